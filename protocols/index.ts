@@ -1,0 +1,20 @@
+import type { ProtocolDef } from '../src/run/protocol.ts';
+import { abd } from './abd/abd.ts';
+import { pingpong } from './pingpong/pingpong.ts';
+
+/** Every bundled protocol, in the order `faultline list` shows them. */
+export const protocols: readonly ProtocolDef[] = [abd, pingpong];
+
+/**
+ * Finds a bundled protocol by name, or throws a message listing the names there are.
+ *
+ * @example
+ * getProtocol('abd').variants; // { correct: ..., 'no-write-back': ... }
+ */
+export function getProtocol(name: string): ProtocolDef {
+  const p = protocols.find((x) => x.name === name);
+  if (p === undefined) {
+    throw new Error(`unknown protocol '${name}': choose from ${protocols.map((x) => x.name).join(', ')} (see faultline list)`);
+  }
+  return p;
+}

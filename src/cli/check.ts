@@ -1,0 +1,173 @@
+/**
+ * `faultline check <file>...`: checks recorded histories for linearizability against a model.
+ * One line per file (`<file>\t<verdict>\t<ms>`), then the counterexample of each illegal file.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { checkLinearizability, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
+import { HistoryError } from '../../checkers/history-error.ts';
+import { historyFormats, readHistory, type HistoryFormat } from '../../checkers/formats/index.ts';
+import { getModel, modelNames } from '../../models/index.ts';
+
+const USAGE = `usage: faultline check <file>... [--model <name>] [--format <format>] [options]
+
+Checks each history file for linearizability against a model, in one process.
+Prints "<file>\\t<ok|illegal|unknown>\\t<milliseconds>" per file, then each counterexample.
+
+options:
+  --model <name>       ${modelNames.join(' | ')}
+                       (default: implied by the format: porcupine-etcd -> cas-register, porcupine-kv -> kv)
+  --format <format>    ${historyFormats.join(' | ')} (detected when omitted)
+  --initial <json>     initial register value / value of a missing kv key (default null; "" for porcupine-kv)
+  --timeout <seconds>  time budget per file; exhausted -> unknown
+  --max-memory <mb>    search-cache budget per file (default 1024); exhausted -> unknown
+  --no-partition       check each history whole instead of per key
+  --json               one JSON document on stdout instead of text
+  -h, --help           this text
+
+exit code: 0 all ok, 1 some file illegal, 2 bad usage or bad input, 3 some file unknown (budget ran out);
+the worst file decides (2 > 1 > 3 > 0).`;
+
+interface FileReport {
+  file: string;
+  format?: HistoryFormat;
+  model?: string;
+  verdict?: 'ok' | 'illegal' | 'unknown';
+  ms: number;
+  summary?: string;
+  budget?: 'time' | 'memory';
+  counterexamples?: PartitionCounterexample[];
+  error?: string;
+  exitCode: number;
+}
+
+const RANK: Record<number, number> = { 0: 0, 3: 1, 1: 2, 2: 3 };
+
+/**
+ * Runs the command; `argv` are the arguments after `check`. Returns the exit code.
+ *
+ * @example
+ * process.exitCode = await checkCommand(['h.edn', '--model', 'cas-register', '--timeout', '10']);
+ */
+export async function checkCommand(argv: string[]): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    return usageError(`${(e as Error).message.split('\n')[0]}`, 'see faultline check --help');
+  }
+  const o = args.values;
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.positionals.length === 0) return usageError('no history files given', 'faultline check <file>... --model <name>');
+  if (o.model !== undefined && !modelNames.includes(o.model)) return usageError(`unknown model "${o.model}"`, `valid models: ${modelNames.join(', ')}`);
+  if (o.format !== undefined && !historyFormats.includes(o.format as HistoryFormat))
+    return usageError(`unknown format "${o.format}"`, `valid formats: ${historyFormats.join(', ')}, or omit --format to detect it`);
+  const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout) * 1000;
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) return usageError(`--timeout must be a positive number of seconds, got "${o.timeout}"`, 'e.g. --timeout 10');
+  const maxMemoryMb = o['max-memory'] === undefined ? undefined : Number(o['max-memory']);
+  if (maxMemoryMb !== undefined && !(maxMemoryMb > 0)) return usageError(`--max-memory must be a positive number of megabytes, got "${o['max-memory']}"`, 'e.g. --max-memory 2048');
+  let initial: unknown;
+  if (o.initial !== undefined) {
+    try {
+      initial = JSON.parse(o.initial);
+    } catch {
+      return usageError(`--initial must be JSON, got ${o.initial}`, `e.g. --initial 0 or --initial '""'`);
+    }
+  }
+
+  const reports: FileReport[] = [];
+  for (const file of args.positionals) {
+    const rep = await checkFile(file, { format: o.format as HistoryFormat | undefined, model: o.model, initial, timeoutMs, maxMemoryMb, partition: !o['no-partition'] });
+    reports.push(rep);
+    if (!o.json) {
+      if (rep.error) console.error(`faultline check: ${rep.error}`);
+      else console.log(`${file}\t${rep.verdict}\t${rep.ms.toFixed(1)}`);
+    }
+  }
+  const exitCode = reports.reduce((worst, r) => (RANK[r.exitCode] > RANK[worst] ? r.exitCode : worst), 0);
+  if (o.json) {
+    console.log(JSON.stringify({ exitCode, files: reports }, null, 2));
+    return exitCode;
+  }
+  for (const r of reports) {
+    if (r.verdict === 'illegal') console.log(`\n${formatCounterexamples(r)}`);
+    else if (r.verdict === 'unknown') console.log(`\n${r.file}: ${r.summary}`);
+  }
+  return exitCode;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      model: { type: 'string' },
+      format: { type: 'string' },
+      initial: { type: 'string' },
+      timeout: { type: 'string' },
+      'max-memory': { type: 'string' },
+      'no-partition': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function usageError(what: string, fix: string): number {
+  console.error(`faultline check: ${what} (${fix})`);
+  return 2;
+}
+
+async function checkFile(
+  file: string,
+  o: { format?: HistoryFormat; model?: string; initial: unknown; timeoutMs?: number; maxMemoryMb?: number; partition: boolean },
+): Promise<FileReport> {
+  const t0 = performance.now();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { file, ms: 0, exitCode: 2, error: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (check the path)` };
+  }
+  try {
+    const read = readHistory(text, o.format, file);
+    const modelName = o.model ?? read.defaults.model;
+    if (!modelName) return { file, format: read.format, ms: 0, exitCode: 2, error: `${file}: no --model given and format ${read.format} does not imply one (use --model ${modelNames.join('|')})` };
+    const model = getModel(modelName, { initial: o.initial !== undefined ? o.initial : read.defaults.initial });
+    const r: LinearizabilityResult = checkLinearizability(read.history, model, {
+      timeoutMs: o.timeoutMs,
+      maxMemoryMb: o.maxMemoryMb,
+      partition: o.partition,
+      source: { file, lines: read.lines },
+    });
+    const ms = performance.now() - t0;
+    const exitCode = r.verdict === 'ok' ? 0 : r.verdict === 'illegal' ? 1 : 3;
+    return { file, format: read.format, model: modelName, verdict: r.verdict, ms, summary: r.summary, budget: r.budget, counterexamples: r.counterexamples, exitCode };
+  } catch (e) {
+    if (e instanceof HistoryError) return { file, ms: 0, exitCode: 2, error: e.file ? e.message : `${file}: ${e.message}` };
+    throw e;
+  }
+}
+
+const SHOW_LAST = 12;
+
+/** The readable counterexample block for one illegal file. */
+function formatCounterexamples(r: FileReport): string {
+  const out: string[] = [];
+  for (const ce of r.counterexamples ?? []) {
+    out.push(`${r.file}: ${r.summary && ce === r.counterexamples![0] ? r.summary : ''}`.trimEnd());
+    ce.prefixes.forEach((p, i) => {
+      const where = ce.partition === null ? '' : ` of key ${JSON.stringify(ce.partition)}`;
+      out.push(`  longest linearizable prefix ${i + 1}${where}: ${p.ops.length} ops, reaching state ${p.state}`);
+      const shown = p.ops.slice(-SHOW_LAST);
+      if (p.ops.length > shown.length) out.push(`    ... ${p.ops.length - shown.length} earlier ops`);
+      for (const op of shown) out.push(`    #${op.index} process ${op.process}: ${op.description}${op.outcome === 'info' ? ' (never returned)' : ''}`);
+      if (p.blocked) out.push(`    then #${p.blocked.index} process ${p.blocked.process}: ${p.blocked.description} cannot be placed`);
+    });
+  }
+  return out.join('\n');
+}

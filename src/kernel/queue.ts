@@ -1,0 +1,72 @@
+/**
+ * The simulator's event queue: a binary min-heap ordered by (timeMs, seq). `seq` is a stable
+ * sequence number assigned at scheduling, so ties in virtual time break by scheduling order and
+ * never by object identity or hash-map order.
+ *
+ * @example
+ * const q = new EventQueue<string>();
+ * q.push(5, 'b'); q.push(5, 'c'); q.push(1, 'a');
+ * q.pop()!.item; // 'a', then 'b', then 'c'
+ */
+export interface Scheduled<T> {
+  timeMs: number;
+  seq: number;
+  item: T;
+}
+
+export class EventQueue<T> {
+  private heap: Scheduled<T>[] = [];
+  private nextSeq = 0;
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  /** Schedules `item` at `timeMs`; returns its sequence number. */
+  push(timeMs: number, item: T): number {
+    const entry: Scheduled<T> = { timeMs, seq: this.nextSeq++, item };
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(entry);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent];
+      if (p.timeMs < timeMs || (p.timeMs === timeMs && p.seq < entry.seq)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = entry;
+    return entry.seq;
+  }
+
+  peek(): Scheduled<T> | undefined {
+    return this.heap[0];
+  }
+
+  pop(): Scheduled<T> | undefined {
+    const heap = this.heap;
+    const top = heap[0];
+    if (top === undefined) return undefined;
+    const last = heap.pop()!;
+    const n = heap.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        const r = l + 1;
+        let c = l;
+        if (r < n && before(heap[r], heap[l])) c = r;
+        if (!before(heap[c], last)) break;
+        heap[i] = heap[c];
+        i = c;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+}
+
+function before<T>(a: Scheduled<T>, b: Scheduled<T>): boolean {
+  return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
+}

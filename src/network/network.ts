@@ -1,0 +1,172 @@
+import { ChoiceKind, type Choices } from '../kernel/choices.ts';
+
+/** A link's behaviour. Latency is uniform in [latencyMinMs, latencyMaxMs] (integers). */
+export interface LinkConfig {
+  latencyMinMs: number;
+  latencyMaxMs: number;
+  /** Probability that a message is lost. */
+  dropRate: number;
+  /** Probability that a message is delivered twice (each copy with its own latency). */
+  dupRate: number;
+  /** Probability that a message is held back by `reorderDelayMs` extra, overtaking FIFO order. */
+  reorderRate: number;
+  reorderDelayMs: number;
+}
+
+/** The whole network: defaults for every link, plus per-link overrides (by node index). */
+export interface NetConfig extends LinkConfig {
+  links?: Array<{ from: number; to: number } & Partial<LinkConfig>>;
+}
+
+export const defaultNetConfig: NetConfig = {
+  latencyMinMs: 1,
+  latencyMaxMs: 10,
+  dropRate: 0,
+  dupRate: 0,
+  reorderRate: 0,
+  reorderDelayMs: 50,
+};
+
+/**
+ * The faulty network between nodes: per-link latency, loss, duplication and reordering, drawn from
+ * the run's choice source; reachability (partitions, symmetric or not) and clogging. It decides
+ * what happens to a message; the simulator schedules what it decides.
+ *
+ * @example
+ * const net = new Network(3, defaultNetConfig, choices);
+ * const copies = net.route(0, 1); // 0 = lost, 1 or 2 copies with delays in net.delaysMs
+ */
+export class Network {
+  /** Delays (ms) of the copies decided by the last `route` call. */
+  readonly delaysMs: number[] = [0, 0];
+  private readonly links: LinkConfig[];
+  /** How many active partitions cut each directed link (`from * n + to`); cut while > 0. */
+  private readonly cuts: Uint16Array;
+  private readonly clogs: Uint16Array;
+  private readonly held = new Map<number, unknown[]>();
+  /** Extra loss / duplication from active spikes, on top of each link's own rates. */
+  private lossSpikes: number[] = [];
+  private dupSpikes: number[] = [];
+
+  constructor(
+    readonly nodeCount: number,
+    config: NetConfig,
+    private readonly choices: Choices,
+  ) {
+    const n = nodeCount;
+    this.cuts = new Uint16Array(n * n);
+    this.clogs = new Uint16Array(n * n);
+    this.links = new Array(n * n);
+    const base: LinkConfig = {
+      latencyMinMs: config.latencyMinMs,
+      latencyMaxMs: config.latencyMaxMs,
+      dropRate: config.dropRate,
+      dupRate: config.dupRate,
+      reorderRate: config.reorderRate,
+      reorderDelayMs: config.reorderDelayMs,
+    };
+    for (let i = 0; i < n * n; i++) this.links[i] = base;
+    for (const o of config.links ?? []) this.links[o.from * n + o.to] = { ...base, ...o };
+    for (const l of new Set(this.links)) validateLink(l);
+  }
+
+  /**
+   * Decides the fate of one message from `from` to `to`: returns how many copies to deliver (0 when
+   * lost) and leaves their delays in `delaysMs`. Draws only the choices this link can make, so a
+   * lossless link costs one draw (its latency) per message.
+   */
+  route(from: number, to: number): number {
+    const link = this.links[from * this.nodeCount + to];
+    const c = this.choices;
+    const dropRate = this.lossSpikes.length === 0 ? link.dropRate : Math.max(link.dropRate, ...this.lossSpikes);
+    if (dropRate > 0 && c.flip(ChoiceKind.drop, dropRate)) return 0;
+    const dupRate = this.dupSpikes.length === 0 ? link.dupRate : Math.max(link.dupRate, ...this.dupSpikes);
+    const copies = dupRate > 0 && c.flip(ChoiceKind.dup, dupRate) ? 2 : 1;
+    for (let k = 0; k < copies; k++) this.delaysMs[k] = this.latency(link);
+    return copies;
+  }
+
+  /** A fresh latency draw for one copy on a link (used again when clogged messages are released). */
+  latencyOf(from: number, to: number): number {
+    return this.latency(this.links[from * this.nodeCount + to]);
+  }
+
+  private latency(link: LinkConfig): number {
+    const c = this.choices;
+    const spread = link.latencyMaxMs - link.latencyMinMs;
+    let ms = link.latencyMinMs + (spread > 0 ? c.below(ChoiceKind.latency, spread + 1) : 0);
+    if (link.reorderRate > 0 && c.flip(ChoiceKind.reorder, link.reorderRate)) ms += link.reorderDelayMs;
+    return ms;
+  }
+
+  /** Whether `from` can currently reach `to` (partitions are directed: asymmetric cuts are fine). */
+  reachable(from: number, to: number): boolean {
+    return this.cuts[from * this.nodeCount + to] === 0;
+  }
+
+  /** Adds (+1) or removes (-1) one partition's cut of the directed link. */
+  cut(from: number, to: number, delta: 1 | -1): void {
+    const i = from * this.nodeCount + to;
+    if (delta < 0 && this.cuts[i] === 0) throw new Error(`assertion: link ${from}->${to} healed more often than cut`);
+    this.cuts[i] += delta;
+  }
+
+  clogged(from: number, to: number): boolean {
+    return this.clogs[from * this.nodeCount + to] > 0;
+  }
+
+  clog(from: number, to: number): void {
+    this.clogs[from * this.nodeCount + to]++;
+  }
+
+  /** Ends one clog of the link; when the last one ends, returns the held messages in send order. */
+  unclog(from: number, to: number): unknown[] {
+    const i = from * this.nodeCount + to;
+    if (this.clogs[i] === 0) throw new Error(`assertion: link ${from}->${to} unclogged more often than clogged`);
+    if (--this.clogs[i] > 0) return [];
+    const held = this.held.get(i) ?? [];
+    this.held.delete(i);
+    return held;
+  }
+
+  /** Holds a message on a clogged link until `unclog`. */
+  hold(from: number, to: number, item: unknown): void {
+    const i = from * this.nodeCount + to;
+    let list = this.held.get(i);
+    if (list === undefined) this.held.set(i, (list = []));
+    list.push(item);
+  }
+
+  lossSpike(rate: number, on: boolean): void {
+    this.lossSpikes = toggle(this.lossSpikes, rate, on);
+  }
+
+  dupSpike(rate: number, on: boolean): void {
+    this.dupSpikes = toggle(this.dupSpikes, rate, on);
+  }
+}
+
+function toggle(list: number[], rate: number, on: boolean): number[] {
+  if (on) return [...list, rate];
+  const i = list.indexOf(rate);
+  if (i < 0) throw new Error('assertion: ended a spike that was not active');
+  return [...list.slice(0, i), ...list.slice(i + 1)];
+}
+
+function validateLink(l: LinkConfig): void {
+  const rate = (name: string, v: number) => {
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`${name} must be a probability in [0, 1], got ${v}`);
+  };
+  rate('drop rate', l.dropRate);
+  rate('duplicate rate', l.dupRate);
+  rate('reorder rate', l.reorderRate);
+  if (!(Number.isInteger(l.latencyMinMs) && l.latencyMinMs >= 0)) {
+    throw new RangeError(`latency minimum must be a whole number of ms >= 0, got ${l.latencyMinMs}`);
+  }
+  if (!(Number.isInteger(l.latencyMaxMs) && l.latencyMaxMs >= l.latencyMinMs)) {
+    throw new RangeError(`latency maximum must be a whole number of ms >= the minimum, got ${l.latencyMaxMs}`);
+  }
+  if (!(Number.isInteger(l.reorderDelayMs) && l.reorderDelayMs >= 0)) {
+    throw new RangeError(`reorder delay must be a whole number of ms >= 0, got ${l.reorderDelayMs}`);
+  }
+}

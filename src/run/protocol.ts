@@ -1,0 +1,48 @@
+import type { HistoryCheckerSpec } from '../../checkers/index.ts';
+import type { CheckerResult } from '../../checkers/result.ts';
+import type { NodeCtx, NodeHandlers } from '../node/api.ts';
+import type { Observer } from '../sim/simulator.ts';
+import type { Workload } from '../workload/workload.ts';
+import type { ScenarioOptions } from './scenario.ts';
+
+/** A variant of a protocol: the correct one, or one with a planted bug. */
+export interface VariantDef {
+  kind: 'correct' | 'bug';
+  /** One line: what this variant does differently (for a bug: the classic mistake). */
+  description: string;
+}
+
+/**
+ * A bundled (or user) protocol: how to build a node, what clients ask of it, and how to judge the
+ * run. Register yours in `protocols/index.ts`, or pass it to `runScenario` directly.
+ *
+ * @example
+ * export const myProtocol: ProtocolDef = {
+ *   name: 'my-register', description: 'a register on one node',
+ *   variants: { correct: { kind: 'correct', description: 'as designed' } }, defaultVariant: 'correct',
+ *   create: (ctx) => new MyNode(ctx), workload: registerWorkload,
+ *   checkers: () => [{ kind: 'linearizable', model: 'register' }],
+ * };
+ */
+export interface ProtocolDef {
+  name: string;
+  description: string;
+  variants: Record<string, VariantDef>;
+  /** The variant `faultline run` uses without `--variant`. */
+  defaultVariant: string;
+  create(ctx: NodeCtx, variant: string): NodeHandlers;
+  workload: Workload;
+  /** History checks (linearizability against a model, set, counter, ...). */
+  checkers(variant: string): HistoryCheckerSpec[];
+  /** Invariants checked after every event and liveness checks after the final heal. */
+  observers?(variant: string, scenario: ScenarioOptions): CheckingObserver[];
+  /** Scenario defaults for this protocol (e.g. its usual cluster size). */
+  defaults?: Partial<ScenarioOptions>;
+  /** Smallest cluster it works with. */
+  minNodes?: number;
+}
+
+/** An observer that also judges: after the run, `result()` is its verdict. */
+export interface CheckingObserver extends Observer {
+  result(): CheckerResult;
+}

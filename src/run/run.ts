@@ -1,0 +1,78 @@
+import { checkHistory } from '../../checkers/index.ts';
+import { combineResults, type CheckerResult } from '../../checkers/result.ts';
+import type { Fault } from '../nemesis/faults.ts';
+import { Simulator, type SimResult } from '../sim/simulator.ts';
+import type { PlannedOp } from '../workload/workload.ts';
+import type { ProtocolDef } from './protocol.ts';
+import { simConfigOf, type RunInput, type ScenarioOptions } from './scenario.ts';
+
+/**
+ * A run's verdict. `pass`: every check held. `fail`: a checker found a violation, or the protocol
+ * threw, looped past its step budget or broke a determinism rule. `unknown`: a checker ran out
+ * of budget before it could decide.
+ */
+export type Status = 'pass' | 'fail' | 'unknown';
+
+export interface RunResult {
+  status: Status;
+  /** What failed: checker names, or the simulator outcome (`crashed`, `step-budget`, `nondeterminism`). */
+  failing: string[];
+  options: ScenarioOptions;
+  ops: PlannedOp[];
+  faults: Fault[];
+  sim: SimResult;
+  checks: CheckerResult[];
+}
+
+export interface RunSettings {
+  /** Keep the full event trace (for `--out`, stories and reports). */
+  recordTrace?: boolean;
+  /** Budget per linearizability check. */
+  checkTimeoutMs?: number;
+}
+
+/**
+ * Runs one scenario end to end: simulate, then check the history and the protocol's invariants.
+ *
+ * @example
+ * const r = await runScenario(primaryBackup, { options: resolveOptions(primaryBackup, { seed: 3 }) });
+ * r.status; // 'pass' | 'fail' | 'unknown'
+ */
+export async function runScenario(protocol: ProtocolDef, input: RunInput, settings: RunSettings = {}): Promise<RunResult> {
+  const observers = protocol.observers?.(input.options.variant, input.options) ?? [];
+  const config = simConfigOf(protocol, input, { observers, recordTrace: settings.recordTrace ?? false });
+  const sim = await new Simulator(config).run();
+  const checks: CheckerResult[] = [];
+  if (sim.outcome !== 'completed') {
+    checks.push({ checker: sim.outcome, verdict: 'illegal', summary: sim.error?.message ?? sim.outcome });
+  }
+  // A run cut short still has a history worth checking: a violation before the crash is real.
+  checks.push(...checkHistory(sim.history, protocol.checkers(input.options.variant), { timeoutMs: settings.checkTimeoutMs }));
+  for (const o of observers) checks.push(o.result());
+  const combined = combineResults(checks);
+  return {
+    status: combined.verdict === 'ok' ? 'pass' : combined.verdict === 'illegal' ? 'fail' : 'unknown',
+    failing: combined.failing,
+    options: input.options,
+    ops: config.ops,
+    faults: config.faults,
+    sim,
+    checks,
+  };
+}
+
+/**
+ * Runs the same input twice and compares fingerprints (`--check-determinism`). Returns both
+ * fingerprints; they differ only if something outside the ctx leaked into the run.
+ *
+ * @example
+ * const { same } = await checkDeterminism(primaryBackup, input);
+ */
+export async function checkDeterminism(
+  protocol: ProtocolDef,
+  input: RunInput,
+): Promise<{ same: boolean; first: string; second: string }> {
+  const a = await runScenario(protocol, input);
+  const b = await runScenario(protocol, input);
+  return { same: a.sim.fingerprint === b.sim.fingerprint, first: a.sim.fingerprint, second: b.sim.fingerprint };
+}

@@ -1,0 +1,188 @@
+import type { ChoiceTape } from '../kernel/choices.ts';
+import { stream } from '../kernel/rng.ts';
+import { generateFaults, nemesisNames, type Fault, type NemesisName } from '../nemesis/faults.ts';
+import type { NetConfig } from '../network/network.ts';
+import type { SimConfig } from '../sim/simulator.ts';
+import { planOps, type PlannedOp } from '../workload/workload.ts';
+import type { ProtocolDef } from './protocol.ts';
+
+/**
+ * Everything that defines a run besides the protocol code: cluster, workload, nemesis, network,
+ * limits and the seed. Plain data: it goes into corpus entries as is.
+ */
+export interface ScenarioOptions {
+  protocol: string;
+  variant: string;
+  seed: number;
+  nodes: number;
+  clients: number;
+  ops: number;
+  nemesis: NemesisName[];
+  /** Faults happen in [0, healAtMs); then everything heals. */
+  healAtMs: number;
+  /** How long the run goes on after the heal (liveness window). */
+  quietMs: number;
+  faultIntervalMs: number;
+  faultDurationMs: number;
+  /** Mean pause between one client's ops. */
+  thinkMs: number;
+  opTimeoutMs: number;
+  latencyMinMs: number;
+  latencyMaxMs: number;
+  dropRate: number;
+  dupRate: number;
+  reorderRate: number;
+  /** Event budget per run. */
+  maxSteps: number;
+}
+
+export const defaultScenario: Omit<ScenarioOptions, 'protocol' | 'variant' | 'seed'> = {
+  nodes: 5,
+  clients: 5,
+  ops: 200,
+  nemesis: [...nemesisNames],
+  healAtMs: 2000,
+  quietMs: 1000,
+  faultIntervalMs: 200,
+  faultDurationMs: 300,
+  thinkMs: 20,
+  opTimeoutMs: 1000,
+  latencyMinMs: 1,
+  latencyMaxMs: 10,
+  dropRate: 0.01,
+  dupRate: 0.01,
+  reorderRate: 0.01,
+  maxSteps: 2_000_000,
+};
+
+/** A run to perform: the options, and optionally explicit plans and a tape (replay and shrinking). */
+export interface RunInput {
+  options: ScenarioOptions;
+  /** Client ops; drawn from the seed when absent. */
+  ops?: PlannedOp[];
+  /** Fault schedule; drawn from the seed when absent. */
+  faults?: Fault[];
+  /** Network decisions; drawn from the seed when absent. */
+  tape?: ChoiceTape;
+}
+
+/** A scenario that cannot run, with a message naming the option and how to fix it. */
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ScenarioError';
+  }
+}
+
+/**
+ * Fills in defaults (the protocol's, then Faultline's) and validates; throws `ScenarioError`.
+ *
+ * @example
+ * const options = resolveOptions(primaryBackup, { seed: 7, variant: 'ack-before-apply' });
+ */
+export function resolveOptions(protocol: ProtocolDef, given: Partial<ScenarioOptions>): ScenarioOptions {
+  const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  const options: ScenarioOptions = {
+    ...defaultScenario,
+    ...protocol.defaults,
+    seed: 0,
+    variant: protocol.defaultVariant,
+    ...defined,
+    protocol: protocol.name,
+  };
+  validateOptions(protocol, options);
+  return options;
+}
+
+export function validateOptions(protocol: ProtocolDef, o: ScenarioOptions): void {
+  if (!(o.variant in protocol.variants)) {
+    throw new ScenarioError(
+      `unknown variant '${o.variant}' of ${protocol.name}: choose from ${Object.keys(protocol.variants).join(', ')}`,
+    );
+  }
+  const whole = (name: string, v: number, min: number) => {
+    if (!Number.isInteger(v) || v < min) throw new ScenarioError(`--${name} must be a whole number >= ${min}, got ${v}`);
+  };
+  const rate = (name: string, v: number) => {
+    if (!(v >= 0 && v <= 1)) throw new ScenarioError(`--${name} must be a probability between 0 and 1, got ${v}`);
+  };
+  if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new ScenarioError(`--seed must be a non-negative integer, got ${o.seed}`);
+  whole('nodes', o.nodes, protocol.minNodes ?? 1);
+  whole('clients', o.clients, 1);
+  whole('ops', o.ops, 0);
+  whole('heal-at', o.healAtMs, 0);
+  whole('quiet', o.quietMs, 0);
+  whole('fault-interval', o.faultIntervalMs, 1);
+  whole('fault-duration', o.faultDurationMs, 1);
+  whole('think', o.thinkMs, 0);
+  whole('op-timeout', o.opTimeoutMs, 1);
+  whole('latency (min)', o.latencyMinMs, 0);
+  whole('latency (max)', o.latencyMaxMs, o.latencyMinMs);
+  whole('max-steps', o.maxSteps, 1);
+  rate('drop', o.dropRate);
+  rate('dup', o.dupRate);
+  rate('reorder', o.reorderRate);
+  for (const n of o.nemesis) {
+    if (!(nemesisNames as readonly string[]).includes(n)) {
+      throw new ScenarioError(`unknown nemesis '${n}': choose from ${nemesisNames.join(', ')}`);
+    }
+  }
+}
+
+export function nodeIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `n${i + 1}`);
+}
+
+/** The client plan the seed draws for these options. */
+export function planFor(protocol: ProtocolDef, o: ScenarioOptions): PlannedOp[] {
+  return planOps(stream(o.seed, 'workload'), nodeIds(o.nodes), protocol.workload, {
+    ops: o.ops,
+    clients: o.clients,
+    thinkMs: o.thinkMs,
+  });
+}
+
+/** The fault schedule the seed draws for these options. */
+export function faultsFor(o: ScenarioOptions): Fault[] {
+  return generateFaults(stream(o.seed, 'nemesis'), nodeIds(o.nodes), {
+    nemeses: o.nemesis,
+    healAtMs: o.healAtMs,
+    intervalMs: o.faultIntervalMs,
+    faultDurationMs: o.faultDurationMs,
+  });
+}
+
+export function netConfigOf(o: ScenarioOptions): NetConfig {
+  return {
+    latencyMinMs: o.latencyMinMs,
+    latencyMaxMs: o.latencyMaxMs,
+    dropRate: o.dropRate,
+    dupRate: o.dupRate,
+    reorderRate: o.reorderRate,
+    reorderDelayMs: Math.max(1, o.latencyMaxMs * 5),
+  };
+}
+
+/** Turns a run input into the simulator's config (plans drawn from the seed where not given). */
+export function simConfigOf(
+  protocol: ProtocolDef,
+  input: RunInput,
+  extra: Pick<SimConfig, 'observers' | 'recordTrace'>,
+): SimConfig & { ops: PlannedOp[]; faults: Fault[] } {
+  const o = input.options;
+  return {
+    seed: o.seed,
+    nodeCount: o.nodes,
+    create: (ctx) => protocol.create(ctx, o.variant),
+    net: netConfigOf(o),
+    clients: o.clients,
+    ops: input.ops ?? planFor(protocol, o),
+    faults: input.faults ?? faultsFor(o),
+    healAtMs: o.healAtMs,
+    quietMs: o.quietMs,
+    opTimeoutMs: o.opTimeoutMs,
+    maxSteps: o.maxSteps,
+    tape: input.tape,
+    ...extra,
+  };
+}
