@@ -36,6 +36,11 @@ export interface ProtocolDef {
   checkers(variant: string): HistoryCheckerSpec[];
   /** Invariants checked after every event and liveness checks after the final heal. */
   observers?(variant: string, scenario: ScenarioOptions): CheckingObserver[];
+  /**
+   * Liveness after the final heal: every op invoked after it must complete within this bound
+   * (checked on the history by `pendingOpsComplete`). Omit for protocols that may block by design.
+   */
+  liveness?: { opsCompleteWithinMs: number };
   /** Scenario defaults for this protocol (e.g. its usual cluster size). */
   defaults?: Partial<ScenarioOptions>;
   /** Smallest cluster it works with. */

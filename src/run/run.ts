@@ -1,4 +1,5 @@
 import { checkHistory } from '../../checkers/index.ts';
+import { pendingOpsComplete } from '../../checkers/liveness.ts';
 import { combineResults, type CheckerResult } from '../../checkers/result.ts';
 import type { Fault } from '../nemesis/faults.ts';
 import { Simulator, type SimResult } from '../sim/simulator.ts';
@@ -49,6 +50,9 @@ export async function runScenario(protocol: ProtocolDef, input: RunInput, settin
   // A run cut short still has a history worth checking: a violation before the crash is real.
   checks.push(...checkHistory(sim.history, protocol.checkers(input.options.variant), { timeoutMs: settings.checkTimeoutMs }));
   for (const o of observers) checks.push(o.result());
+  if (protocol.liveness && sim.outcome === 'completed') {
+    checks.push(pendingOpsComplete(sim.history, sim.healedAtMs, protocol.liveness.opsCompleteWithinMs));
+  }
   const combined = combineResults(checks);
   return {
     status: combined.verdict === 'ok' ? 'pass' : combined.verdict === 'illegal' ? 'fail' : 'unknown',
