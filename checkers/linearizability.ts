@@ -108,8 +108,7 @@ export function checkLinearizability<S, I, O>(
       if (e instanceof ModelInputError) throw new HistoryError(`model ${model.name}: ${e.message}`, where(opts.source, p.callPos, p.invoke));
       throw e;
     }
-    if (info && model.readOnly?.(io.input)) continue;
-    if (p.outcome === "info" && (p.invoke.index % 2 === 0)) continue; // an unreturned read changes nothing
+    if (info && model.readOnly?.(io.input)) continue; // an unreturned read changes nothing
     const key = usePartition ? (model.partition!(io.input) ?? '') : '';
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));

@@ -272,7 +272,8 @@ export function ednToPlain(v: EdnValue): unknown {
   if (v instanceof EdnSet) return v.items.map(ednToPlain);
   if (v instanceof Tagged) return ednToPlain(v.value);
   const o: Record<string, unknown> = {};
-  for (const [k, x] of v) o[keyName(k)] = ednToPlain(x);
+  // defineProperty: a key named __proto__ must stay data, not replace the object's prototype.
+  for (const [k, x] of v) Object.defineProperty(o, keyName(k), { value: ednToPlain(x), enumerable: true, writable: true, configurable: true });
   return o;
 }
 

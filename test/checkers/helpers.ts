@@ -10,6 +10,13 @@ export class HB {
     this.ops.push(op);
     return this;
   }
+  /** An independent copy, to extend one prefix in several ways. */
+  clone(): HB {
+    const c = new HB();
+    c.ops.push(...structuredClone(this.ops));
+    for (const [k, v] of this.f) c.f.set(k, { ...v });
+    return c;
+  }
   invoke(process: number, f: string, value: unknown = null, key?: string): this {
     this.f.set(process, { f, key });
     return this.push('invoke', process, f, value, key);

@@ -1,0 +1,141 @@
+/**
+ * Linearizability checker benchmark: the Porcupine anchor histories (per file and per set),
+ * the kv set without partitioning, and a synthetic 100,000-op key-value history. Prints figures;
+ * asserts nothing about time. Run: npm run bench:check
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readHistory } from '../checkers/formats/index.ts';
+import { checkLinearizability, type LinearizabilityResult } from '../checkers/linearizability.ts';
+import { getModel, type Model } from '../models/index.ts';
+import type { History, HistoryOp } from '../src/history/types.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dir = join(here, '..', '..', 'shared', 'anchors', 'porcupine');
+let peakHeap = 0;
+const sampleHeap = () => (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed));
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+
+function timed(history: History, model: Model, opts: Parameters<typeof checkLinearizability>[2] = {}): { r: LinearizabilityResult; ms: number } {
+  const t = performance.now();
+  const r = checkLinearizability(history, model, opts);
+  const ms = performance.now() - t;
+  sampleHeap();
+  return { r, ms };
+}
+
+function anchors(): void {
+  if (!existsSync(join(dir, 'expected.tsv'))) {
+    console.log(`anchors not found at ${dir}; skipping them`);
+    return;
+  }
+  const rows = readFileSync(join(dir, 'expected.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  const files = rows.map(([file, , , expected]) => {
+    const read = readHistory(readFileSync(join(dir, file), 'utf8'), undefined, file);
+    return { file, expected, history: read.history, model: () => getModel(read.defaults.model!, { initial: read.defaults.initial }) };
+  });
+  // Cold pass: what a one-shot `faultline check` pays (includes JIT warm-up).
+  const cold = new Map<string, number>();
+  for (const f of files) cold.set(f.file, timed(f.history, f.model()).ms);
+  console.log('file\tverdict\texpected\tcold ms\twarm ms (median of 5)');
+  const totals: Record<string, { cold: number; warm: number; max: number; maxFile: string }> = {};
+  let mismatches = 0;
+  for (const f of files) {
+    const runs = Array.from({ length: 5 }, () => timed(f.history, f.model()));
+    const warm = runs.map((x) => x.ms).sort((a, b) => a - b)[2];
+    const verdict = runs[0].r.verdict;
+    if (verdict !== f.expected) mismatches++;
+    const set = f.file.split('/')[0];
+    const t = (totals[set] ??= { cold: 0, warm: 0, max: 0, maxFile: '' });
+    t.cold += cold.get(f.file)!;
+    t.warm += warm;
+    if (warm > t.max) Object.assign(t, { max: warm, maxFile: f.file });
+    console.log(`${f.file}\t${verdict}\t${f.expected}\t${cold.get(f.file)!.toFixed(1)}\t${warm.toFixed(1)}${verdict !== f.expected ? '\tMISMATCH' : ''}`);
+  }
+  const porcupine: Record<string, number> = { etcd: 420, kv: 370 };
+  console.log('\nset\tcold total ms\twarm total ms\tslowest file (warm)\tPorcupine total ms\tratio (warm/Porcupine)');
+  for (const [set, t] of Object.entries(totals))
+    console.log(`${set}\t${t.cold.toFixed(1)}\t${t.warm.toFixed(1)}\t${t.maxFile} ${t.max.toFixed(1)} ms\t${porcupine[set] ?? '?'}\t${(t.warm / (porcupine[set] ?? NaN)).toFixed(2)}`);
+  const all = Object.values(totals);
+  console.log(`all anchors\t${all.reduce((a, t) => a + t.cold, 0).toFixed(1)}\t${all.reduce((a, t) => a + t.warm, 0).toFixed(1)}\t\t790\t${(all.reduce((a, t) => a + t.warm, 0) / 790).toFixed(2)}`);
+  console.log(`verdict mismatches: ${mismatches}`);
+
+  console.log('\nkv set with --no-partition (timeout 10 s each):');
+  for (const f of files.filter((x) => x.file.startsWith('kv/'))) {
+    const { r, ms } = timed(f.history, f.model(), { partition: false, timeoutMs: 10_000 });
+    console.log(`${f.file}\t${r.verdict}${r.budget ? ` (${r.budget} budget)` : ''}\t${ms.toFixed(1)} ms\t(partitioned: ${timed(f.history, f.model()).ms.toFixed(1)} ms)`);
+  }
+}
+
+/** mulberry32: a small deterministic PRNG so the synthetic history is the same on every run. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A linearizable kv history: `clients` concurrent clients, each op takes effect at a random
+ * moment between its invoke and its completion; ~1% of ops time out (info) whether or not they
+ * took effect, and the client continues under a fresh process id, as in Jepsen.
+ */
+function syntheticKv(ops: number, keys: number, clients: number, seed: number): History {
+  const rand = rng(seed);
+  const store = new Map<string, string>();
+  const h: History = [];
+  type Pending = { process: number; f: string; key: string; value: unknown; applied: boolean; result: unknown };
+  const slots: (Pending | null)[] = new Array(clients).fill(null);
+  const procs = Array.from({ length: clients }, (_, i) => i);
+  let nextProc = clients;
+  let invoked = 0;
+  const rec = (op: Omit<HistoryOp, 'index' | 'time'>) => h.push({ index: h.length, time: h.length, ...op });
+  while (invoked < ops || slots.some((s) => s)) {
+    const c = Math.floor(rand() * clients);
+    const p = slots[c];
+    if (!p) {
+      if (invoked >= ops) continue;
+      const key = `k${Math.floor(rand() * keys)}`;
+      const r = rand();
+      const f = r < 0.5 ? 'get' : r < 0.75 ? 'put' : 'append';
+      const value = f === 'get' ? null : `${invoked % 97}.`;
+      slots[c] = { process: procs[c], f, key, value, applied: false, result: null };
+      rec({ type: 'invoke', process: procs[c], f, key, value });
+      invoked++;
+    } else if (!p.applied) {
+      const cur = store.get(p.key) ?? '';
+      if (p.f === 'get') p.result = cur;
+      else store.set(p.key, p.f === 'put' ? String(p.value) : cur + String(p.value));
+      p.applied = true;
+    } else {
+      const timeout = rand() < 0.01;
+      rec({ type: timeout ? 'info' : 'ok', process: p.process, f: p.f, key: p.key, value: timeout ? null : p.f === 'get' ? p.result : p.value });
+      if (timeout) procs[c] = nextProc++;
+      slots[c] = null;
+    }
+  }
+  return h;
+}
+
+function synthetic(): void {
+  const t = performance.now();
+  const h = syntheticKv(100_000, 1000, 20, 42);
+  console.log(`\nsynthetic kv history: 100000 ops, 1000 keys, 20 clients, seed 42 (${h.length} records, generated in ${(performance.now() - t).toFixed(0)} ms)`);
+  const kv = () => getModel('kv', { initial: '' });
+  const ok = timed(h, kv(), { timeoutMs: 60_000 });
+  console.log(`linearizable history\t${ok.r.verdict}\t${ok.ms.toFixed(0)} ms\t(${ok.r.partitions} partitions; target < 10000 ms)`);
+  // Corrupt one get late in the history: the checker must find it.
+  const bad = h.map((o) => ({ ...o }));
+  const victim = bad.findLast((o) => o.type === 'ok' && o.f === 'get' && o.value !== '')!;
+  victim.value = 'never-written';
+  const il = timed(bad, kv(), { timeoutMs: 60_000 });
+  console.log(`with one corrupted read\t${il.r.verdict}\t${il.ms.toFixed(0)} ms\t${il.r.summary.slice(0, 100)}`);
+}
+
+anchors();
+synthetic();
+const ru = process.resourceUsage();
+console.log(`\npeak heap used (sampled after each check): ${mb(peakHeap)}; peak RSS (maxRSS): ${mb(ru.maxRSS * 1024)}`);

@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { toJsonLines } from '../../checkers/formats/index.ts';
+import { checkCommand } from '../../src/cli/check.ts';
+import { HB } from './helpers.ts';
+
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' ')));
+  vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' ')));
+});
+afterEach(() => vi.restoreAllMocks());
+
+const dir = mkdtempSync(join(tmpdir(), 'faultline-check-'));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const good = file('good.jsonl', toJsonLines(new HB().invoke(0, 'write', 1).ok(0).invoke(1, 'read').ok(1, 1).ops));
+const bad = file('bad.jsonl', toJsonLines(new HB().invoke(0, 'write', 1).ok(0).invoke(1, 'read').ok(1, 2).ops));
+const etcd = file('etcd.log', 'INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 0\t:ok\t:read\tnil\n');
+const orphan = file('orphan.jsonl', '{"type":"invoke","process":0,"f":"read","value":null}\n{"type":"ok","process":3,"f":"read","value":1}\n');
+
+describe('faultline check', () => {
+  it('prints one line per file and exits 0 when all are ok', async () => {
+    expect(await checkCommand([good, etcd, '--model', 'cas-register'])).toBe(0);
+    expect(out[0]).toMatch(new RegExp(`^${good}\\tok\\t\\d+\\.\\d$`));
+    expect(out[1]).toMatch(/etcd\.log\tok\t/);
+  });
+
+  it('exits 1 and prints the counterexample when a file is illegal', async () => {
+    expect(await checkCommand([good, bad, '--model', 'register'])).toBe(1);
+    expect(out[1]).toMatch(/bad\.jsonl\tillegal\t/);
+    const text = out.join('\n');
+    expect(text).toMatch(/op #2 read -> 2 by process 1 cannot be linearized/);
+    expect(text).toMatch(/longest linearizable prefix 1: 1 ops, reaching state 1/);
+  });
+
+  it('--json prints one document', async () => {
+    expect(await checkCommand([bad, '--model', 'register', '--json'])).toBe(1);
+    const doc = JSON.parse(out.join('\n'));
+    expect(doc.exitCode).toBe(1);
+    expect(doc.files[0]).toMatchObject({ verdict: 'illegal', model: 'register', format: 'jsonl' });
+    expect(doc.files[0].counterexamples[0].op.index).toBe(2);
+  });
+
+  it('the model may come from the format; --initial overrides the initial value', async () => {
+    expect(await checkCommand([etcd])).toBe(0);
+    expect(await checkCommand([etcd, '--initial', '0'])).toBe(1);
+  });
+
+  it('bad usage: one line naming what is wrong and how to fix it, exit 2', async () => {
+    expect(await checkCommand([])).toBe(2);
+    expect(await checkCommand([good, '--model', 'nope'])).toBe(2);
+    expect(await checkCommand([good, '--frob'])).toBe(2);
+    expect(await checkCommand([good, '--model', 'register', '--timeout', 'soon'])).toBe(2);
+    expect(await checkCommand([good, '--model', 'register', '--format', 'xml'])).toBe(2);
+    expect(await checkCommand([good])).toBe(2); // jsonl implies no model
+    expect(err).toHaveLength(6);
+    for (const e of err) expect(e).toMatch(/^faultline check: .+ \(.+\)$/);
+    expect(err[1]).toMatch(/unknown model "nope" \(valid models: register, cas-register, kv/);
+  });
+
+  it('bad input names the file and line, exit 2 even if other files are illegal', async () => {
+    expect(await checkCommand([bad, orphan, join(dir, 'missing.edn'), '--model', 'register'])).toBe(2);
+    expect(err[0]).toMatch(/orphan\.jsonl:line 2: ok completion for process 3 has no matching invoke/);
+    expect(err[1]).toMatch(/cannot read .*missing\.edn: ENOENT/);
+  });
+
+  it('exits 3 when the time budget runs out', async () => {
+    const b = new HB();
+    for (let p = 0; p < 18; p++) b.invoke(p, 'write', p);
+    for (let p = 0; p < 18; p++) b.ok(p);
+    const slow = file('slow.jsonl', toJsonLines(b.invoke(0, 'read').ok(0, 99).ops));
+    expect(await checkCommand([good, slow, '--model', 'register', '--timeout', '0.001'])).toBe(3);
+    expect(out[1]).toMatch(/slow\.jsonl\tunknown\t/);
+    expect(out.join('\n')).toMatch(/time budget ran out/);
+  });
+
+  it('--help exits 0; --no-partition and --timeout are accepted', async () => {
+    expect(await checkCommand(['--help'])).toBe(0);
+    expect(out.join('\n')).toMatch(/usage: faultline check/);
+    expect(await checkCommand([good, '--model', 'register', '--no-partition', '--timeout', '5'])).toBe(0);
+  });
+});
