@@ -117,7 +117,7 @@ export function checkLinearizability<S, I, O>(
   }
 
   const deadline = opts.timeoutMs === undefined ? Infinity : t0 + opts.timeoutMs;
-  const budget: Budget = { deadline, maxBytes: (opts.maxMemoryMb ?? 1024) * 1024 * 1024 };
+  const budget: Budget = { deadline, maxBytes: (opts.maxMemoryMb ?? 1024) * 1024 * 1024, heapAtStart: process.memoryUsage().heapUsed };
   const counterexamples: PartitionCounterexample[] = [];
   let decided = 0;
   let outOf: 'time' | 'memory' | undefined;
@@ -163,6 +163,7 @@ export function describeCounterexample(ce: PartitionCounterexample, modelName = 
 interface Budget {
   deadline: number;
   maxBytes: number;
+  heapAtStart: number;
 }
 
 /** A persistent list of linearized ops, newest first: a prefix is kept by keeping one node. */
@@ -239,6 +240,8 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
     if ((++steps & 0xfff) === 0) {
       if (performance.now() > budget.deadline) return { kind: 'unknown', budget: 'time' };
       if (cacheBytes > budget.maxBytes) return { kind: 'unknown', budget: 'memory' };
+      // The estimate above ignores state sizes; the heap itself is the final word (sampled rarely).
+      if ((steps & 0xffff) === 0 && process.memoryUsage().heapUsed - budget.heapAtStart > budget.maxBytes) return { kind: 'unknown', budget: 'memory' };
     }
     if (entry !== -1 && entry & 1) {
       const j = (entry - 1) >> 1;
