@@ -2,8 +2,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
-import { writeRunDir } from '../run/output.ts';
-import { runScenario, type RunResult } from '../run/run.ts';
+import { mkdirSync } from 'node:fs';
+import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run/explore.ts';
+import { writeAtomic, writeRunDir } from '../run/output.ts';
+import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
 import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
 
@@ -18,6 +20,9 @@ Runs a protocol under the seeded scheduler and nemesis, checks the history, prin
   --stop-on-fail          stop at the first failing seed
   --check-determinism     run every seed twice and compare fingerprints
   --quiet-pass            with --seeds: print nothing for passing seeds
+  --workers N             worker threads for --seeds (default: one per core; 0 = this thread)
+  --seed-timeout S        with workers: a seed with no verdict after S seconds of wall time ends
+                          as 'hung' (a handler that never returns); default 60
   --json                  one JSON summary per seed instead of text
 
 ${scenarioHelp}
@@ -38,6 +43,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       'stop-on-fail': { type: 'boolean' },
       'check-determinism': { type: 'boolean' },
       'quiet-pass': { type: 'boolean' },
+      workers: { type: 'string' },
+      'seed-timeout': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -71,6 +78,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     stopOnFail: values['stop-on-fail'] ?? false,
     checkDeterminism: values['check-determinism'] ?? false,
     quietPass: values['quiet-pass'] ?? seeds.length > 1,
+    workers: workersFrom(values.workers, seeds.length),
+    seedTimeoutMs: 1000 * positive('seed-timeout', values['seed-timeout'] ?? '60'),
     json: values.json ?? false,
   });
   return explorer;
@@ -78,10 +87,23 @@ export async function runCommand(argv: string[]): Promise<number> {
 
 interface ExploreSettings {
   outDir?: string;
+  workers: number;
+  seedTimeoutMs: number;
   stopOnFail: boolean;
   checkDeterminism: boolean;
   quietPass: boolean;
   json: boolean;
+}
+
+function positive(flag: string, v: string): number {
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${flag} takes a whole number >= 1, got '${v}'`);
+  return Number(v);
+}
+
+function workersFrom(v: string | undefined, seeds: number): number {
+  if (v === undefined) return seeds > 1 ? Math.min(defaultWorkers(), seeds) : 0;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--workers takes a whole number >= 0, got '${v}'`);
+  return Number(v);
 }
 
 /** The command that replays exactly this run. */
@@ -91,85 +113,80 @@ export function replayCommand(protocol: ProtocolDef, o: ScenarioOptions): string
 }
 
 async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: number[], s: ExploreSettings): Promise<number> {
-  const counts = { pass: 0, fail: 0, unknown: 0 };
-  const failingSeeds: number[] = [];
   const t0 = performance.now();
   let lastProgress = t0;
-  for (const seed of seeds) {
-    const options = { ...base, seed };
-    const replay = replayCommand(protocol, options);
-    let r = await runScenario(protocol, { options }, { recordTrace: s.outDir !== undefined });
-    if (s.checkDeterminism) {
-      const again = await runScenario(protocol, { options }, { recordTrace: s.outDir !== undefined });
-      if (again.sim.fingerprint !== r.sim.fingerprint) {
-        r = {
-          ...r,
-          status: 'fail',
-          failing: [...r.failing, 'determinism'],
-          checks: [
-            ...r.checks,
-            {
-              checker: 'determinism',
-              verdict: 'illegal',
-              summary: `the same seed gave two fingerprints (${r.sim.fingerprint}, ${again.sim.fingerprint}): something outside ctx leaks into the protocol`,
-            },
-          ],
-        };
-      }
-    }
-    counts[r.status]++;
-    if (r.status !== 'pass') {
-      failingSeeds.push(seed);
-      // Save before anything else can go wrong: summary first, then the trace from a replay.
-      const dir = join(s.outDir ?? 'out', `${protocol.name}-${options.variant}-seed-${seed}`);
-      writeRunDir(dir, r, replay, r.sim.trace);
-      if (r.sim.trace.length === 0) {
-        const traced = await runScenario(protocol, { options }, { recordTrace: true });
-        if (traced.sim.fingerprint !== r.sim.fingerprint) {
-          console.error(`warning: replaying seed ${seed} with a trace gave another fingerprint: the run is not deterministic`);
+  let done = 0;
+  let failing = 0;
+  const summary = await exploreSeeds({
+    protocol: protocol.name,
+    base,
+    seeds,
+    workers: s.workers,
+    seedTimeoutMs: s.seedTimeoutMs,
+    checkDeterminism: s.checkDeterminism,
+    stopOnFail: s.stopOnFail,
+    onReport: async (report) => {
+      done++;
+      const options = { ...base, seed: report.seed };
+      const replay = replayCommand(protocol, options);
+      const dir = join(s.outDir ?? 'out', `${protocol.name}-${options.variant}-seed-${report.seed}`);
+      if (report.status !== 'pass') {
+        failing++;
+        // Save before anything else can go wrong: the summary first, then the rest from a traced replay.
+        mkdirSync(dir, { recursive: true });
+        writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');
+        if (report.status !== 'hung') {
+          const traced = await runScenario(protocol, { options }, { recordTrace: true });
+          if (traced.sim.fingerprint !== report.fingerprint) {
+            console.error(`warning: replaying seed ${report.seed} with a trace gave another fingerprint: the run is not deterministic`);
+          }
+          writeRunDir(dir, traced, replay, traced.sim.trace);
+          if (report.failing.includes('determinism')) writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');
         }
-        writeRunDir(dir, r, replay, traced.sim.trace);
+        print(report, `${protocol.name}/${base.variant}`, replay, s.json, dir);
+      } else {
+        if (s.outDir !== undefined) {
+          const traced = await runScenario(protocol, { options }, { recordTrace: true });
+          writeRunDir(dir, traced, replay, traced.sim.trace);
+        }
+        if (!s.quietPass) print(report, `${protocol.name}/${base.variant}`, replay, s.json);
       }
-      print(r, replay, s.json, dir);
-      if (s.stopOnFail) break;
-    } else {
-      if (s.outDir !== undefined) writeRunDir(join(s.outDir, `${protocol.name}-${options.variant}-seed-${seed}`), r, replay, r.sim.trace);
-      if (!s.quietPass) print(r, replay, s.json);
-    }
-    const now = performance.now();
-    if (process.stderr.isTTY && seeds.length > 1 && now - lastProgress > 500) {
-      lastProgress = now;
-      const done = counts.pass + counts.fail + counts.unknown;
-      process.stderr.write(`\r  ${done}/${seeds.length} seeds, ${counts.fail} failing, ${((done * 1000) / (now - t0)).toFixed(1)} seeds/s `);
-    }
-  }
-  const elapsedS = (performance.now() - t0) / 1000;
-  const done = counts.pass + counts.fail + counts.unknown;
+      const now = performance.now();
+      if (process.stderr.isTTY && seeds.length > 1 && now - lastProgress > 500) {
+        lastProgress = now;
+        process.stderr.write(`\r  ${done}/${seeds.length} seeds, ${failing} failing, ${((done * 1000) / (now - t0)).toFixed(1)} seeds/s `);
+      }
+    },
+  });
+  const { counts, failingSeeds } = summary;
   if (process.stderr.isTTY && seeds.length > 1) process.stderr.write('\r\x1b[K');
   if (seeds.length > 1 && !s.json) {
     console.log(
-      `explored ${done} of ${seeds.length} seeds of ${protocol.name}/${base.variant}: ${counts.pass} pass, ${counts.fail} fail, ${counts.unknown} unknown` +
-        ` (${(done / elapsedS).toFixed(1)} seeds/s)` +
+      `explored ${summary.explored} of ${seeds.length} seeds of ${protocol.name}/${base.variant}: ${counts.pass} pass, ${counts.fail} fail, ` +
+        `${counts.unknown} unknown${counts.hung ? `, ${counts.hung} hung` : ''}` +
+        ` (${((summary.explored * 1000) / summary.elapsedMs).toFixed(1)} seeds/s${s.workers > 0 ? ` on ${s.workers} worker threads` : ''})` +
         (failingSeeds.length ? `; failing seeds: ${failingSeeds.slice(0, 20).join(', ')}${failingSeeds.length > 20 ? ', ...' : ''}` : ''),
     );
   }
-  return counts.fail > 0 ? 1 : counts.unknown > 0 ? 3 : 0;
+  return counts.fail + counts.hung > 0 ? 1 : counts.unknown > 0 ? 3 : 0;
 }
 
-function print(r: RunResult, replay: string, json: boolean, savedTo?: string): void {
+function print(r: SeedReport, name: string, replay: string, json: boolean, savedTo?: string): void {
   if (json) {
-    console.log(JSON.stringify({ seed: r.options.seed, status: r.status, failing: r.failing, fingerprint: r.sim.fingerprint, stats: r.sim.stats, replay, savedTo }));
+    console.log(JSON.stringify({ seed: r.seed, status: r.status, failing: r.failing, fingerprint: r.fingerprint, stats: r.stats, replay, savedTo }));
     return;
   }
-  const st = r.sim.stats;
-  const label = r.status === 'pass' ? 'PASS' : r.status === 'fail' ? 'FAIL' : 'UNKNOWN';
-  console.log(`${r.options.protocol}/${r.options.variant} seed ${r.options.seed}: ${label}${r.failing.length ? ` (${r.failing.join(', ')})` : ''}`);
-  console.log(`  ops       ${st.ok} ok, ${st.fail} fail, ${st.info} info`);
-  console.log(`  messages  ${st.messagesSent} sent, ${st.delivered} delivered, ${st.dropped} dropped, ${st.duplicated} duplicated`);
-  console.log(`  faults    ${st.faults}   virtual time ${st.virtualMs} ms   events ${st.steps}`);
-  console.log(`  fingerprint ${r.sim.fingerprint}`);
+  const label = r.status === 'pass' ? 'PASS' : r.status === 'fail' ? 'FAIL' : r.status.toUpperCase();
+  console.log(`${name} seed ${r.seed}: ${label}${r.failing.length ? ` (${r.failing.join(', ')})` : ''}`);
+  const st = r.stats;
+  if (st) {
+    console.log(`  ops       ${st.ok} ok, ${st.fail} fail, ${st.info} info`);
+    console.log(`  messages  ${st.messagesSent} sent, ${st.delivered} delivered, ${st.dropped} dropped, ${st.duplicated} duplicated`);
+    console.log(`  faults    ${st.faults}   virtual time ${st.virtualMs} ms   events ${st.steps}`);
+    console.log(`  fingerprint ${r.fingerprint}`);
+  }
   for (const c of r.checks) console.log(`  ${c.verdict.padEnd(7)} ${c.checker}: ${c.summary}`);
-  if (r.sim.error?.stack && r.sim.outcome === 'crashed') console.log(indent(r.sim.error.stack, '    '));
+  if (r.error?.stack && r.outcome === 'crashed') console.log(indent(r.error.stack, '    '));
   if (r.status !== 'pass') {
     console.log(`  replay    ${replay}`);
     if (savedTo) console.log(`  saved     ${savedTo}/ (summary.json, history.jsonl, trace.jsonl, faults.json)`);
