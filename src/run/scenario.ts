@@ -1,7 +1,7 @@
 import type { ChoiceTape } from '../kernel/choices.ts';
 import { stream } from '../kernel/rng.ts';
 import { generateFaults, nemesisNames, type Fault, type NemesisName } from '../nemesis/faults.ts';
-import type { NetConfig } from '../network/network.ts';
+import type { LinkConfig, NetConfig } from '../network/network.ts';
 import type { SimConfig } from '../sim/simulator.ts';
 import { planOps, type PlannedOp } from '../workload/workload.ts';
 import type { ProtocolDef } from './protocol.ts';
@@ -34,6 +34,8 @@ export interface ScenarioOptions {
   reorderRate: number;
   /** Event budget per run. */
   maxSteps: number;
+  /** Per-link overrides of latency and rates (directed), e.g. one slow or lossy link. */
+  links?: Array<{ from: string; to: string } & Partial<Omit<LinkConfig, 'reorderDelayMs'>>>;
 }
 
 export const defaultScenario: Omit<ScenarioOptions, 'protocol' | 'variant' | 'seed'> = {
@@ -160,7 +162,14 @@ export function netConfigOf(o: ScenarioOptions): NetConfig {
     dupRate: o.dupRate,
     reorderRate: o.reorderRate,
     reorderDelayMs: Math.max(1, o.latencyMaxMs * 5),
+    links: o.links?.map(({ from, to, ...rest }) => ({ from: indexOf(from, o.nodes), to: indexOf(to, o.nodes), ...rest })),
   };
+}
+
+function indexOf(id: string, nodes: number): number {
+  const i = nodeIds(nodes).indexOf(id);
+  if (i < 0) throw new ScenarioError(`link names unknown node '${id}': nodes are ${nodeIds(nodes).join(', ')}`);
+  return i;
 }
 
 /** Turns a run input into the simulator's config (plans drawn from the seed where not given). */

@@ -165,3 +165,21 @@ describe('fault semantics', () => {
     expect(fromN1.map((g) => g.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 });
+
+describe('per-link configuration', () => {
+  it('a slow, lossy link is slow and lossy; the others are not', async () => {
+    const { nodes, create } = chatters();
+    await simulate(create, {
+      net: { latencyMinMs: 1, latencyMaxMs: 1, links: [{ from: 0, to: 1, latencyMinMs: 40, latencyMaxMs: 60, dropRate: 0.5 }] },
+      healAtMs: 10_000,
+    });
+    const slow = nodes[1].got.filter((g) => g.from === 'n1');
+    const fast = nodes[0].got.filter((g) => g.from === 'n2');
+    expect(fast).toHaveLength(50);
+    expect(slow.length).toBeGreaterThan(10);
+    expect(slow.length).toBeLessThan(40);
+    // n1 sends seq k at 10k ms; over the slow link it arrives 40..60 ms later.
+    for (const g of slow) expect(g.atMs - 10 * g.seq).toBeGreaterThanOrEqual(40);
+    for (const g of fast) expect(g.atMs - 10 * g.seq).toBe(1);
+  });
+});
