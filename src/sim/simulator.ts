@@ -206,7 +206,8 @@ export class Simulator {
   private nextTimerId = 1;
   private nextCallId = 1;
   private nextOpId = 0;
-  private clientsBusy = 0;
+  /** Clients that still have an op to issue or to see completed: the run waits for them. */
+  private clientsActive = 0;
   private endReached = false;
   private healed = false;
   private healedAtMs: number;
@@ -270,7 +271,9 @@ export class Simulator {
       for (const n of this.nodes) this.boot(n);
       if (this.asyncTouched) await this.drain();
       for (const c of this.clients) {
-        if (c.ops.length > 0) this.queue.push(c.ops[0].thinkMs, new Ev(K.ClientNext, -1, c.process, undefined, 0));
+        if (c.ops.length === 0) continue;
+        this.clientsActive++;
+        this.queue.push(c.ops[0].thinkMs, new Ev(K.ClientNext, -1, c.process, undefined, 0));
       }
       this.queue.push(this.config.healAtMs, new Ev(K.Heal, -1, 0, undefined, 0));
       this.queue.push(this.config.healAtMs + this.config.quietMs, new Ev(K.End, -1, 0, undefined, 0));
@@ -298,7 +301,7 @@ export class Simulator {
     const maxSteps = this.config.maxSteps;
     for (;;) {
       if (this.failure) return;
-      if (this.endReached && this.clientsBusy === 0) return;
+      if (this.endReached && this.clientsActive === 0) return;
       const next = queue.pop();
       if (next === undefined) return;
       if (++this.steps > maxSteps) {
@@ -578,7 +581,6 @@ export class Simulator {
     this.history.push(invoke);
     client.opId = opId;
     client.invoke = invoke;
-    this.clientsBusy++;
     this.hashOp(invoke);
     if (this.recordTrace) this.record('invoke', { node: op.node, op: invoke.index, msg: { f: op.f, value: op.value, key: op.key } });
     const dst = this.nodeOf(op.node, 'a client op');
@@ -639,11 +641,12 @@ export class Simulator {
     if (this.recordTrace) this.record('complete', { node: invoke.node, op: done.index, msg: { type: done.type, value: done.value }, detail: done.error });
     client.opId = -1;
     client.invoke = undefined;
-    this.clientsBusy--;
     // Jepsen: a process whose op may or may not have happened is retired; the client goes on fresh.
     if (result.type === 'info') client.process += this.config.clients;
     if (client.next < client.ops.length) {
       this.queue.push(this.nowMs + client.ops[client.next].thinkMs, new Ev(K.ClientNext, -1, client.process, undefined, 0));
+    } else {
+      this.clientsActive--;
     }
   }
 

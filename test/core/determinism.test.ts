@@ -49,3 +49,14 @@ describe('determinism', () => {
     expect(b.sim.fingerprint).not.toBe(a.sim.fingerprint);
   });
 });
+
+describe('run length', () => {
+  it('every planned op is invoked and completed, even when the ops outlast the fault window', async () => {
+    const options = resolveOptions(abd, { seed: 2, ops: 400, thinkMs: 40, healAtMs: 500, quietMs: 100 });
+    const r = await runScenario(abd, { options });
+    const { ok, fail, info } = r.sim.stats;
+    expect(ok + fail + info).toBe(400);
+    expect(r.sim.history.filter((h) => h.type === 'invoke')).toHaveLength(400);
+    expect(r.sim.stats.virtualMs).toBeGreaterThan(600);
+  });
+});
