@@ -1,9 +1,10 @@
 import type { ProtocolDef } from '../src/run/protocol.ts';
 import { abd } from './abd/abd.ts';
 import { pingpong } from './pingpong/pingpong.ts';
+import { raft } from './raft/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
-export const protocols: readonly ProtocolDef[] = [abd, pingpong];
+export const protocols: readonly ProtocolDef[] = [abd, pingpong, raft];
 
 /**
  * Finds a bundled protocol by name, or throws a message listing the names there are.
