@@ -1,6 +1,9 @@
 import { protocols } from '../../protocols/index.ts';
 import { checkCommand } from './check.ts';
+import { CorpusError } from '../corpus/corpus.ts';
 import { UsageError } from './options.ts';
+import { replayCommand } from './replay.ts';
+import { shrinkCommand } from './shrink.ts';
 import { runCommand } from './run.ts';
 
 const help = `faultline: deterministic simulation testing for distributed protocols
@@ -10,6 +13,9 @@ Usage:
                                  run a protocol under faults, check it, print a summary
   faultline check <file>... --model NAME [--format F]
                                  check recorded histories for linearizability
+  faultline shrink <entry.json | protocol --variant V --seed N> [--save]
+                                 shrink a failing run to a minimal counterexample and tell its story
+  faultline replay <entry.json>  replay a corpus entry: story, fingerprint, exit 1 if it still fails
   faultline list                 every bundled protocol and variant: <protocol> <variant> <correct|bug>
   faultline demo                 explore a planted bug until it is found
   faultline <command> --help     the options of one command
@@ -54,12 +60,16 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'check':
       return checkCommand(rest);
+    case 'shrink':
+      return shrinkCommand(rest);
+    case 'replay':
+      return replayCommand(rest);
     case 'list':
       return listCommand();
     case 'demo':
       return demoCommand(rest);
     default:
-      throw new UsageError(`unknown command '${command}': choose from run, check, list, demo (faultline --help)`);
+      throw new UsageError(`unknown command '${command}': choose from run, check, shrink, replay, list, demo (faultline --help)`);
   }
 }
 
@@ -68,7 +78,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof CorpusError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`faultline: ${(e as Error).message}`);
       process.exitCode = 2;
     } else {

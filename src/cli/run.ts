@@ -7,6 +7,7 @@ import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run
 import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
+import { describeShrink, shrinkAndReport } from './shrink.ts';
 import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
 
 export const runHelp = `faultline run <protocol> [options]
@@ -24,6 +25,9 @@ Runs a protocol under the seeded scheduler and nemesis, checks the history, prin
   --seed-timeout S        with workers: a seed with no verdict after S seconds of wall time ends
                           as 'hung' (a handler that never returns); default 60
   --json                  one JSON summary per seed instead of text
+  --save                  shrink the first failing seed and write it to the corpus
+                          (corpus/<protocol>/<variant>-<seed>.json); prints the replay command
+  --corpus DIR            corpus root for --save (default corpus)
 
 ${scenarioHelp}
 
@@ -46,6 +50,8 @@ export async function runCommand(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       'seed-timeout': { type: 'string' },
       json: { type: 'boolean' },
+      save: { type: 'boolean' },
+      corpus: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,7 +79,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     if (e instanceof ScenarioError || e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
+  const failed: number[] = [];
   const explorer = await explore(protocol, base, seeds, {
+    onFail: (seed) => failed.push(seed),
     outDir: values.out,
     stopOnFail: values['stop-on-fail'] ?? false,
     checkDeterminism: values['check-determinism'] ?? false,
@@ -82,10 +90,28 @@ export async function runCommand(argv: string[]): Promise<number> {
     seedTimeoutMs: 1000 * positive('seed-timeout', values['seed-timeout'] ?? '60'),
     json: values.json ?? false,
   });
+  if (values.save && failed.length > 0) {
+    // --save: shrink the first failure to a minimal counterexample and write its corpus entry.
+    const seed = Math.min(...failed);
+    const report = await shrinkAndReport(protocol, { options: { ...base, seed } }, {
+      save: true,
+      corpusDir: values.corpus ?? 'corpus',
+      createdBy: `faultline run ${argv.join(' ')}`,
+    });
+    if (report.saved) {
+      console.log(`\nshrunk seed ${seed}: ${describeShrink(report.shrunk)}`);
+      console.log(`saved  ${report.saved}`);
+      console.log(`replay ${report.replay}`);
+    } else {
+      console.log(`\nseed ${seed} did not fail again when shrinking (nothing saved)`);
+    }
+  }
   return explorer;
 }
 
 interface ExploreSettings {
+  /** Told the seed of every failing run. */
+  onFail?: (seed: number) => void;
   outDir?: string;
   workers: number;
   seedTimeoutMs: number;
@@ -132,6 +158,7 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
       const dir = join(s.outDir ?? 'out', `${protocol.name}-${options.variant}-seed-${report.seed}`);
       if (report.status !== 'pass') {
         failing++;
+        if (report.status === 'fail') s.onFail?.(report.seed);
         // Save before anything else can go wrong: the summary first, then the rest from a traced replay.
         mkdirSync(dir, { recursive: true });
         writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');

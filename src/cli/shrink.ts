@@ -1,0 +1,151 @@
+import { parseArgs } from 'node:util';
+import { getProtocol, protocols } from '../../protocols/index.ts';
+import { CorpusError, loadEntry, makeEntry, saveEntry } from '../corpus/corpus.ts';
+import type { ProtocolDef } from '../run/protocol.ts';
+import { runScenario } from '../run/run.ts';
+import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
+import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
+import { tellStory, type Story } from '../shrink/story.ts';
+import { scenarioFlags, scenarioFromFlags, scenarioHelp, UsageError } from './options.ts';
+
+export const shrinkHelp = `faultline shrink <entry.json> [options]
+faultline shrink <protocol> --variant V --seed N [scenario options] [options]
+
+Shrinks a failing run to a minimal one that fails the same way (same first failing checker),
+prints its story, and with --save writes it to the corpus.
+
+  --save                  write the shrunk run as corpus/<protocol>/<variant>-<seed>.json
+  --corpus DIR            corpus root (default corpus)
+  --max-runs N            stop after N runs (default 20000)
+  --max-seconds S         stop after S seconds of wall time (default 60); the best so far is kept
+
+${scenarioHelp}
+
+Exit code: 0 done (or the input does not fail: nothing to shrink), 2 bad usage or input.`;
+
+export interface ShrinkReport {
+  shrunk: ShrinkResult;
+  story: Story;
+  /** Where the entry was written, with --save. */
+  saved?: string;
+  replay?: string;
+}
+
+/** Shrinks `input`, replays the result with a trace, tells the story, optionally saves the entry. */
+export async function shrinkAndReport(
+  protocol: ProtocolDef,
+  input: RunInput,
+  opts: { save: boolean; corpusDir: string; maxRuns?: number; maxMs?: number; progress?: boolean; createdBy: string },
+): Promise<ShrinkReport> {
+  const tty = opts.progress ?? process.stderr.isTTY;
+  let lastMs = 0;
+  const shrunk = await shrink(protocol, input, {
+    maxRuns: opts.maxRuns,
+    maxMs: opts.maxMs,
+    onProgress: (p) => {
+      if (!tty || p.elapsedMs - lastMs < 250) return;
+      lastMs = p.elapsedMs;
+      process.stderr.write(`\r\x1b[K  shrinking: ${p.runs} runs, ${(p.elapsedMs / 1000).toFixed(1)} s, pass ${p.pass}: ${p.ops} ops, ${p.faults} faults, ${p.flags} drops/dups/reorders, tape ${p.tapeLength}`);
+    },
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const traced = await runScenario(protocol, shrunk.input, { recordTrace: true });
+  if (traced.sim.fingerprint !== shrunk.result.sim.fingerprint) {
+    throw new Error(`internal: replaying the shrunk run with a trace gave fingerprint ${traced.sim.fingerprint}, not ${shrunk.result.sim.fingerprint}`);
+  }
+  const story = tellStory(traced);
+  const report: ShrinkReport = { shrunk, story };
+  if (opts.save && shrunk.reproduced) {
+    const entry = makeEntry(shrunk.input, shrunk.result, opts.createdBy);
+    report.saved = saveEntry(opts.corpusDir, entry);
+    report.replay = `faultline replay ${report.saved}`;
+  }
+  return report;
+}
+
+/** One paragraph on what the shrinker did. */
+export function describeShrink(s: ShrinkResult): string {
+  const a = s.original;
+  const b = s.shrunk;
+  return (
+    `shrunk ${a.ops} ops, ${a.faults} faults, ${a.messages} messages, ${a.flags} drops/dups/reorders` +
+    ` -> ${b.ops} ops, ${b.faults} faults, ${b.messages} messages, ${b.flags} drops/dups/reorders (${b.nodes} nodes, ${b.clients} clients, ${b.virtualMs} ms)` +
+    ` in ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s` +
+    (s.exhausted ? ' - budget ran out: the best so far, not necessarily minimal' : ' - 1-minimal')
+  );
+}
+
+/** `faultline shrink`: returns the exit code. */
+export async function shrinkCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...scenarioFlags,
+      seed: { type: 'string' },
+      save: { type: 'boolean' },
+      corpus: { type: 'string' },
+      'max-runs': { type: 'string' },
+      'max-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(shrinkHelp);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('shrink takes one corpus file or one protocol name (faultline shrink --help)');
+  const target = positionals[0];
+  let protocol: ProtocolDef;
+  let input: RunInput;
+  if (target.endsWith('.json')) {
+    const loaded = loadEntry(target, protocols);
+    protocol = loaded.protocol;
+    input = loaded.input;
+  } else {
+    try {
+      protocol = getProtocol(target);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const seed = values.seed === undefined ? 0 : Number(values.seed);
+    if (!/^\d+$/.test(values.seed ?? '0')) throw new UsageError(`--seed takes a non-negative integer, got '${values.seed}'`);
+    try {
+      input = { options: resolveOptions(protocol, { ...scenarioFromFlags(values), seed }) };
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  const whole = (flag: string, v: string | undefined): number | undefined => {
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${flag} takes a whole number >= 1, got '${v}'`);
+    return Number(v);
+  };
+  const maxRuns = whole('max-runs', values['max-runs']);
+  const maxSeconds = whole('max-seconds', values['max-seconds']);
+  const o = input.options;
+  const report = await shrinkAndReport(protocol, input, {
+    save: values.save ?? false,
+    corpusDir: values.corpus ?? 'corpus',
+    maxRuns,
+    maxMs: maxSeconds === undefined ? undefined : maxSeconds * 1000,
+    createdBy: `faultline shrink ${argv.join(' ')}`.trim(),
+  });
+  if (!report.shrunk.reproduced) {
+    console.log(`${o.protocol}/${o.variant} seed ${o.seed}: does not fail (status ${report.shrunk.result.status}): nothing to shrink, nothing written`);
+    return 0;
+  }
+  console.log(report.story.text);
+  console.log('');
+  console.log(describeShrink(report.shrunk));
+  console.log(`fingerprint ${report.shrunk.result.sim.fingerprint}`);
+  if (report.saved) {
+    console.log(`saved  ${report.saved}`);
+    console.log(`replay ${report.replay}`);
+  }
+  return 0;
+}
+
+export { CorpusError };

@@ -1,0 +1,70 @@
+/**
+ * fast-check arbitraries for scenarios, so an author can let fast-check search and shrink:
+ *
+ * @example
+ * await fc.assert(fc.asyncProperty(scenarioArb(abd, { variant: 'correct' }), async (input) =>
+ *   (await runScenario(abd, input)).status !== 'fail'), { numRuns: 50 });
+ *
+ * fast-check shrinks the generated ops and fault arrays itself (shorter arrays, smaller numbers)
+ * and prints a seed and path that replay the counterexample (`fc.assert(..., { seed, path })`).
+ * The network's decisions are drawn from the scenario seed (no tape), so a shrink step that keeps
+ * the seed keeps the network's randomness but not its exact schedule.
+ */
+import fc from 'fast-check';
+import type { Fault } from '../nemesis/faults.ts';
+import type { NodeId } from '../node/api.ts';
+import { stream } from '../kernel/rng.ts';
+import type { ProtocolDef } from '../run/protocol.ts';
+import { nodeIds, resolveOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
+import type { PlannedOp } from '../workload/workload.ts';
+
+export interface ScenarioArbOptions extends Partial<Omit<ScenarioOptions, 'seed' | 'protocol' | 'ops'>> {
+  /** Most client ops per scenario (default 30). */
+  maxOps?: number;
+  /** Most faults per scenario (default 4). */
+  maxFaults?: number;
+}
+
+/** Client ops for `nodes`: each op is the protocol's workload drawn from a small integer. */
+export function opsArb(protocol: ProtocolDef, nodes: readonly NodeId[], clients: number, maxOps: number, maxThinkMs: number): fc.Arbitrary<PlannedOp[]> {
+  const op = fc.record({
+    client: fc.nat({ max: clients - 1 }),
+    node: fc.constantFrom(...nodes),
+    thinkMs: fc.nat({ max: maxThinkMs }),
+    draw: fc.nat({ max: 1_000_000 }),
+  });
+  return fc.array(op, { maxLength: maxOps }).map((xs) =>
+    xs.map(({ draw, ...rest }, i) => ({ ...rest, ...protocol.workload(stream(draw, 'fc-op'), { client: rest.client, opIndex: i }) })),
+  );
+}
+
+/** Fault schedules over `nodes`, every fault inside [0, healAtMs). */
+export function faultsArb(nodes: readonly NodeId[], healAtMs: number, maxFaults: number): fc.Arbitrary<Fault[]> {
+  const node = fc.constantFrom(...nodes);
+  const at = fc.nat({ max: Math.max(0, healAtMs - 1) });
+  const dur = fc.integer({ min: 1, max: Math.max(1, healAtMs) });
+  const link = fc.tuple(node, node).filter(([a, b]) => a !== b);
+  const fault: fc.Arbitrary<Fault> = fc.oneof(
+    fc.record({ kind: fc.constant('partition' as const), atMs: at, durationMs: dur, label: fc.constant('generated'), cut: fc.array(link, { minLength: 1, maxLength: nodes.length * 2 }) }),
+    fc.record({ kind: fc.constant('crash' as const), atMs: at, durationMs: dur, node }),
+    fc.record({ kind: fc.constant('pause' as const), atMs: at, durationMs: dur, node }),
+    fc.record({ kind: fc.constant('clock' as const), atMs: at, durationMs: dur, node, offsetMs: fc.integer({ min: -1000, max: 1000 }), rate: fc.constantFrom(0.5, 1, 2) }),
+    fc.record({ kind: fc.constant('loss' as const), atMs: at, durationMs: dur, rate: fc.constantFrom(0.2, 0.5, 0.8) }),
+    fc.record({ kind: fc.constant('clog' as const), atMs: at, durationMs: dur, from: node, to: node }),
+  );
+  return nodes.length > 1 ? fc.array(fault, { maxLength: maxFaults }) : fc.constant([]);
+}
+
+/** Whole run inputs for `protocol`: a seed, explicit client ops and an explicit fault schedule. */
+export function scenarioArb(protocol: ProtocolDef, o: ScenarioArbOptions = {}): fc.Arbitrary<RunInput> {
+  const { maxOps = 30, maxFaults = 4, ...given } = o;
+  const base = resolveOptions(protocol, { ...given, seed: 0 });
+  const nodes = nodeIds(base.nodes);
+  return fc
+    .record({
+      seed: fc.nat({ max: 1_000_000 }),
+      ops: opsArb(protocol, nodes, base.clients, maxOps, base.thinkMs * 2),
+      faults: faultsArb(nodes, base.healAtMs, maxFaults),
+    })
+    .map(({ seed, ops, faults }) => ({ options: { ...base, seed, ops: ops.length }, ops, faults }));
+}

@@ -1,0 +1,104 @@
+/**
+ * Vitest helpers: explore seeds inside a test; on a failure, shrink it, save the corpus entry and
+ * throw an Error that carries the seed, the replay command and the counterexample story.
+ *
+ * @example
+ * it('abd holds over 100 seeds', async () => {
+ *   await exploreSeeds(abd, { variant: 'correct', seeds: [0, 100] });
+ * });
+ */
+import { makeEntry, saveEntry } from '../corpus/corpus.ts';
+import type { ProtocolDef } from '../run/protocol.ts';
+import { runScenario, type RunResult } from '../run/run.ts';
+import { resolveOptions, type ScenarioOptions } from '../run/scenario.ts';
+import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
+import { tellStory } from '../shrink/story.ts';
+
+export interface ExploreSeedsOptions extends Partial<Omit<ScenarioOptions, 'seed' | 'protocol'>> {
+  /** Seeds [from, to) to run. */
+  seeds: [number, number];
+  /** Corpus root to save the shrunk failure in (default 'corpus'); false: do not save. */
+  save?: string | false;
+  /** Shrink budget. */
+  shrinkMaxRuns?: number;
+  shrinkMaxMs?: number;
+}
+
+/** The error `exploreSeeds` throws: everything needed to reproduce and understand the failure. */
+export class SeedFailure extends Error {
+  constructor(
+    message: string,
+    readonly seed: number,
+    readonly replay: string,
+    readonly story: string,
+    readonly shrunk: ShrinkResult,
+    readonly savedTo?: string,
+  ) {
+    super(message);
+    this.name = 'SeedFailure';
+  }
+}
+
+/**
+ * Runs seeds [from, to) of `protocol`; returns how many passed. At the first failing (or unknown)
+ * seed it shrinks the run, saves the corpus entry (unless `save: false`) and throws SeedFailure.
+ */
+export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions): Promise<{ passed: number }> {
+  const { seeds, save, shrinkMaxRuns, shrinkMaxMs, ...given } = o;
+  let passed = 0;
+  for (let seed = seeds[0]; seed < seeds[1]; seed++) {
+    const options = resolveOptions(protocol, { ...given, seed });
+    const r = await runScenario(protocol, { options });
+    if (r.status === 'pass') {
+      passed++;
+      continue;
+    }
+    const shrunk = await shrink(protocol, { options }, { maxRuns: shrinkMaxRuns, maxMs: shrinkMaxMs });
+    const traced = await runScenario(protocol, shrunk.input, { recordTrace: true });
+    const story = tellStory(traced).text;
+    let savedTo: string | undefined;
+    if (save !== false && shrunk.reproduced) savedTo = saveEntry(save ?? 'corpus', makeEntry(shrunk.input, shrunk.result, `exploreSeeds (vitest) seed ${seed}`));
+    const replay = savedTo ? `npx tsx src/cli/main.ts replay ${savedTo}` : `npx tsx src/cli/main.ts shrink ${protocol.name} --variant ${options.variant} --seed ${seed}`;
+    throw new SeedFailure(
+      `${protocol.name}/${options.variant} seed ${seed}: ${r.status.toUpperCase()} (${r.failing.join(', ')})\nreplay: ${replay}\n\n${story}`,
+      seed,
+      replay,
+      story,
+      shrunk,
+      savedTo,
+    );
+  }
+  return { passed };
+}
+
+/**
+ * Custom matchers for vitest's `expect.extend`: `expect(result).toPass()` and
+ * `expect(result).toFailWith('linearizable(register)')`, with the run's checks in the message.
+ *
+ * @example
+ * import { expect } from 'vitest';
+ * expect.extend(faultlineMatchers);
+ */
+export const faultlineMatchers = {
+  toPass(received: RunResult) {
+    const pass = received.status === 'pass';
+    return {
+      pass,
+      message: () =>
+        pass
+          ? `expected ${label(received)} not to pass`
+          : `expected ${label(received)} to pass, but: ${received.checks.filter((c) => c.verdict !== 'ok').map((c) => `${c.checker}: ${c.summary}`).join('; ')}`,
+    };
+  },
+  toFailWith(received: RunResult, checker: string) {
+    const pass = received.status === 'fail' && received.failing.includes(checker);
+    return {
+      pass,
+      message: () => `expected ${label(received)} ${pass ? 'not ' : ''}to fail with ${checker}; it was ${received.status}${received.failing.length ? ` (${received.failing.join(', ')})` : ''}`,
+    };
+  },
+};
+
+function label(r: RunResult): string {
+  return `${r.options.protocol}/${r.options.variant} seed ${r.options.seed}`;
+}

@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { abd } from '../protocols/abd/abd.ts';
+import { protocols } from '../protocols/index.ts';
+import { ChoiceKind } from '../src/kernel/choices.ts';
+import { loadEntry, makeEntry, saveEntry, encodeTape, decodeTape, CorpusError } from '../src/corpus/corpus.ts';
+import { runScenario } from '../src/run/run.ts';
+import { resolveOptions } from '../src/run/scenario.ts';
+import { failsSameWay, shrink, type ExplicitInput, type ShrinkResult } from '../src/shrink/shrink.ts';
+import { tellStory } from '../src/shrink/story.ts';
+
+/** Every single removal / zeroing of the shrunk input: none may fail the same way. */
+async function assertOneMinimal(s: ShrinkResult): Promise<number> {
+  const base = s.input;
+  const variants: ExplicitInput[] = [];
+  base.ops.forEach((_, i) => variants.push({ ...base, ops: base.ops.filter((_, j) => j !== i) }));
+  base.faults.forEach((_, i) => variants.push({ ...base, faults: base.faults.filter((_, j) => j !== i) }));
+  base.tape.values.forEach((v, i) => {
+    if (v !== 0 && base.tape.kinds[i] !== ChoiceKind.latency) {
+      const values = base.tape.values.slice();
+      values[i] = 0;
+      variants.push({ ...base, tape: { values, kinds: base.tape.kinds } });
+    }
+  });
+  for (const v of variants) {
+    const r = await runScenario(abd, v);
+    expect(failsSameWay(s.target!, r), `removing one element still fails: ${JSON.stringify({ ops: v.ops.length, faults: v.faults.length })}`).toBe(false);
+  }
+  return variants.length;
+}
+
+describe('shrink', () => {
+  it('shrinks abd/minority-quorum seed 0 to a 1-minimal run that still fails the same way', async () => {
+    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) }, { maxRuns: 20_000, maxMs: 600_000 });
+    expect(s.reproduced).toBe(true);
+    expect(s.exhausted).toBe(false);
+    expect(s.target).toEqual({ outcome: 'completed', checker: 'linearizable(register)' });
+    expect(s.shrunk.ops).toBeLessThan(s.original.ops);
+    expect(s.shrunk.ops).toBeLessThanOrEqual(5);
+    // The shrunk input replays to the same run.
+    const again = await runScenario(abd, s.input);
+    expect(again.sim.fingerprint).toBe(s.result.sim.fingerprint);
+    expect(failsSameWay(s.target!, again)).toBe(true);
+    await assertOneMinimal(s);
+  });
+
+  it('shrinks abd/no-write-back seed 7 to a 1-minimal run (ops, faults, drops/dups/reorders)', async () => {
+    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'no-write-back', seed: 7 }) }, { maxRuns: 20_000, maxMs: 600_000 });
+    expect(s.reproduced).toBe(true);
+    expect(s.exhausted).toBe(false);
+    expect(s.shrunk.ops).toBeLessThan(s.original.ops / 2);
+    expect(s.shrunk.faults).toBeLessThan(s.original.faults);
+    const checked = await assertOneMinimal(s);
+    expect(checked).toBeGreaterThan(s.shrunk.ops);
+  });
+
+  it('is deterministic: the same input shrinks to the same output', async () => {
+    const input = { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 3 }) };
+    const a = await shrink(abd, input, { maxRuns: 3000, maxMs: 600_000 });
+    const b = await shrink(abd, input, { maxRuns: 3000, maxMs: 600_000 });
+    expect(a.reproduced).toBe(true);
+    expect(JSON.stringify(b.input)).toBe(JSON.stringify(a.input));
+    expect(b.result.sim.fingerprint).toBe(a.result.sim.fingerprint);
+    expect(b.runs).toBe(a.runs);
+  });
+
+  it('reports an input that does not fail, and changes nothing', async () => {
+    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'correct', seed: 1, ops: 20 }) }, { maxRuns: 100 });
+    expect(s.reproduced).toBe(false);
+    expect(s.runs).toBe(1);
+  });
+
+  it('stops at its budget and says so', async () => {
+    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'no-write-back', seed: 7 }) }, { maxRuns: 30 });
+    expect(s.exhausted).toBe(true);
+    expect(s.runs).toBeLessThanOrEqual(30);
+    expect(failsSameWay(s.target!, await runScenario(abd, s.input))).toBe(true);
+  });
+
+  it('tells a short story that ends with the op that cannot be placed', async () => {
+    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) });
+    const story = tellStory(await runScenario(abd, s.input, { recordTrace: true }));
+    expect(story.steps).toBeGreaterThan(2);
+    expect(story.steps).toBeLessThanOrEqual(30);
+    expect(story.text).toMatch(/client invokes write/);
+    expect(story.text).toMatch(/VIOLATION linearizable\(register\)/);
+    expect(story.text).toMatch(/cannot be placed/);
+  });
+});
+
+describe('corpus', () => {
+  it('encodes and decodes tapes exactly', () => {
+    const tape = { values: [0, 0, 3, 1, 0, 0, 0, 1], kinds: [2, 2, 2, 0, 1, 2, 3, 3] as ChoiceKind[] };
+    expect(decodeTape(encodeTape(tape))).toEqual(tape);
+    expect(encodeTape(tape)).toBe('l*2 l3 d1 u l r r1');
+  });
+
+  it('a saved entry replays to the identical fingerprint in a fresh process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-corpus-'));
+    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) });
+    const path = saveEntry(dir, makeEntry(s.input, s.result, 'test'));
+    expect(loadEntry(path, protocols).input.tape).toEqual(s.input.tape);
+    const out = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'replay', path], { encoding: 'utf8' });
+    expect(out.status, out.stderr).toBe(1);
+    expect(out.stdout).toContain(`fingerprint ${s.result.sim.fingerprint} matches the recorded one`);
+  });
+
+  it('bad corpus files give one clear line and exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-bad-'));
+    const good = JSON.parse(readFileSync('corpus/abd/minority-quorum-0.json', 'utf8'));
+    const cases: Array<[string, string, RegExp]> = [
+      ['garbage.json', '{ not json', /not valid JSON/],
+      ['version.json', JSON.stringify({ ...good, version: 9 }), /unknown corpus version 9.*\(upgrade faultline\)/],
+      ['protocol.json', JSON.stringify({ ...good, protocol: 'nope' }), /unknown protocol 'nope'/],
+      ['variant.json', JSON.stringify({ ...good, variant: 'nope' }), /unknown variant "nope"/],
+      ['truncated.json', JSON.stringify({ ...good, tape: { ...good.tape, length: good.tape.length + 5 } }), /tape is truncated/],
+      ['badtape.json', JSON.stringify({ ...good, tape: { ...good.tape, choices: 'l3 x9' } }), /tape does not parse/],
+      ['ops.json', JSON.stringify({ ...good, ops: [{ client: 0, node: 'n9', thinkMs: 0, f: 'read', value: null }] }), /ops\[0\]\.node/],
+    ];
+    for (const [name, text, re] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      expect(() => loadEntry(file, protocols)).toThrow(CorpusError);
+      const out = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'replay', file], { encoding: 'utf8' });
+      expect(out.status, name).toBe(2);
+      const lines = out.stderr.split('\n').filter((l) => l.startsWith('faultline:'));
+      expect(lines.length, name).toBe(1);
+      expect(lines[0]).toContain(file);
+      expect(lines[0]).toMatch(re);
+      expect(lines[0]).toMatch(/\(.+\)$/);
+    }
+    void execFileSync;
+  });
+});
