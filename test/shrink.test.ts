@@ -9,7 +9,7 @@ import { ChoiceKind } from '../src/kernel/choices.ts';
 import { loadEntry, makeEntry, saveEntry, encodeTape, decodeTape, CorpusError } from '../src/corpus/corpus.ts';
 import { runScenario } from '../src/run/run.ts';
 import { resolveOptions } from '../src/run/scenario.ts';
-import { failsSameWay, shrink, type ExplicitInput, type ShrinkResult } from '../src/shrink/shrink.ts';
+import { failsSameWay, shrink, withoutOps, type ExplicitInput, type ShrinkResult } from '../src/shrink/shrink.ts';
 import { tellStory } from '../src/shrink/story.ts';
 
 /** Every single removal / zeroing of the shrunk input: none may fail the same way. */
@@ -93,9 +93,9 @@ describe('shrink', () => {
 
 describe('corpus', () => {
   it('encodes and decodes tapes exactly', () => {
-    const tape = { values: [0, 0, 3, 1, 0, 0, 0, 1], kinds: [2, 2, 2, 0, 1, 2, 3, 3] as ChoiceKind[] };
+    const tape = { values: [0, 0, 3, 1, 0, 0, 0, 1], kinds: [2, 2, 2, 0, 1, 2, 3, 3] as ChoiceKind[], causes: [-1, -1, 0, 0, 0, 7, 7, 7] };
     expect(decodeTape(encodeTape(tape))).toEqual(tape);
-    expect(encodeTape(tape)).toBe('l*2 l3 d1 u l r r1');
+    expect(encodeTape(tape)).toBe('l*2 l3@0 d1@0 u@0 l@7 r@7 r1@7');
   });
 
   it('a saved entry replays to the identical fingerprint in a fresh process', async () => {
@@ -133,5 +133,23 @@ describe('corpus', () => {
       expect(lines[0]).toMatch(/\(.+\)$/);
     }
     void execFileSync;
+  });
+});
+
+describe('cause-keyed tapes', () => {
+  it('removing planned ops keeps every other op on exactly the schedule it had', async () => {
+    // With no faults, removing the last op of the plan changes nothing before it: the remaining
+    // ops keep their network decisions although the run draws fewer of them.
+    const options = resolveOptions(abd, { variant: 'correct', seed: 3, ops: 30, nemesis: [], dropRate: 0.2, dupRate: 0.2, reorderRate: 0.2 });
+    const full = await runScenario(abd, { options });
+    const input = { options, ops: full.ops, faults: full.faults, tape: full.sim.tape };
+    const last = full.ops.length - 1;
+    const fewer = await runScenario(abd, withoutOps(input, last, last + 1));
+    // The plan's last op is its client's last op: the last invoke of that client.
+    const client = full.ops[last].client;
+    const lastInvoke = full.sim.history.findLastIndex((h) => h.type === 'invoke' && h.process % options.clients === client);
+    expect(lastInvoke).toBeGreaterThan(20);
+    // Every record before the removed op's invoke is the same in both runs.
+    expect(fewer.sim.history.slice(0, lastInvoke)).toEqual(full.sim.history.slice(0, lastInvoke));
   });
 });

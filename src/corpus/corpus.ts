@@ -14,14 +14,14 @@ import type { RunResult } from '../run/run.ts';
 import { defaultScenario, nodeIds, validateOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
-export const CORPUS_VERSION = 1;
+export const CORPUS_VERSION = 2;
 
 /** What replaying an entry should give. */
 export type Expected = { status: 'fail'; failing: string[] } | { status: 'pass' };
 
 /** A corpus entry as stored (the tape in its compact text form). */
 export interface CorpusEntry {
-  version: 1;
+  version: typeof CORPUS_VERSION;
   protocol: string;
   variant: string;
   seed: number;
@@ -52,20 +52,29 @@ const KIND_LETTER: Record<number, string> = { [ChoiceKind.drop]: 'd', [ChoiceKin
 const LETTER_KIND: Record<string, ChoiceKind> = { d: ChoiceKind.drop, u: ChoiceKind.dup, l: ChoiceKind.latency, r: ChoiceKind.reorder };
 
 /**
- * A tape as compact text: one token per choice, `<kind letter><value>` (d drop, u dup, l latency,
- * r reorder; value left out when 0), runs of equal tokens written `<token>*<count>`, tokens
+ * A tape as compact text: one token per choice, `<kind letter><value>@<cause>` (d drop, u dup,
+ * l latency, r reorder; value left out when 0; `@cause`, the op-plan index the decision belongs
+ * to, left out for background decisions), runs of equal tokens written `<token>*<count>`, tokens
  * separated by spaces.
  *
  * @example
- * encodeTape({ values: [0, 0, 3, 1], kinds: [2, 2, 2, 0] }); // 'l*2 l3 d1'
+ * encodeTape({ values: [0, 0, 3, 1], kinds: [2, 2, 2, 0], causes: [-1, -1, 4, 4] }); // 'l*2 l3@4 d1@4'
  */
 export function encodeTape(tape: ChoiceTape): string {
   const out: string[] = [];
   let i = 0;
   while (i < tape.values.length) {
-    const tok = KIND_LETTER[tape.kinds[i]] + (tape.values[i] === 0 ? '' : String(tape.values[i]));
+    const cause = tape.causes?.[i] ?? -1;
+    const tok = KIND_LETTER[tape.kinds[i]] + (tape.values[i] === 0 ? '' : String(tape.values[i])) + (cause < 0 ? '' : `@${cause}`);
     let j = i + 1;
-    while (j < tape.values.length && tape.kinds[j] === tape.kinds[i] && tape.values[j] === tape.values[i]) j++;
+    while (
+      j < tape.values.length &&
+      tape.kinds[j] === tape.kinds[i] &&
+      tape.values[j] === tape.values[i] &&
+      (tape.causes?.[j] ?? -1) === cause
+    ) {
+      j++;
+    }
     out.push(j - i > 1 ? `${tok}*${j - i}` : tok);
     i = j;
   }
@@ -76,19 +85,24 @@ export function encodeTape(tape: ChoiceTape): string {
 export function decodeTape(text: string): ChoiceTape {
   const values: number[] = [];
   const kinds: ChoiceKind[] = [];
+  const causes: number[] = [];
   for (const tok of text.split(' ').filter((t) => t.length > 0)) {
-    const m = /^([dulr])(\d*)(?:\*(\d+))?$/.exec(tok);
+    const m = /^([dulr])(\d*)(?:@(\d+))?(?:\*(\d+))?$/.exec(tok);
     if (!m) throw new Error(`bad tape token '${tok.slice(0, 20)}'`);
     const kind = LETTER_KIND[m[1]];
     const value = m[2] === '' ? 0 : Number(m[2]);
-    const count = m[3] === undefined ? 1 : Number(m[3]);
-    if (!Number.isSafeInteger(value) || !Number.isSafeInteger(count) || count < 1 || count > 10_000_000) throw new Error(`bad tape token '${tok}'`);
+    const cause = m[3] === undefined ? -1 : Number(m[3]);
+    const count = m[4] === undefined ? 1 : Number(m[4]);
+    if (!Number.isSafeInteger(value) || !Number.isSafeInteger(cause) || !Number.isSafeInteger(count) || count < 1 || count > 10_000_000) {
+      throw new Error(`bad tape token '${tok}'`);
+    }
     for (let k = 0; k < count; k++) {
       values.push(value);
       kinds.push(kind);
+      causes.push(cause);
     }
   }
-  return { values, kinds };
+  return { values, kinds, causes };
 }
 
 /** Where an entry lives under a corpus root. */
@@ -211,6 +225,9 @@ export function parseEntry(file: string, raw: unknown, protocols: readonly Proto
     return bad(`tape does not parse: ${(err as Error).message}`);
   }
   if (tape.values.length !== t.length) bad(`tape is truncated or padded: ${tape.values.length} choices, the entry says ${t.length}`);
+  tape.causes?.forEach((cause, i) => {
+    if (cause >= ops.length) bad(`tape choice ${i} belongs to op ${cause}, but the entry has ${ops.length} ops`);
+  });
   const spread = options.latencyMaxMs - options.latencyMinMs;
   tape.values.forEach((v, i) => {
     const bound = tape.kinds[i] === ChoiceKind.latency ? spread + 1 : 2;

@@ -13,10 +13,18 @@ export const ChoiceKind = {
 } as const;
 export type ChoiceKind = (typeof ChoiceKind)[keyof typeof ChoiceKind];
 
-/** The recorded scheduler decisions of a run: values and, in parallel, their kinds. */
+/**
+ * The recorded scheduler decisions of a run: values and, in parallel, their kinds and causes.
+ * A decision's cause is the index (in the run's op plan) of the client op whose handling led to
+ * it, or -1 for background work (boot, timers armed outside any op). Replay matches decisions by
+ * cause, so deleting one op from the plan removes exactly its decisions and leaves every other
+ * op's decisions where they were: the shrinker depends on this.
+ */
 export interface ChoiceTape {
   values: number[];
   kinds: ChoiceKind[];
+  /** Absent: every decision is background (-1), i.e. the tape is read in order. */
+  causes?: number[];
 }
 
 /**
@@ -33,13 +41,26 @@ export interface ChoiceTape {
 export class Choices {
   private readonly values: number[] = [];
   private readonly kinds: ChoiceKind[] = [];
+  private readonly causes: number[] = [];
   private readonly replay: ChoiceTape | undefined;
+  /** Tape positions of each cause's decisions, in order, and how many of them were read. */
+  private readonly byCause = new Map<number, { at: number[]; read: number }>();
+  /** The cause of the decisions drawn now; the simulator sets it before each event. */
+  cause = -1;
 
   constructor(
     private readonly rng: Rng,
     replay?: ChoiceTape,
   ) {
     this.replay = replay;
+    if (replay !== undefined) {
+      for (let i = 0; i < replay.values.length; i++) {
+        const cause = replay.causes?.[i] ?? -1;
+        let entry = this.byCause.get(cause);
+        if (entry === undefined) this.byCause.set(cause, (entry = { at: [], read: 0 }));
+        entry.at.push(i);
+      }
+    }
   }
 
   /** True with probability `p` (recorded as 1/0). */
@@ -53,12 +74,13 @@ export class Choices {
     if (this.replay === undefined) {
       v = p === undefined ? Math.floor(this.rng() * bound) : this.rng() < p ? 1 : 0;
     } else {
-      const i = this.values.length;
-      v = i < this.replay.values.length ? this.replay.values[i] : 0;
+      const entry = this.byCause.get(this.cause);
+      v = entry !== undefined && entry.read < entry.at.length ? this.replay.values[entry.at[entry.read++]] : 0;
       if (!(v >= 0 && v < bound)) v = 0;
     }
     this.values.push(v);
     this.kinds.push(kind);
+    this.causes.push(this.cause);
     return v;
   }
 
@@ -68,6 +90,6 @@ export class Choices {
 
   /** A copy of everything decided so far. */
   tape(): ChoiceTape {
-    return { values: this.values.slice(), kinds: this.kinds.slice() };
+    return { values: this.values.slice(), kinds: this.kinds.slice(), causes: this.causes.slice() };
   }
 }

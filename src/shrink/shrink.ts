@@ -139,7 +139,85 @@ export function flagIndices(tape: ChoiceTape): number[] {
 export function trimTape(tape: ChoiceTape): ChoiceTape {
   let n = tape.values.length;
   while (n > 0 && tape.values[n - 1] === 0) n--;
-  return { values: tape.values.slice(0, n), kinds: tape.kinds.slice(0, n) };
+  return sliceTape(tape, n);
+}
+
+/**
+ * After removing planned ops [start, end) from `before`, stretches the think time of each client's
+ * next remaining op so that it is still invoked when it was in `run`: the ops left keep their
+ * place relative to the faults, which are fixed in time. A no-op where the history lacks times.
+ */
+function keepingTimes(c: ExplicitInput, before: ExplicitInput, run: RunResult, start: number, end: number): ExplicitInput {
+  const invokeAt = new Map<number, number>();
+  const completeAt = new Map<number, number>();
+  const byClient = new Map<number, number[]>();
+  before.ops.forEach((op, i) => {
+    let list = byClient.get(op.client);
+    if (list === undefined) byClient.set(op.client, (list = []));
+    list.push(i);
+  });
+  const clients = before.options.clients;
+  const seen = new Map<number, number>();
+  const inFlight = new Map<number, number>();
+  for (const h of run.sim.history) {
+    const client = h.process % clients;
+    if (h.type === 'invoke') {
+      const k = seen.get(client) ?? 0;
+      seen.set(client, k + 1);
+      const planIndex = byClient.get(client)?.[k];
+      if (planIndex === undefined) continue;
+      invokeAt.set(planIndex, h.time);
+      inFlight.set(client, planIndex);
+    } else {
+      const planIndex = inFlight.get(client);
+      if (planIndex !== undefined) completeAt.set(planIndex, h.time);
+    }
+  }
+  const ops = c.ops.slice();
+  for (const list of byClient.values()) {
+    for (let j = 0; j < list.length; j++) {
+      const i = list[j];
+      if (i < start || i >= end) continue;
+      // The first op after the removed run of this client's ops, and the op before it.
+      let next = j + 1;
+      while (next < list.length && list[next] >= start && list[next] < end) next++;
+      if (next >= list.length) break;
+      let prev = j - 1;
+      while (prev >= 0 && list[prev] >= start && list[prev] < end) prev--;
+      const at = invokeAt.get(list[next]);
+      const from = prev >= 0 ? completeAt.get(list[prev]) : 0;
+      if (at !== undefined && from !== undefined && at >= from) {
+        const k = list[next] >= end ? list[next] - (end - start) : list[next];
+        ops[k] = { ...ops[k], thinkMs: at - from };
+      }
+      j = next - 1;
+    }
+  }
+  return { ...c, ops };
+}
+
+/** The first `n` choices of a tape. */
+function sliceTape(tape: ChoiceTape, n: number): ChoiceTape {
+  return { values: tape.values.slice(0, n), kinds: tape.kinds.slice(0, n), causes: tape.causes?.slice(0, n) };
+}
+
+/**
+ * The input without planned ops [start, end): their network decisions go with them and later
+ * ops' decisions are renumbered, so every remaining op keeps exactly the schedule it had.
+ */
+export function withoutOps(c: ExplicitInput, start: number, end: number): ExplicitInput {
+  const gone = end - start;
+  const values: number[] = [];
+  const kinds: ChoiceKind[] = [];
+  const causes: number[] = [];
+  for (let i = 0; i < c.tape.values.length; i++) {
+    const cause = c.tape.causes?.[i] ?? -1;
+    if (cause >= start && cause < end) continue;
+    values.push(c.tape.values[i]);
+    kinds.push(c.tape.kinds[i]);
+    causes.push(cause >= end ? cause - gone : cause);
+  }
+  return { ...c, ops: [...c.ops.slice(0, start), ...c.ops.slice(end)], tape: { values, kinds, causes } };
 }
 
 class Exhausted extends Error {}
@@ -212,13 +290,13 @@ export async function shrink(protocol: ProtocolDef, given: RunInput, settings: S
     return ok;
   };
   /**
-   * A structural change (fewer ops, faults or nodes). The tape is positional: removing an op
-   * removes its messages' draws and shifts every later decision onto another message, so the
-   * old tape often no longer makes the failure. Then a few fresh tapes are tried, drawn from a
-   * stream seeded by the candidate itself (deterministic): concurrency bugs need a schedule, not
-   * this schedule.
+   * A structural change (fewer ops, faults or nodes). When the candidate with the current tape
+   * does not fail, a few other schedules of the same shape are tried, drawn from a stream seeded
+   * by the candidate itself (deterministic): concurrency bugs need a schedule, not this schedule.
    */
   const attemptStructural = async (c: ExplicitInput): Promise<boolean> => {
+    // Removing ops keeps every other op's decisions (the tape is keyed by op), but faults and
+    // nodes change timing for all: then a few other schedules of the same shape are tried.
     if (await attempt(c)) return true;
     const h = new Hasher();
     h.str(keyOf(c));
@@ -226,7 +304,14 @@ export async function shrink(protocol: ProtocolDef, given: RunInput, settings: S
     // Small runs are cheap and a schedule that makes the bug is rarer with few ops: try more.
     const tries = c.ops.length <= 50 ? retapes * 6 : retapes;
     for (let k = 0; k < tries; k++) {
-      if (await attempt({ ...c, tape: freshTape(seed, k, c.options, Math.max(256, 2 * cur.tape.values.length)) })) return true;
+      // Alternately: the same decisions with new values, and a whole new schedule on the
+      // original network (its spread may have been simplified away by now).
+      if (k % 2 === 0) {
+        if (await attempt({ ...c, tape: reroll(seed, k, c.options, c.tape) })) return true;
+      } else {
+        const options = { ...c.options, ...networkOf(given.options) };
+        if (await attempt({ ...c, options, tape: freshTape(seed, k, options, c.ops.length) })) return true;
+      }
     }
     return false;
   };
@@ -241,7 +326,7 @@ export async function shrink(protocol: ProtocolDef, given: RunInput, settings: S
       let changed = false;
       for (const p of passes) {
         pass = p.name;
-        if (await p.run({ minNodes: protocol.minNodes ?? 1, get: () => cur, attempt: (c) => attempt(c), attemptStructural })) changed = true;
+        if (await p.run({ minNodes: protocol.minNodes ?? 1, get: () => cur, result: () => best, attempt: (c) => attempt(c), attemptStructural })) changed = true;
       }
       if (!changed) break;
     }
@@ -269,6 +354,8 @@ interface PassCtx {
   /** The protocol's smallest cluster. */
   minNodes: number;
   get(): ExplicitInput;
+  /** The run `get()` gave. */
+  result(): RunResult;
   attempt(c: ExplicitInput): Promise<boolean>;
   attemptStructural(c: ExplicitInput): Promise<boolean>;
 }
@@ -329,7 +416,7 @@ const passes: Pass[] = [
       const base = p.get();
       const n = base.tape.values.length;
       if (n === 0) return false;
-      return lowerNumber(p, 0, n, (len) => ({ ...base, tape: { values: base.tape.values.slice(0, len), kinds: base.tape.kinds.slice(0, len) } }));
+      return lowerNumber(p, 0, n, (len) => ({ ...base, tape: sliceTape(base.tape, len) }));
     },
   },
   {
@@ -344,7 +431,7 @@ const passes: Pass[] = [
           if (idx.length === 0) return null;
           const values = c.tape.values.slice();
           for (const i of idx) values[i] = 0;
-          return { ...c, tape: { values, kinds: c.tape.kinds } };
+          return { ...c, tape: { ...c.tape, values } };
         },
       );
     },
@@ -356,8 +443,7 @@ const passes: Pass[] = [
         p,
         () => p.get().ops.length,
         (start, end) => {
-          const c = p.get();
-          return { ...c, ops: [...c.ops.slice(0, start), ...c.ops.slice(end)] };
+          return keepingTimes(withoutOps(p.get(), start, end), p.get(), p.result(), start, end);
         },
         1,
         true,
@@ -469,7 +555,7 @@ const passes: Pass[] = [
       for (let k = 0; k < 8 && lat().length > 0; k++) {
         const c = p.get();
         const values = c.tape.values.map((v, i) => (c.tape.kinds[i] === ChoiceKind.latency ? Math.floor(v / 2) : v));
-        if (!(await p.attempt({ ...c, tape: { values, kinds: c.tape.kinds } }))) break;
+        if (!(await p.attempt({ ...c, tape: { ...c.tape, values } }))) break;
         changed = true;
       }
       const n = lat().length;
@@ -480,7 +566,7 @@ const passes: Pass[] = [
           const c = p.get();
           const values = c.tape.values.slice();
           for (const i of latencyIndices(c.tape).slice(start, end)) values[i] = 0;
-          return { ...c, tape: { values, kinds: c.tape.kinds } };
+          return { ...c, tape: { ...c.tape, values } };
         },
         Math.max(1, Math.ceil(n / 32)),
       );
@@ -531,25 +617,44 @@ const passes: Pass[] = [
 ];
 
 /**
- * A random tape for `options`, from a stream named by `seed` and `k`. Any value fits any kind
- * (out-of-range values read as 0), so it draws a value per position: 1 now and then (a drop,
- * duplicate or reordering where the position is a flag; 1 ms where it is a latency), otherwise
- * 0 or a latency of at least 2 ms, which reads as 0 at flag positions.
+ * A fresh schedule for a run of `ops` planned ops: for every cause (each op, and background) a run
+ * of values from a stream named by `seed` and `k`. A value reads as a latency where the run draws
+ * a latency and as a flag where it draws a drop, duplicate or reordering, so 1 is drawn only at
+ * the scenario's flag rate (elsewhere 1 would be a flag) and other values are latencies.
  */
-function freshTape(seed: number, k: number, o: ScenarioOptions, length: number): ChoiceTape {
+function freshTape(seed: number, k: number, o: ScenarioOptions, ops: number): ChoiceTape {
   const rng = stream(seed, `shrink-tape:${k}`);
   const spread = o.latencyMaxMs - o.latencyMinMs;
   const flagRate = Math.max(o.dropRate, o.dupRate, o.reorderRate, 0.01);
-  const values: number[] = new Array(length);
-  const kinds: ChoiceKind[] = new Array(length).fill(ChoiceKind.latency);
-  for (let i = 0; i < length; i++) {
-    if (rng() < flagRate) values[i] = 1;
-    else {
+  const perCause = 16 * o.nodes;
+  const values: number[] = [];
+  const kinds: ChoiceKind[] = [];
+  const causes: number[] = [];
+  for (let cause = -1; cause < ops; cause++) {
+    for (let i = 0; i < perCause; i++) {
       const v = spread >= 2 ? intBelow(rng, spread + 1) : 0;
-      values[i] = v === 1 ? 0 : v;
+      values.push(rng() < flagRate ? 1 : v === 1 ? 0 : v);
+      kinds.push(ChoiceKind.latency);
+      causes.push(cause);
     }
   }
-  return { values, kinds };
+  return { values, kinds, causes };
+}
+
+/** The template's decisions (same kinds, same causes) with values drawn afresh. */
+function reroll(seed: number, k: number, o: ScenarioOptions, template: ChoiceTape): ChoiceTape {
+  const rng = stream(seed, `shrink-reroll:${k}`);
+  const spread = o.latencyMaxMs - o.latencyMinMs;
+  const rate = { [ChoiceKind.drop]: o.dropRate, [ChoiceKind.dup]: o.dupRate, [ChoiceKind.reorder]: o.reorderRate };
+  const values = template.kinds.map((kind) =>
+    kind === ChoiceKind.latency ? intBelow(rng, spread + 1) : rng() < Math.max(rate[kind], 0.01) ? 1 : 0,
+  );
+  return { ...template, values };
+}
+
+/** The network part of a scenario's options. */
+function networkOf(o: ScenarioOptions): Partial<ScenarioOptions> {
+  return { latencyMinMs: o.latencyMinMs, latencyMaxMs: o.latencyMaxMs, dropRate: o.dropRate, dupRate: o.dupRate, reorderRate: o.reorderRate };
 }
 
 function latencyIndices(tape: ChoiceTape): number[] {
@@ -561,12 +666,14 @@ function latencyIndices(tape: ChoiceTape): number[] {
 function withoutKind(tape: ChoiceTape, kind: ChoiceKind): ChoiceTape {
   const values: number[] = [];
   const kinds: ChoiceKind[] = [];
+  const causes: number[] = [];
   for (let i = 0; i < tape.values.length; i++) {
     if (tape.kinds[i] === kind) continue;
     values.push(tape.values[i]);
     kinds.push(tape.kinds[i]);
+    causes.push(tape.causes?.[i] ?? -1);
   }
-  return { values, kinds };
+  return { values, kinds, causes };
 }
 
 function withOptions(c: ExplicitInput, o: Partial<ScenarioOptions>): ExplicitInput {
@@ -620,5 +727,5 @@ function cloneFault(f: Fault): Fault {
 }
 
 function keyOf(c: ExplicitInput): string {
-  return JSON.stringify([c.options, c.ops, c.faults, c.tape.values, c.tape.kinds]);
+  return JSON.stringify([c.options, c.ops, c.faults, c.tape.values, c.tape.kinds, c.tape.causes]);
 }

@@ -129,6 +129,8 @@ class Ev {
     readonly b: unknown,
     readonly c: number,
     readonly env: Env = Env.Plain,
+    /** The plan index of the client op this event descends from, or -1 (see `ChoiceTape`). */
+    readonly cause: number = -1,
   ) {}
 }
 
@@ -140,6 +142,8 @@ interface Call {
 interface ClientState {
   process: number;
   ops: PlannedOp[];
+  /** Each op's index in the run's op plan (its cause id). */
+  planIndex: number[];
   next: number;
   /** The op in flight: its id, or -1. */
   opId: number;
@@ -246,12 +250,13 @@ export class Simulator {
     this.nodeIds = this.nodes.map((n) => n.id);
     this.view = { timeMs: 0, nodes: this.nodes.map((n) => n.view) };
     for (let c = 0; c < config.clients; c++) {
-      this.clients.push({ process: c, ops: [], next: 0, opId: -1, invokeIndex: -1 });
+      this.clients.push({ process: c, ops: [], planIndex: [], next: 0, opId: -1, invokeIndex: -1 });
     }
-    for (const op of config.ops) {
+    for (const [i, op] of config.ops.entries()) {
       assert(op.client >= 0 && op.client < config.clients, `op for client ${op.client} but only ${config.clients} clients`);
       this.nodeOf(op.node, 'a planned op');
       this.clients[op.client].ops.push(op);
+      this.clients[op.client].planIndex.push(i);
     }
     this.faultActive = config.faults.map(() => false);
     config.faults.forEach((f, i) => {
@@ -309,6 +314,7 @@ export class Simulator {
         return;
       }
       this.nowMs = next.timeMs;
+      this.choices.cause = next.item.cause;
       this.dispatch(next.item);
       if (this.asyncTouched) await this.drain();
       const violation = takeViolation();
@@ -426,7 +432,7 @@ export class Simulator {
     this.stats.messagesSent++;
     if (this.recordTrace) this.record('send', { node: from.id, to, id, msg: clonePlain(copy) });
     if (this.network.clogged(from.index, dst)) {
-      this.network.hold(from.index, dst, new Ev(K.Deliver, dst, from.index, copy, id, env));
+      this.network.hold(from.index, dst, new Ev(K.Deliver, dst, from.index, copy, id, env, this.choices.cause));
       if (this.recordTrace) this.record('hold', { from: from.id, to, id, detail: 'clogged' });
       return;
     }
@@ -437,12 +443,12 @@ export class Simulator {
       if (this.recordTrace) this.record('drop', { from: from.id, to, id, detail: 'loss' });
       return;
     }
-    this.queue.push(this.nowMs + this.network.delaysMs[0], new Ev(K.Deliver, dst, from.index, copy, id, env));
+    this.queue.push(this.nowMs + this.network.delaysMs[0], new Ev(K.Deliver, dst, from.index, copy, id, env, this.choices.cause));
     if (copies === 2) {
       this.stats.duplicated++;
       h.int(3);
       const twin = clonePlain(copy);
-      this.queue.push(this.nowMs + this.network.delaysMs[1], new Ev(K.Deliver, dst, from.index, twin, id, env));
+      this.queue.push(this.nowMs + this.network.delaysMs[1], new Ev(K.Deliver, dst, from.index, twin, id, env, this.choices.cause));
       if (this.recordTrace) this.record('dup', { from: from.id, to, id });
     }
   }
@@ -517,7 +523,7 @@ export class Simulator {
   schedule(n: NodeRt, kind: K.Timer | K.Wake | K.CallTimeout, delayMs: number, id: number, payload: unknown): void {
     assert(Number.isFinite(delayMs) && delayMs >= 0, `timer delay must be a finite number of ms >= 0, got ${delayMs}`);
     const trueDelay = n.rate === 1 ? Math.ceil(delayMs) : Math.ceil(delayMs / n.rate);
-    this.queue.push(this.nowMs + trueDelay, new Ev(kind, n.index, id, payload, n.incarnation));
+    this.queue.push(this.nowMs + trueDelay, new Ev(kind, n.index, id, payload, n.incarnation, Env.Plain, this.choices.cause));
   }
 
   private fireTimer(ev: Ev): void {
@@ -586,7 +592,7 @@ export class Simulator {
     const dst = this.nodeOf(op.node, 'a client op');
     const req: ClientOp = { id: opId, process: client.process, f: op.f, value: clonePlain(op.value) };
     if (op.key !== undefined) req.key = op.key;
-    this.queue.push(this.nowMs + this.clientLatencyMs, new Ev(K.ClientArrive, dst, client.process, req, opId));
+    this.queue.push(this.nowMs + this.clientLatencyMs, new Ev(K.ClientArrive, dst, client.process, req, opId, Env.Plain, client.planIndex[client.next - 1]));
     this.queue.push(this.nowMs + this.config.opTimeoutMs, new Ev(K.ClientTimeout, -1, client.process, undefined, opId));
   }
 
@@ -671,27 +677,34 @@ export class Simulator {
   private faultStart(i: number): void {
     if (this.healed) return;
     const f = this.config.faults[i];
-    let applied = true;
+    const target = 'node' in f ? this.nodes[this.nodeIndex.get(f.node)!] : undefined;
+    // A crash of a node that is down, or a pause of one that is down or paused, does nothing.
+    const applied = f.kind === 'crash' ? target!.up : f.kind === 'pause' ? target!.up && !target!.paused : true;
+    this.hasher.int(8);
+    this.hasher.int(this.nowMs);
+    this.hasher.int(i);
+    this.hasher.int(applied ? 1 : 0);
+    if (!applied) {
+      if (this.recordTrace) this.record('fault', { fault: i, detail: `${describeFault(f)} (no effect: node already down or paused)` });
+      return;
+    }
+    // Recorded before its effects, so the trace reads cause first.
+    if (this.recordTrace) this.record('fault', { fault: i, detail: describeFault(f) });
+    this.faultActive[i] = true;
+    this.stats.faults++;
     switch (f.kind) {
       case 'partition':
         for (const [a, b] of f.cut) this.network.cut(this.nodeIndex.get(a)!, this.nodeIndex.get(b)!, 1);
         break;
-      case 'crash': {
-        const n = this.nodes[this.nodeIndex.get(f.node)!];
-        if (n.up) this.crash(n);
-        else applied = false;
+      case 'crash':
+        this.crash(target!);
         break;
-      }
-      case 'pause': {
-        const n = this.nodes[this.nodeIndex.get(f.node)!];
-        if (n.up && !n.paused) {
-          n.paused = true;
-          n.view.paused = true;
-        } else applied = false;
+      case 'pause':
+        target!.paused = true;
+        target!.view.paused = true;
         break;
-      }
       case 'clock': {
-        const n = this.nodes[this.nodeIndex.get(f.node)!];
+        const n = target!;
         this.setClock(n, this.localNow(n) - n.strobeOffsetMs + f.offsetMs, f.rate);
         if (f.strobeMs) this.queue.push(this.nowMs + f.strobeMs, new Ev(K.Strobe, n.index, i, undefined, 1));
         break;
@@ -706,17 +719,6 @@ export class Simulator {
         this.network.clog(this.nodeIndex.get(f.from)!, this.nodeIndex.get(f.to)!);
         break;
     }
-    this.hasher.int(8);
-    this.hasher.int(this.nowMs);
-    this.hasher.int(i);
-    this.hasher.int(applied ? 1 : 0);
-    if (!applied) {
-      if (this.recordTrace) this.record('fault', { fault: i, detail: `${describeFault(f)} (no effect: node already down or paused)` });
-      return;
-    }
-    this.faultActive[i] = true;
-    this.stats.faults++;
-    if (this.recordTrace) this.record('fault', { fault: i, detail: describeFault(f) });
     this.queue.push(this.nowMs + f.durationMs, new Ev(K.FaultEnd, -1, i, undefined, 0));
   }
 
