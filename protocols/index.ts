@@ -1,10 +1,12 @@
 import type { ProtocolDef } from '../src/run/protocol.ts';
 import { abd } from './abd/abd.ts';
+import { lock } from './lock/lock.ts';
 import { pingpong } from './pingpong/pingpong.ts';
 import { raft } from './raft/index.ts';
+import { primaryBackup } from './primary-backup/primary-backup.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
-export const protocols: readonly ProtocolDef[] = [abd, pingpong, raft];
+export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, lock];
 
 /**
  * Finds a bundled protocol by name, or throws a message listing the names there are.
