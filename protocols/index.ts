@@ -2,11 +2,13 @@ import type { ProtocolDef } from '../src/run/protocol.ts';
 import { abd } from './abd/abd.ts';
 import { lock } from './lock/lock.ts';
 import { pingpong } from './pingpong/pingpong.ts';
+import { paxos } from './paxos/paxos.ts';
+import { twoPc } from './2pc/2pc.ts';
 import { raft } from './raft/index.ts';
 import { primaryBackup } from './primary-backup/primary-backup.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
-export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, lock];
+export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, paxos, twoPc, lock];
 
 /**
  * Finds a bundled protocol by name, or throws a message listing the names there are.
