@@ -109,6 +109,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   return explorer;
 }
 
+/** Without --out, a sweep saves this many failing runs to out/ and lists the rest. */
+const MAX_SAVED_WITHOUT_OUT = 10;
+
 interface ExploreSettings {
   /** Told the seed of every failing run. */
   onFail?: (seed: number) => void;
@@ -159,6 +162,12 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
       if (report.status !== 'pass') {
         failing++;
         if (report.status === 'fail') s.onFail?.(report.seed);
+        if (s.outDir === undefined && failing > MAX_SAVED_WITHOUT_OUT) {
+          if (failing === MAX_SAVED_WITHOUT_OUT + 1) console.log(`  (further failing seeds are listed but not saved to out/: give --out DIR to keep them all)`);
+          if (s.json) print(report, `${protocol.name}/${base.variant}`, replay, true);
+          else console.log(`${protocol.name}/${base.variant} seed ${report.seed}: ${report.status.toUpperCase()} (${report.failing.join(', ')})  replay: ${replay}`);
+          return;
+        }
         // Save before anything else can go wrong: the summary first, then the rest from a traced replay.
         mkdirSync(dir, { recursive: true });
         writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');

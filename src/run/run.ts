@@ -25,10 +25,13 @@ export interface RunResult {
   checks: CheckerResult[];
 }
 
+/** A history that takes longer than this to check gets `unknown` (exit 3), not an endless wait. */
+export const DEFAULT_CHECK_TIMEOUT_MS = 10_000;
+
 export interface RunSettings {
   /** Keep the full event trace (for `--out`, stories and reports). */
   recordTrace?: boolean;
-  /** Budget per linearizability check. */
+  /** Wall-clock budget per history check (default 10 s); past it the verdict is `unknown`. */
   checkTimeoutMs?: number;
 }
 
@@ -48,7 +51,7 @@ export async function runScenario(protocol: ProtocolDef, input: RunInput, settin
     checks.push({ checker: sim.outcome, verdict: 'illegal', summary: sim.error?.message ?? sim.outcome });
   }
   // A run cut short still has a history worth checking: a violation before the crash is real.
-  checks.push(...checkHistory(sim.history, protocol.checkers(input.options.variant), { timeoutMs: settings.checkTimeoutMs }));
+  checks.push(...checkHistory(sim.history, protocol.checkers(input.options.variant), { timeoutMs: settings.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS }));
   for (const o of observers) checks.push(o.result());
   if (protocol.liveness && sim.outcome === 'completed') {
     checks.push(pendingOpsComplete(sim.history, sim.healedAtMs, protocol.liveness.opsCompleteWithinMs));
