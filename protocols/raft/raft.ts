@@ -250,6 +250,7 @@ export class RaftNode implements NodeHandlers<RaftMsg> {
   /** Adopts a higher term seen in any message: follower, no vote yet in it. */
   private stepDown(term: number): void {
     assert(term > this.currentTerm, 'stepDown to a term that is not higher');
+    if (this.role === 'leader') this.ctx.log(`steps down: saw term ${term}`);
     this.currentTerm = term;
     this.votedFor = null;
     this.role = 'follower';
@@ -282,6 +283,7 @@ export class RaftNode implements NodeHandlers<RaftMsg> {
     assert(this.role === 'candidate', 'only a candidate becomes leader');
     this.role = 'leader';
     this.leaderId = this.ctx.id;
+    this.ctx.log(`leader of term ${this.currentTerm}`);
     this.proposed = new Set();
     for (const p of this.ctx.peers) {
       this.nextIndex.set(p, this.lastIndex + 1);

@@ -1,6 +1,6 @@
 import { protocols } from '../../protocols/index.ts';
 import { checkCommand } from './check.ts';
-import { CorpusError } from '../corpus/corpus.ts';
+import { CorpusError, listEntries } from '../corpus/corpus.ts';
 import { UsageError } from './options.ts';
 import { replayCommand } from './replay.ts';
 import { shrinkCommand } from './shrink.ts';
@@ -30,21 +30,31 @@ function listCommand(): number {
   return 0;
 }
 
-/** `faultline demo` (`npm start`): a planted bug found from scratch, with its replay command. */
+/** `faultline demo` (`npm start`): a planted Raft bug found, shrunk, saved and told as a story. */
 async function demoCommand(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    console.log('faultline demo: explores seeds 0..199 of abd/no-write-back until the first failure.');
+    console.log('faultline demo: explores raft/stale-local-read over seeds 0..199, shrinks the first failure,');
+    console.log('saves it under out/corpus/ and prints its story and replay command.');
     return 0;
   }
-  console.log('Exploring abd (a quorum-replicated register) with a planted bug: reads skip the write-back phase.');
-  console.log('Every seed runs 3 nodes, 5 clients and 200 ops under partitions, crashes, pauses, clock faults,');
-  console.log('loss, duplication and reordering, then checks the history for linearizability.\n');
-  const code = await runCommand(['abd', '--variant', 'no-write-back', '--seeds', '0..199', '--stop-on-fail']);
-  console.log('\nThe correct variant holds over the same seeds: npm run faultline -- run abd --seeds 0..199');
+  console.log('Exploring a Raft key-value store with a planted bug: the leader answers reads from its own state');
+  console.log('without confirming it is still the leader. Every seed runs 5 nodes, 5 clients and 200 ops under');
+  console.log('partitions, crashes, pauses, clock faults, loss, duplication and reordering, then checks the');
+  console.log('history for linearizability and Raft\'s invariants after every event.\n');
+  const code = await runCommand(['raft', '--variant', 'stale-local-read', '--seeds', '0..199', '--stop-on-fail', '--save', '--corpus', 'out/corpus']);
   // Finding the planted bug is the demo working; not finding it is the failure.
-  if (code === 1) return 0;
-  console.log('The planted bug was not found in 200 seeds: that is a regression in Faultline.');
-  return 1;
+  if (code !== 1) {
+    console.log('The planted bug was not found in 200 seeds: that is a regression in Faultline.');
+    return 1;
+  }
+  const saved = listEntries('out/corpus').find((f) => f.includes('stale-local-read'));
+  if (saved) {
+    console.log('\nThe shrunk counterexample, as a story:\n');
+    await replayCommand([saved]);
+  }
+  console.log('\nThe correct variant holds over the same seeds:  npx faultline run raft --seeds 0..199');
+  console.log('Every protocol and planted bug:                  npx faultline list');
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -24,7 +24,8 @@ export interface Story {
 }
 
 /** Dispatch events start a step; the others (sends, ...) belong to the step before them. */
-const DISPATCH = new Set(['deliver', 'timer', 'invoke', 'complete', 'fault', 'heal', 'crash', 'restart', 'resume', 'pause']);
+// `log` lines are the protocol's own milestones (ctx.log: "leader of term 3"): each is a step.
+const DISPATCH = new Set(['deliver', 'timer', 'invoke', 'complete', 'fault', 'heal', 'crash', 'restart', 'resume', 'pause', 'log']);
 
 interface Step {
   head: TraceEvent;
@@ -199,6 +200,9 @@ export function tellStory(r: RunResult, title?: string): Story {
       }
       case 'timer':
         add(h.t, `${h.node}: timer ${h.detail ?? ''} fires`);
+        break;
+      case 'log':
+        add(h.t, `${h.node}: ${h.detail ?? ''}`);
         break;
       case 'fault':
         add(h.t, `FAULT: ${h.detail}`);
