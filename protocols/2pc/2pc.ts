@@ -399,7 +399,12 @@ export const twoPc: ProtocolDef = {
   variants: {
     correct: { kind: 'correct', description: 'decision synced before it is sent; prepared state synced and recovered; prepared participants block and ask' },
     'commit-on-timeout': { kind: 'bug', description: 'a prepared participant that hears nothing for a while commits on its own' },
-    'decision-not-logged': { kind: 'bug', description: 'the coordinator sends its decision before it is durable; after a crash it presumes abort' },
+    'decision-not-logged': {
+      kind: 'bug',
+      description: 'the coordinator sends its decision before it is durable; after a crash it presumes abort',
+      // Only a crash of the coordinator itself shows it: crashes only, on three nodes.
+      scenario: { nodes: 3, nemesis: ['crash'] },
+    },
     'forget-prepared': { kind: 'bug', description: 'a restarted participant does not recover its prepared transactions' },
   },
   defaultVariant: 'correct',

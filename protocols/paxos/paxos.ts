@@ -459,7 +459,12 @@ export const paxos: ProtocolDef = {
   description: 'cas-register over a log of single-decree Paxos slots (every node proposes, accepts and learns)',
   variants: {
     correct: { kind: 'correct', description: 'acceptors sync promises and votes; proposers adopt the highest accepted value; majority quorums' },
-    'no-persist-promise': { kind: 'bug', description: 'acceptors keep promises only in memory: a restarted acceptor accepts a ballot it promised to ignore' },
+    'no-persist-promise': {
+      kind: 'bug',
+      description: 'acceptors keep promises only in memory: a restarted acceptor accepts a ballot it promised to ignore',
+      // The acceptor must restart between a promise and a lower ballot's accept: frequent short crashes.
+      scenario: { nodes: 3, nemesis: ['crash'], faultIntervalMs: 20, faultDurationMs: 10 },
+    },
     'ignore-accepted': { kind: 'bug', description: 'proposers ignore values reported accepted in phase 1 and propose their own' },
     'quorum-off-by-one': { kind: 'bug', description: 'quorum size floor(n/2) instead of floor(n/2)+1 in both phases' },
   },

@@ -2,6 +2,7 @@ import type { NodeCtx } from '../../src/node/api.ts';
 import type { ProtocolDef } from '../../src/run/protocol.ts';
 import { raftObservers } from './invariants.ts';
 import { RaftNode, type RaftMsg } from './raft.ts';
+import { RAFT_BUG_KNOBS } from './scenarios.ts';
 import { raftVariants, type RaftVariant } from './variants.ts';
 import { raftWorkload } from './workload.ts';
 
@@ -18,7 +19,12 @@ export const OPS_COMPLETE_WITHIN_MS = 900;
 export const raft: ProtocolDef = {
   name: 'raft',
   description: 'Raft replicated key-value store (elections, log replication, forwarding, exactly-once, reads through the log)',
-  variants: raftVariants,
+  variants: Object.fromEntries(
+    Object.entries(raftVariants).map(([name, v]) => {
+      const knobs = RAFT_BUG_KNOBS[name as keyof typeof RAFT_BUG_KNOBS];
+      return [name, knobs && Object.keys(knobs).length > 0 ? { ...v, scenario: knobs } : v];
+    }),
+  ),
   defaultVariant: 'correct',
   create: (ctx, variant) => new RaftNode(ctx as NodeCtx<RaftMsg>, variant as RaftVariant),
   workload: raftWorkload,

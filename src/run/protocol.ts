@@ -10,6 +10,12 @@ export interface VariantDef {
   kind: 'correct' | 'bug';
   /** One line: what this variant does differently (for a bug: the classic mistake). */
   description: string;
+  /**
+   * For a bug that the default scenario rarely shows: the settings under which it shows within a
+   * small seed range (e.g. three nodes and frequent short crashes). Tests and benchmarks use them;
+   * `faultline run` does not apply them by itself (give them as flags).
+   */
+  scenario?: Partial<ScenarioOptions>;
 }
 
 /**

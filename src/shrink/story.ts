@@ -138,8 +138,17 @@ export function tellStory(r: RunResult, title?: string): Story {
   const keyOps = keyOpsOf(r, invokeOf);
   const doneAt = new Map<number, number>();
   for (const h of r.sim.history) if (h.type !== 'invoke' && invokeOf.has(h.index)) doneAt.set(invokeOf.get(h.index)!, h.time);
+  // Without a linearizability counterexample to key on (an invariant broke, say), the story ends
+  // at the violation and keeps, of the messages and timers, only the last few before it: the
+  // faults, crashes, client ops and protocol milestones (ctx.log) still give the whole arc.
+  const violationMs = keyOps === undefined ? violationTimeOf(r.checks) : Infinity;
+  const messageSteps = steps.filter((s) => s.relevant && isMessageStep(s) && s.head.t <= violationMs);
+  const recentMessages = new Set(messageSteps.slice(-RECENT_MESSAGES));
   const shown = (s: Step): boolean => {
-    if (keyOps === undefined) return true;
+    if (keyOps === undefined) {
+      if (s.head.t > violationMs) return false;
+      return !isMessageStep(s) || recentMessages.has(s);
+    }
     const op = opOfStep.get(s);
     if (s.head.e === 'invoke' || s.head.e === 'complete') return op !== undefined && keyOps.has(op);
     // Messages of a key op, up to its completion (later answers change nothing the client saw).
@@ -224,6 +233,10 @@ export function tellStory(r: RunResult, title?: string): Story {
     }
   }
   const steps_ = n;
+  const earlier = messageSteps.length - recentMessages.size;
+  if (keyOps === undefined && earlier > 0) {
+    lines.push(`     (${earlier} earlier messages and timers are left out: faults, client ops and milestones are all shown, messages only for the last ${RECENT_MESSAGES} before the violation)`);
+  }
   if (keyOps !== undefined) {
     const others = r.sim.history.filter((h) => h.type === 'invoke' && !keyOps.has(h.index)).length;
     if (others > 0) lines.push(`     (${others} other ops and their messages are left out: they only set the stage; keyed on ops ${[...keyOps].sort((a, b) => a - b).map((x) => '#' + x).join(', ')})`);
@@ -231,6 +244,24 @@ export function tellStory(r: RunResult, title?: string): Story {
   lines.push('');
   lines.push(...explain(r.checks, stepOfOp));
   return { lines, steps: steps_, text: lines.join('\n') };
+}
+
+/** How many message and timer steps an invariant story keeps before its violation. */
+const RECENT_MESSAGES = 20;
+
+function isMessageStep(s: Step): boolean {
+  const e = s.head.e;
+  return e === 'deliver' || e === 'drop' || e === 'timer' || e === 'send';
+}
+
+/** The earliest time a failing check names (`always` results carry it); Infinity if none does. */
+function violationTimeOf(checks: readonly CheckerResult[]): number {
+  let t = Infinity;
+  for (const c of checks) {
+    const at = (c.details as { timeMs?: unknown } | undefined)?.timeMs;
+    if (c.verdict !== 'ok' && typeof at === 'number') t = Math.min(t, at);
+  }
+  return t;
 }
 
 /** Why the run failed: each failing check, and for linearizability, the op that cannot be placed. */
