@@ -40,8 +40,8 @@ export interface ChoiceTape {
  */
 export class Choices {
   private readonly values: number[] = [];
-  private readonly kinds: ChoiceKind[] = [];
-  private readonly causes: number[] = [];
+  /** Kind and cause of each decision packed in one number, `(cause + 1) * 4 + kind`: one push per draw. */
+  private readonly meta: number[] = [];
   private readonly replay: ChoiceTape | undefined;
   /** Tape positions of each cause's decisions, in order, and how many of them were read. */
   private readonly byCause = new Map<number, { at: number[]; read: number }>();
@@ -79,8 +79,7 @@ export class Choices {
       if (!(v >= 0 && v < bound)) v = 0;
     }
     this.values.push(v);
-    this.kinds.push(kind);
-    this.causes.push(this.cause);
+    this.meta.push((this.cause + 1) * 4 + kind);
     return v;
   }
 
@@ -90,6 +89,10 @@ export class Choices {
 
   /** A copy of everything decided so far. */
   tape(): ChoiceTape {
-    return { values: this.values.slice(), kinds: this.kinds.slice(), causes: this.causes.slice() };
+    return {
+      values: this.values.slice(),
+      kinds: this.meta.map((m) => (m & 3) as ChoiceKind),
+      causes: this.meta.map((m) => (m >> 2) - 1),
+    };
   }
 }
