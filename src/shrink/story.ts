@@ -217,10 +217,13 @@ export function tellStory(r: RunResult, title?: string): Story {
         add(h.t, `FAULT: ${h.detail}`);
         break;
       case 'heal':
-        add(h.t, `HEAL: ${h.detail}`);
+        // The end of a crash is told by the restart line that follows it.
+        if (!h.detail?.startsWith('end of crash')) add(h.t, `HEAL: ${h.detail}`);
         break;
       case 'crash':
-        add(h.t, `${h.node} CRASHES${h.detail ? ` (${h.detail})` : ''}`);
+        // Folded into its fault's line when it follows it (it always does, unless the fault is hidden).
+        if (h.detail && lines.length > 0 && lines[lines.length - 1].includes(`FAULT: crash ${h.node} `)) lines[lines.length - 1] += ` (${h.detail})`;
+        else if (!lines[lines.length - 1]?.includes(`FAULT: crash ${h.node} `)) add(h.t, `${h.node} CRASHES${h.detail ? ` (${h.detail})` : ''}`);
         break;
       case 'restart':
         add(h.t, `${h.node} restarts`);

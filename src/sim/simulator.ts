@@ -215,6 +215,8 @@ export class Simulator {
   private endReached = false;
   private healed = false;
   private healedAtMs: number;
+  /** Set by an event that changed nothing (a cancelled or stale timer): observers skip it. */
+  private idle = false;
   /** Bumped by every ctx call: tells the microtask drain whether async protocol code is still moving. */
   activity = 0;
   /** Set when something async was resumed or started, so the loop drains microtasks after the event. */
@@ -315,11 +317,12 @@ export class Simulator {
       }
       this.nowMs = next.timeMs;
       this.choices.cause = next.item.cause;
+      this.idle = false;
       this.dispatch(next.item);
       if (this.asyncTouched) await this.drain();
       const violation = takeViolation();
       if (violation) this.fail('nondeterminism', violation);
-      if (observers.length > 0 && !this.failure) {
+      if (observers.length > 0 && !this.failure && !this.idle) {
         this.view.timeMs = this.nowMs;
         const at = { eventIndex: this.steps - 1, timeMs: this.nowMs };
         for (const o of observers) o.observe(this.view, at);
@@ -528,14 +531,18 @@ export class Simulator {
 
   private fireTimer(ev: Ev): void {
     const n = this.nodes[ev.node];
-    if (!n.up || n.incarnation !== ev.c) return;
-    if (n.paused) {
-      n.deferred.push(ev);
+    if (!n.up || n.incarnation !== ev.c || n.paused) {
+      if (n.paused && n.up && n.incarnation === ev.c) n.deferred.push(ev);
+      this.idle = true;
       return;
     }
     if (ev.kind === K.Timer) {
       const t = n.timers.get(ev.a);
-      if (t === undefined) return;
+      if (t === undefined) {
+        // Cancelled: nothing ran, so no invariant needs a look.
+        this.idle = true;
+        return;
+      }
       n.timers.delete(ev.a);
       this.hasher.int(6);
       this.hasher.int(this.nowMs);
