@@ -147,7 +147,6 @@ interface ClientState {
   next: number;
   /** The op in flight: its id, or -1. */
   opId: number;
-  invokeIndex: number;
   invoke?: HistoryOp;
 }
 
@@ -252,7 +251,7 @@ export class Simulator {
     this.nodeIds = this.nodes.map((n) => n.id);
     this.view = { timeMs: 0, nodes: this.nodes.map((n) => n.view) };
     for (let c = 0; c < config.clients; c++) {
-      this.clients.push({ process: c, ops: [], planIndex: [], next: 0, opId: -1, invokeIndex: -1 });
+      this.clients.push({ process: c, ops: [], planIndex: [], next: 0, opId: -1 });
     }
     for (const [i, op] of config.ops.entries()) {
       assert(op.client >= 0 && op.client < config.clients, `op for client ${op.client} but only ${config.clients} clients`);
