@@ -21,7 +21,8 @@ Runs a protocol under the seeded scheduler and nemesis, checks the history, prin
   --stop-on-fail          stop at the first failing seed
   --check-determinism     run every seed twice and compare fingerprints
   --quiet-pass            with --seeds: print nothing for passing seeds
-  --workers N             worker threads for --seeds (default: one per core; 0 = this thread)
+  --workers N             worker threads (default: one per core, at most one per seed;
+                          0 = this thread, without the watchdog)
   --seed-timeout S        with workers: a seed with no verdict after S seconds of wall time ends
                           as 'hung' (a handler that never returns); default 60
   --json                  one JSON summary per seed instead of text
@@ -130,7 +131,8 @@ function positive(flag: string, v: string): number {
 }
 
 function workersFrom(v: string | undefined, seeds: number): number {
-  if (v === undefined) return seeds > 1 ? Math.min(defaultWorkers(), seeds) : 0;
+  // Even one seed runs on a worker: only there can the watchdog stop a handler that never returns.
+  if (v === undefined) return Math.min(defaultWorkers(), seeds);
   if (!/^\d+$/.test(v)) throw new UsageError(`--workers takes a whole number >= 0, got '${v}'`);
   return Number(v);
 }
