@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { twoPc } from '../../protocols/2pc/2pc.ts';
-import { runScenario, type RunResult } from '../../src/run/run.ts';
-import { resolveOptions, type ScenarioOptions } from '../../src/run/scenario.ts';
+import type { RunResult } from '../../src/run/run.ts';
+import type { ScenarioOptions } from '../../src/run/scenario.ts';
+import * as shared from './helpers.ts';
 
 /** Runs one seed of a variant with optional scenario knobs. */
 function run(variant: string, seed: number, knobs: Partial<ScenarioOptions> = {}): Promise<RunResult> {
-  return runScenario(twoPc, { options: resolveOptions(twoPc, { ...knobs, variant, seed }) });
+  return shared.runVariant(twoPc, variant, seed, knobs);
 }
 
 /** The first failing seed in [from, to], or undefined. Seeds run in order, so the answer is fixed. */
 async function firstFailure(variant: string, from: number, to: number, knobs: Partial<ScenarioOptions> = {}): Promise<RunResult | undefined> {
-  for (let seed = from; seed <= to; seed++) {
-    const r = await run(variant, seed, knobs);
-    if (r.status !== 'pass') return r;
-  }
-  return undefined;
+  return (await shared.firstFailure(twoPc, variant, from, to, knobs))?.r;
 }
 
 /** Crashes only, on 3 nodes: the coordinator n1 is the crashed node a third of the time. */

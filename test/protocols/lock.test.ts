@@ -1,21 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { lock } from '../../protocols/lock/lock.ts';
-import { runScenario, type RunResult } from '../../src/run/run.ts';
-import { resolveOptions, type ScenarioOptions } from '../../src/run/scenario.ts';
+import type { RunResult } from '../../src/run/run.ts';
+import type { ScenarioOptions } from '../../src/run/scenario.ts';
+import * as shared from './helpers.ts';
 
 // Default scenario throughout: 5 nodes (n1 lock server, n2 storage, n3..n5 lock clients),
 // 5 clients, 200 ops, every nemesis.
 function run(seed: number, variant: string, extra: Partial<ScenarioOptions> = {}): Promise<RunResult> {
-  return runScenario(lock, { options: resolveOptions(lock, { seed, variant, ...extra }) });
+  return shared.runVariant(lock, variant, seed, extra);
 }
 
 /** The first failing seed in [0, limit), with its run, or undefined. */
-async function firstFailure(variant: string, limit: number, extra: Partial<ScenarioOptions> = {}): Promise<{ seed: number; r: RunResult } | undefined> {
-  for (let seed = 0; seed < limit; seed++) {
-    const r = await run(seed, variant, extra);
-    if (r.status === 'fail') return { seed, r };
-  }
-  return undefined;
+function firstFailure(variant: string, limit: number, extra: Partial<ScenarioOptions> = {}): Promise<{ seed: number; r: RunResult } | undefined> {
+  return shared.firstFailure(lock, variant, 0, limit - 1, extra);
 }
 
 describe('lock', () => {

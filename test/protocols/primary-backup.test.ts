@@ -1,21 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { primaryBackup } from '../../protocols/primary-backup/primary-backup.ts';
-import { runScenario, type RunResult } from '../../src/run/run.ts';
-import { resolveOptions, type ScenarioOptions } from '../../src/run/scenario.ts';
+import type { RunResult } from '../../src/run/run.ts';
+import type { ScenarioOptions } from '../../src/run/scenario.ts';
+import * as shared from './helpers.ts';
 
 // Default scenario throughout: 5 nodes (n1 the view manager, n2..n5 replicas), 5 clients, 200 ops,
 // every nemesis.
 function run(seed: number, variant: string, extra: Partial<ScenarioOptions> = {}): Promise<RunResult> {
-  return runScenario(primaryBackup, { options: resolveOptions(primaryBackup, { seed, variant, ...extra }) });
+  return shared.runVariant(primaryBackup, variant, seed, extra);
 }
 
 /** The first failing seed in [0, limit), with its run, or undefined. */
-async function firstFailure(variant: string, limit: number): Promise<{ seed: number; r: RunResult } | undefined> {
-  for (let seed = 0; seed < limit; seed++) {
-    const r = await run(seed, variant);
-    if (r.status === 'fail') return { seed, r };
-  }
-  return undefined;
+function firstFailure(variant: string, limit: number): Promise<{ seed: number; r: RunResult } | undefined> {
+  return shared.firstFailure(primaryBackup, variant, 0, limit - 1);
 }
 
 describe('primary-backup', () => {
