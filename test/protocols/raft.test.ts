@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { raft, RAFT_BUG_KNOBS } from '../../protocols/raft/index.ts';
-import { runScenario, type RunResult } from '../../src/run/run.ts';
-import { resolveOptions, type ScenarioOptions } from '../../src/run/scenario.ts';
+import type { RunResult } from '../../src/run/run.ts';
+import type { ScenarioOptions } from '../../src/run/scenario.ts';
+import * as shared from './helpers.ts';
 
 /**
  * Per planted bug (under `RAFT_BUG_KNOBS`): the seed range searched and a checker that must report
@@ -23,16 +24,13 @@ const EXPECTED: Record<keyof typeof RAFT_BUG_KNOBS, { maxSeed: number; checker: 
 };
 
 function run(seed: number, variant: string, knobs: Partial<ScenarioOptions> = {}): Promise<RunResult> {
-  return runScenario(raft, { options: resolveOptions(raft, { seed, variant, ...knobs }) });
+  return shared.runVariant(raft, variant, seed, knobs);
 }
 
 /** The lowest failing seed in [0, maxSeed] and what failed there, or undefined. */
 async function firstFailure(variant: string, maxSeed: number, knobs: Partial<ScenarioOptions>) {
-  for (let seed = 0; seed <= maxSeed; seed++) {
-    const r = await run(seed, variant, knobs);
-    if (r.status === 'fail') return { seed, failing: r.failing };
-  }
-  return undefined;
+  const found = await shared.firstFailure(raft, variant, 0, maxSeed, knobs);
+  return found && { seed: found.seed, failing: found.r.failing };
 }
 
 describe('raft', () => {
