@@ -236,6 +236,7 @@ export class TwoPcNode implements NodeHandlers<Msg> {
     if (c !== undefined) this.ctx.cancelTimer(c.timer);
     this.decisions.set(txn, commit);
     this.journal.decisions.push([txn, commit]);
+    this.ctx.log(`coordinator decides ${commit ? 'commit' : 'abort'} of txn ${txn}`);
     this.ctx.storage.set(`d:${txn}`, commit);
     // The decision must be on disk before anyone hears it: a coordinator that forgets a commit it
     // announced would answer "abort" (presumed) to the participants still asking.
@@ -290,6 +291,7 @@ export class TwoPcNode implements NodeHandlers<Msg> {
   }
 
   private finish(txn: number, commit: boolean): void {
+    this.ctx.log(`${commit ? 'commits' : 'aborts'} txn ${txn}`);
     this.txns.set(txn, commit ? 'committed' : 'aborted');
     this.prepared.delete(txn);
     this.ctx.storage.set(`t:${txn}`, commit ? 'committed' : 'aborted');

@@ -321,6 +321,7 @@ export class PaxosNode implements NodeHandlers<Msg> {
     }
     this.chosen.set(slot, cmd);
     this.journal.learned.push([slot, cmd]);
+    this.ctx.log(`learns slot ${slot}: ${cmd.f}${cmd.value === null || cmd.value === undefined ? "" : " " + JSON.stringify(cmd.value)}`);
     if (slot >= this.chosenEnd) this.chosenEnd = slot + 1;
     if (slot > this.applied) this.catchupDue = true;
     // Unsynced on purpose: a chosen value lost in a crash is learned again from the others.

@@ -352,8 +352,10 @@ export class PrimaryBackupNode implements NodeHandlers<Msg> {
     this.save();
     if (wasPrimary || this.inflight !== undefined) this.abandonInflight();
     this.active = false;
-    if (v.primary === this.ctx.id) this.startPrimary();
-    else this.failQueued();
+    if (v.primary === this.ctx.id) {
+      this.ctx.log(`primary of epoch ${v.epoch} (backups ${v.backups.join(', ') || 'none'})`);
+      this.startPrimary();
+    } else this.failQueued();
   }
 
   /** The running op cannot finish in the old epoch: a write may have reached some backups. */
