@@ -218,7 +218,8 @@ export function tellStory(r: RunResult, title?: string): Story {
         break;
       case 'heal':
         // The end of a crash is told by the restart line that follows it.
-        if (!h.detail?.startsWith('end of crash')) add(h.t, `HEAL: ${h.detail}`);
+        // The fault's own line listed what it cut; the heal names it only.
+        if (!h.detail?.startsWith('end of crash')) add(h.t, `HEAL: ${(h.detail ?? '').replace(/ for \d+ ms: cuts .*$/, '')}`);
         break;
       case 'crash':
         // Folded into its fault's line when it follows it (it always does, unless the fault is hidden).
