@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { ProtocolDef } from '../../src/run/protocol.ts';
 import { runScenario, type RunResult } from '../../src/run/run.ts';
 import { resolveOptions, type ScenarioOptions } from '../../src/run/scenario.ts';
@@ -20,4 +21,19 @@ export async function firstFailure(
     if (r.status !== 'pass') return { seed, r };
   }
   return undefined;
+}
+
+/**
+ * Runs seeds [from, to] of a variant, expecting each to complete and pass every check; returns
+ * how many client ops came back ok in all (so a caller can check the pass was not vacuous).
+ */
+export async function expectAllPass(p: ProtocolDef, variant: string, from: number, to: number): Promise<number> {
+  let ok = 0;
+  for (let seed = from; seed <= to; seed++) {
+    const r = await runVariant(p, variant, seed);
+    expect(r.sim.outcome, `seed ${seed}`).toBe('completed');
+    expect({ seed, status: r.status, failing: r.failing }).toEqual({ seed, status: 'pass', failing: [] });
+    ok += r.sim.stats.ok;
+  }
+  return ok;
 }

@@ -17,13 +17,7 @@ function firstFailure(variant: string, limit: number, extra: Partial<ScenarioOpt
 
 describe('lock', () => {
   it('correct passes seeds 0..99 under every nemesis, and completes most increments', async () => {
-    let ok = 0;
-    for (let seed = 0; seed < 100; seed++) {
-      const r = await run(seed, 'correct');
-      expect(r.sim.outcome, `seed ${seed}`).toBe('completed');
-      expect({ seed, status: r.status, failing: r.failing }).toEqual({ seed, status: 'pass', failing: [] });
-      ok += r.sim.stats.ok;
-    }
+    const ok = await shared.expectAllPass(lock, 'correct', 0, 99);
     expect(ok).toBeGreaterThan(15_000);
   }, 60_000);
 

@@ -17,13 +17,7 @@ function firstFailure(variant: string, limit: number): Promise<{ seed: number; r
 
 describe('primary-backup', () => {
   it('correct passes seeds 0..99 under every nemesis, and completes most ops', async () => {
-    let ok = 0;
-    for (let seed = 0; seed < 100; seed++) {
-      const r = await run(seed, 'correct');
-      expect(r.sim.outcome, `seed ${seed}`).toBe('completed');
-      expect({ seed, status: r.status, failing: r.failing }).toEqual({ seed, status: 'pass', failing: [] });
-      ok += r.sim.stats.ok;
-    }
+    const ok = await shared.expectAllPass(primaryBackup, 'correct', 0, 99);
     // Not a vacuous pass: the register really serves (about 2/3 of the 20,000 ops come back ok).
     expect(ok).toBeGreaterThan(10_000);
   }, 60_000);
