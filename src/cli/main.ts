@@ -3,6 +3,7 @@ import { checkCommand } from './check.ts';
 import { CorpusError, listEntries } from '../corpus/corpus.ts';
 import { UsageError } from './options.ts';
 import { replayCommand } from './replay.ts';
+import { reportCommand } from './report.ts';
 import { shrinkCommand } from './shrink.ts';
 import { runCommand } from './run.ts';
 
@@ -16,6 +17,8 @@ Usage:
   faultline shrink <entry.json | protocol --variant V --seed N> [--save]
                                  shrink a failing run to a minimal counterexample and tell its story
   faultline replay <entry.json>  replay a corpus entry: story, fingerprint, exit 1 if it still fails
+  faultline report <run dir | summary.json | entry.json> [-o FILE]
+                                 one self-contained HTML report: message diagram, timeline, what broke
   faultline list                 every bundled protocol and variant: <protocol> <variant> <correct|bug>
   faultline demo                 explore a planted bug until it is found
   faultline <command> --help     the options of one command
@@ -74,12 +77,14 @@ async function main(argv: string[]): Promise<number> {
       return shrinkCommand(rest);
     case 'replay':
       return replayCommand(rest);
+    case 'report':
+      return reportCommand(rest);
     case 'list':
       return listCommand();
     case 'demo':
       return demoCommand(rest);
     default:
-      throw new UsageError(`unknown command '${command}': choose from run, check, shrink, replay, list, demo (faultline --help)`);
+      throw new UsageError(`unknown command '${command}': choose from run, check, shrink, replay, report, list, demo (faultline --help)`);
   }
 }
 
