@@ -11,7 +11,7 @@ import type { CheckerResult } from '../../checkers/result.ts';
 import type { Fault } from '../nemesis/faults.ts';
 import type { HistoryOp } from '../history/types.ts';
 import { causalPast } from './causal.ts';
-import { FLAG, M, MAX_BODY_CHARS } from './columns.ts';
+import { FLAG, M, MAX_BODY_CHARS, MAX_MSG_ROWS, MAX_POINT_ROWS } from './columns.ts';
 import { focusTime, linCounterexamples, violationsOf } from './findings.ts';
 import { clipPoints, faultRows, messageRows, opRows, pointRows, windowAround, type RowContext } from './rows.ts';
 import { histogram, latencyByKind, type LatencyRow, type PairedClientOp } from './stats.ts';
@@ -129,7 +129,7 @@ class StringTable {
  * const data = buildReportData(sourceFromRun(result, replay));
  * data.lanes.filter((l) => l.kind === 'node').length; // the cluster size
  */
-export function buildReportData(src: ReportSource): ReportData {
+export function buildReportData(src: ReportSource, limits: { maxMsgRows?: number; maxPointRows?: number } = {}): ReportData {
   const s = new StringTable();
   const events = readTrace(src.trace);
   const ops = pairHistory(src.history);
@@ -159,12 +159,12 @@ export function buildReportData(src: ReportSource): ReportData {
 
   const allMsgs = messageRows(events, cx, endMs);
   const focusMs = focusTime(violations, lin, ops);
-  const win = windowAround(allMsgs, focusMs);
+  const win = windowAround(allMsgs, focusMs, limits.maxMsgRows ?? MAX_MSG_ROWS);
   const msgs = allMsgs.slice(win.lo, win.hi);
   const fromMs = win.lo === 0 ? 0 : (msgs[0]?.[M.send] ?? 0);
   const toMs = win.hi === allMsgs.length ? endMs : (msgs[msgs.length - 1]?.[M.send] ?? endMs);
   const allPoints = pointRows(events, cx);
-  const points = clipPoints(allPoints, fromMs, toMs, focusMs);
+  const points = clipPoints(allPoints, fromMs, toMs, focusMs, limits.maxPointRows ?? MAX_POINT_ROWS);
   const { bars, bands } = faultRows(src.faults, events, cx, endMs);
   const invokeEventOf = new Map<number, number>();
   for (const e of events) if (e.kind === 'invoke' && e.historyIndex !== undefined) invokeEventOf.set(e.historyIndex, e.index);

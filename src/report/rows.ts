@@ -102,11 +102,11 @@ export function pointRows(events: readonly ReportEvent[], cx: RowContext): numbe
 }
 
 /** The node events inside the message window; past MAX_POINT_ROWS, timers go first, then distance from the focus. */
-export function clipPoints(rows: readonly number[][], fromMs: number, toMs: number, focusMs: number): number[][] {
+export function clipPoints(rows: readonly number[][], fromMs: number, toMs: number, focusMs: number, max = MAX_POINT_ROWS): number[][] {
   let kept = rows.filter((r) => r[0] >= fromMs && r[0] <= toMs);
-  if (kept.length > MAX_POINT_ROWS) kept = kept.filter((r) => r[2] !== 1 || (r[4] & FLAG.chain) !== 0);
-  if (kept.length > MAX_POINT_ROWS) {
-    const w = windowAround(kept.map((r) => [r[0]]), focusMs, MAX_POINT_ROWS);
+  if (kept.length > max) kept = kept.filter((r) => r[2] !== 1 || (r[4] & FLAG.chain) !== 0);
+  if (kept.length > max) {
+    const w = windowAround(kept.map((r) => [r[0]]), focusMs, max);
     kept = kept.slice(w.lo, w.hi);
   }
   return kept;

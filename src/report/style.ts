@@ -84,7 +84,7 @@ svg.canvas { position:absolute; left:0; display:block; font:11px system-ui, sans
 .op.ok .opbar { fill:var(--ok); } .op.fail .opbar { fill:var(--fail); } .op.info .opbar { fill:var(--info); } .op.pending .opbar { fill:var(--pending); }
 .op.ok .opbox { fill:#e3f3e8; stroke:#8cc9a0; } .op.fail .opbox { fill:#fbe5e5; stroke:#e8a3a3; } .op.info .opbox { fill:#fdf1d8; stroke:#e6c173; } .op.pending .opbox { fill:#eef0f3; stroke:#c3cad2; }
 .oplabel, .boxlabel { fill:#1f2933; font:11px ui-monospace, Menlo, Consolas, monospace; paint-order:stroke; stroke:#fff; stroke-width:3px; stroke-linejoin:round; }
-.boxlabel { stroke:none; } .boxsub { fill:var(--muted); font-size:10px; }
+.boxlabel { stroke:none; } .oplabel, .boxlabel, .boxsub, .badlabel, .bar text { pointer-events:none; } .boxsub { fill:var(--muted); font-size:10px; }
 .op.prefix .opbar, .op.prefix .opbox { stroke:#2c7a47; stroke-width:2; }
 .op.bad .opbar, .op.bad .opbox { stroke:var(--bad); stroke-width:3.5; } .badlabel { fill:var(--bad); font-weight:700; font-size:11px; }
 .op.stuck .opbar, .op.stuck .opbox { stroke:var(--bad); stroke-width:3; stroke-dasharray:4 2; }

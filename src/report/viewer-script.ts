@@ -283,7 +283,7 @@ function buildDiagram() {
   times.push(D.window.fromMs, D.window.toMs);
   var ax = makeAxis(times, state.zoom);
   var avail = Math.max(600, (host.clientWidth || 1000) - GUTTER - 20);
-  var laneW = Math.max(120, Math.min(220, avail / D.lanes.length));
+  var laneW = Math.max(100, Math.min(220, (avail - 170) / D.lanes.length));
   var width = GUTTER + laneW * D.lanes.length + 190;
   var x = function (lane) { return GUTTER + laneW * (lane + 0.5); };
   var head = $('diagram-head');
@@ -318,7 +318,7 @@ function drawDiagram(svg, g, top, bottom) {
   var ax = g.ax, x = g.x;
   var defs = sv('defs', {});
   ['ok', 'dup', 'bad', 'fly', 'req'].forEach(function (k) {
-    var m = sv('marker', { id: 'ah-' + k, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    var m = sv('marker', { id: 'ah-' + k, viewBox: '0 0 10 10', refX: 9, refY: 5, markerUnits: 'userSpaceOnUse', markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
     m.appendChild(sv('path', { d: 'M0,0 L10,5 L0,10 z', class: 'ah ' + k }));
     defs.appendChild(m);
   });
@@ -345,7 +345,8 @@ function drawDiagram(svg, g, top, bottom) {
     var kind = C.BAR_KINDS[b[3]], off = kind === 'clock' ? 9 : 0;
     var grp = sv('g', { class: 'bar ' + kind + (isSel('bar', i) ? ' selected' : ''), 'data-kind': 'bar', 'data-i': i });
     grp.appendChild(sv('rect', { x: x(b[0]) - 6 + off, y: y0, width: kind === 'clock' ? 5 : 12, height: Math.max(3, y1 - y0), rx: 2 }));
-    grp.appendChild(sv('text', { x: x(b[0]) + 10 + off, y: y0 + 11 }, kind === 'down' ? 'crashed' : kind === 'paused' ? 'paused' : 'clock skew'));
+    // A crash and its restart are marked by their own points; pauses and clock faults are not.
+    if (kind !== 'down' && y1 - y0 > 14) grp.appendChild(sv('text', { x: x(b[0]) + 10 + off, y: y0 + 11 }, kind === 'paused' ? 'paused' : 'clock skew'));
     lBars.appendChild(grp);
   });
   drawTicks(lTicks, ax, top, bottom, g.width);
@@ -414,8 +415,9 @@ function drawPoint(layer, g, i) {
     grp.appendChild(sv('path', { class: 'mark', d: 'M' + (px - 6) + ',' + (py - 6) + 'l12,12m0,-12l-12,12' }));
     grp.appendChild(sv('text', { x: px + 9, y: py + 4 }, 'crash'));
   } else {
+    // Left of the lane, so a restart right after its crash does not print over it.
     grp.appendChild(sv('path', { class: 'mark', d: 'M' + (px - 6) + ',' + py + 'h12' }));
-    grp.appendChild(sv('text', { x: px + 9, y: py + 4 }, kind));
+    grp.appendChild(sv('text', { x: px - 9, y: py + 4, 'text-anchor': 'end' }, kind));
   }
   layer.appendChild(grp);
 }
@@ -688,6 +690,8 @@ showDetail();
 var bad = D.lin.filter(function (l) { return l.op !== null && opPos.has(l.op); })[0];
 if (bad) scrollTo('op', bad.op);
 else if (violationTimes.length && dg) { dg.host.scrollTop = Math.max(0, dg.geo.ax.y(violationTimes[0].timeMs) - dg.host.clientHeight / 2); dg.render(true); }
+// How long opening took (the browser test compares a long run's report with a short one's).
+document.body.setAttribute('data-ready-ms', String(performance.now()));
 document.body.setAttribute('data-ready', '1');
 })();
 `;
