@@ -13,7 +13,7 @@ export const BAR_KINDS = ['down', 'paused', 'clock'] as const;
 /** Band kinds (`bands` rows: [startMs, endMs, kind, text]). */
 export const BAND_KINDS = ['partition', 'loss', 'dup', 'clog'] as const;
 /** Op row columns; type codes index `OP_TYPES`. */
-export const O = { index: 0, process: 1, lane: 2, node: 3, invoke: 4, end: 5, type: 6, f: 7, key: 8, value: 9, result: 10, error: 11, flags: 12 } as const;
+export const O = { index: 0, process: 1, lane: 2, node: 3, invoke: 4, end: 5, type: 6, f: 7, key: 8, value: 9, result: 10, error: 11, flags: 12, arrive: 13, reply: 14 } as const;
 export const OP_TYPES = ['ok', 'fail', 'info', 'pending'] as const;
 
 /** Most message rows a report embeds; longer runs show a window around the failure. */

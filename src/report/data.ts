@@ -146,7 +146,9 @@ export function buildReportData(src: ReportSource, limits: { maxMsgRows?: number
   const targets = new Set(violations.flatMap((v) => v.events ?? []));
   const hasArrive = events.some((e) => e.kind === 'arrive');
   // Client events sit on the node they addressed unless the trace records the arrival itself.
-  const eventLanes = events.map((e) => (hasArrive && (e.kind === 'invoke' || e.kind === 'complete') ? `client:${e.historyIndex}` : laneOf(e)));
+  // A client runs one op at a time, so its ops are in program order on its own lane.
+  const clientLane = (e: ReportEvent) => `client:${(src.history[e.historyIndex ?? -1]?.process ?? -1) % Math.max(1, clients)}`;
+  const eventLanes = events.map((e) => (hasArrive && (e.kind === 'invoke' || e.kind === 'complete') ? clientLane(e) : laneOf(e)));
   const cp = targets.size > 0 ? causalPast(events, eventLanes, [...targets]) : { past: [], chain: [] };
   const past = new Set(cp.past);
   const chain = new Set(cp.chain);
@@ -166,9 +168,7 @@ export function buildReportData(src: ReportSource, limits: { maxMsgRows?: number
   const allPoints = pointRows(events, cx);
   const points = clipPoints(allPoints, fromMs, toMs, focusMs, limits.maxPointRows ?? MAX_POINT_ROWS);
   const { bars, bands } = faultRows(src.faults, events, cx, endMs);
-  const invokeEventOf = new Map<number, number>();
-  for (const e of events) if (e.kind === 'invoke' && e.historyIndex !== undefined) invokeEventOf.set(e.historyIndex, e.index);
-  const opRowList = opRows(ops, nodes.length, clients, cx, invokeEventOf);
+  const opRowList = opRows(ops, nodes.length, clients, cx, events);
 
   const sends = events.filter((e) => e.kind === 'send').map((e) => e.timeMs);
   const drops = events.filter((e) => e.kind === 'drop').map((e) => e.timeMs);

@@ -162,8 +162,26 @@ function describe(f: Fault): string {
   }
 }
 
-/** Client ops: [index, process, lane, node lane, invokeMs, endMs, type, f, key, value, result, error, flags]. */
-export function opRows(ops: readonly PairedClientOp[], nodeCount: number, clients: number, cx: RowContext, invokeEventOf: ReadonlyMap<number, number>): number[][] {
+/**
+ * Client ops: [index, process, lane, node lane, invokeMs, endMs, type, f, key, value, result,
+ * error, flags, arriveMs, replyMs]; the request's arrival at the node and the node's reply are
+ * -1 where the trace does not record them.
+ */
+export function opRows(ops: readonly PairedClientOp[], nodeCount: number, clients: number, cx: RowContext, events: readonly ReportEvent[]): number[][] {
+  const invokeEventOf = new Map<number, number>();
+  const historyOfPlanned = new Map<number, number>();
+  const arriveOf = new Map<number, number>();
+  const replyOf = new Map<number, number>();
+  for (const e of events) {
+    if (e.kind === 'invoke' && e.historyIndex !== undefined) {
+      invokeEventOf.set(e.historyIndex, e.index);
+      if (e.clientOp !== undefined) historyOfPlanned.set(e.clientOp, e.historyIndex);
+    }
+    const h = e.clientOp === undefined ? undefined : historyOfPlanned.get(e.clientOp);
+    if (h === undefined) continue;
+    if (e.kind === 'arrive' && !arriveOf.has(h)) arriveOf.set(h, e.timeMs);
+    if (e.kind === 'reply' && !replyOf.has(h)) replyOf.set(h, e.timeMs);
+  }
   return ops.map((op) => {
     const ev = invokeEventOf.get(op.index);
     return [
@@ -180,6 +198,8 @@ export function opRows(ops: readonly PairedClientOp[], nodeCount: number, client
       op.result === undefined || op.type !== 'ok' ? -1 : cx.value(op.result),
       op.error === undefined ? -1 : cx.text(op.error),
       ev === undefined ? 0 : cx.flagsOf(ev),
+      arriveOf.get(op.index) ?? -1,
+      replyOf.get(op.index) ?? -1,
     ];
   });
 }

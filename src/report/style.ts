@@ -90,7 +90,7 @@ svg.canvas { position:absolute; left:0; display:block; font:11px system-ui, sans
 .op.stuck .opbar, .op.stuck .opbox { stroke:var(--bad); stroke-width:3; stroke-dasharray:4 2; }
 .op.selected .opbar, .op.selected .opbox { stroke:var(--sel); stroke-width:4; filter:drop-shadow(0 0 4px rgba(245,163,0,.8)); }
 .dim { opacity:.16; } .dim:hover { opacity:.6; }
-.violation-line { stroke:var(--bad); stroke-width:1.5; stroke-dasharray:6 3; } .violation-label { fill:var(--bad); font-weight:700; font-size:11px; }
+.violation-line { stroke:var(--bad); stroke-width:1.5; stroke-dasharray:6 3; } .violation-label { fill:var(--bad); font-weight:700; font-size:11px; paint-order:stroke; stroke:#fff; stroke-width:3px; stroke-linejoin:round; }
 .plot .grid { stroke:#eef0f3; } .plot .axis { fill:var(--muted); font-size:11px; } .plot .whisker { stroke:#9aa5b1; stroke-width:1.5; }
 .plot .box { fill:rgba(58,154,91,.35); stroke:var(--ok); } .plot .p99 { stroke:#b45309; stroke-width:2; }
 .plot .sent { fill:#9fb0c3; } .plot .dropped { fill:var(--bad); } .plot .window { fill:rgba(245,163,0,.12); stroke:var(--sel); }

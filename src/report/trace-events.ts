@@ -28,6 +28,8 @@ export interface ReportEvent {
   fault?: number;
   /** History record index, for `invoke` / `complete`. */
   historyIndex?: number;
+  /** Index in the run's op plan of the client op this event descends from (causal format only). */
+  clientOp?: number;
 }
 
 /** Events that start a handler on a node: sends at the same instant on that node descend from them. */
@@ -69,6 +71,7 @@ function readOne(r: unknown, position: number): ReportEvent {
       detail: str(o.detail),
       fault: num(o.fault),
       historyIndex: num(o.historyIndex),
+      clientOp: num(o.clientOp),
     };
   }
   if (!('e' in o)) throw new Error(`trace record ${position + 1} has neither 'kind' nor 'e': not a trace event`);

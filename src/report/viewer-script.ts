@@ -62,7 +62,8 @@ D.lin.forEach(function (l, li) {
   l.prefix.forEach(function (idx, k) { prefixPos.set(idx, k + 1); });
 });
 D.violations.forEach(function (v) { (v.ops || []).forEach(function (i) { stuckOps.add(i); }); });
-var violationTimes = D.violations.filter(function (v) { return typeof v.timeMs === 'number' && v.kind !== 'linearizability'; });
+// Invariants and crashes break at a moment; liveness checks and linearizability do not.
+var violationTimes = D.violations.filter(function (v) { return typeof v.timeMs === 'number' && (v.kind === 'invariant' || v.kind === 'crash'); });
 
 // ---- time axis: virtual time down the page, idle stretches compressed -------------------------
 var MIN_GAP = 7, MAX_GAP = 56, TOP = 28;
@@ -275,7 +276,10 @@ function buildDiagram() {
   D.msgs.forEach(function (r) { times.push(r[M.send]); if (r[M.fate] !== 5) times.push(r[M.end]); });
   D.points.forEach(function (r) { if (state.timers || r[2] !== 1) times.push(r[0]); });
   D.ops.forEach(function (r) {
-    if (r[O.invoke] >= D.window.fromMs && r[O.invoke] <= D.window.toMs) { times.push(r[O.invoke]); if (r[O.end] >= 0) times.push(r[O.end]); }
+    if (r[O.invoke] >= D.window.fromMs && r[O.invoke] <= D.window.toMs) {
+      times.push(r[O.invoke]);
+      [O.end, O.arrive, O.reply].forEach(function (c) { if (r[c] >= 0) times.push(r[c]); });
+    }
   });
   D.bars.forEach(function (r) { times.push(r[1], r[2]); });
   D.bands.forEach(function (r) { times.push(r[0], r[1]); });
@@ -363,7 +367,7 @@ function drawDiagram(svg, g, top, bottom) {
     var y = ax.y(v.timeMs);
     if (y < top || y > bottom) return;
     lTop.appendChild(sv('line', { class: 'violation-line', x1: GUTTER - 8, x2: g.width - 10, y1: y, y2: y }));
-    lTop.appendChild(sv('text', { class: 'violation-label', x: GUTTER - 6, y: y - 4 }, '\u26a0 ' + v.checker + ' breaks here (' + v.timeMs + ' ms)'));
+    lTop.appendChild(sv('text', { class: 'violation-label', x: g.width - 12, y: y - 4, 'text-anchor': 'end' }, '\u26a0 ' + v.checker + ' breaks here (' + v.timeMs + ' ms)'));
   });
 }
 
@@ -433,8 +437,11 @@ function drawOpOnLane(layer, g, pos) {
   var grp = sv('g', { class: opClasses(r) + dimCls(r[O.flags]), 'data-kind': 'op', 'data-i': idx, 'data-op': idx });
   if (r[O.node] >= 0) {
     var xn = g.x(r[O.node]);
-    grp.appendChild(sv('line', { class: 'req', x1: xc, y1: y0, x2: xn, y2: y0 + 5, 'marker-end': 'url(#ah-req)' }));
-    if (r[O.end] >= 0 && !(r[O.type] === 2 && str(r[O.error]) === 'timeout')) grp.appendChild(sv('line', { class: 'req', x1: xn, y1: y1 - 5, x2: xc, y2: y1, 'marker-end': 'url(#ah-req)' }));
+    // Request and reply: at the times the trace records, else drawn just after / before the op.
+    var ya = r[O.arrive] >= 0 ? g.ax.y(r[O.arrive]) : y0 + 5;
+    grp.appendChild(sv('line', { class: 'req', x1: xc, y1: y0, x2: xn, y2: ya, 'marker-end': 'url(#ah-req)' }));
+    var yr = r[O.reply] >= 0 ? g.ax.y(r[O.reply]) : (r[O.end] >= 0 && !(r[O.type] === 2 && str(r[O.error]) === 'timeout') ? y1 - 5 : -1);
+    if (r[O.end] >= 0 && yr >= 0 && yr <= y1) grp.appendChild(sv('line', { class: 'req', x1: xn, y1: yr, x2: xc, y2: y1, 'marker-end': 'url(#ah-req)' }));
   }
   grp.appendChild(sv('rect', { class: 'opbar', x: xc - 5, y: y0, width: 10, height: Math.max(4, y1 - y0), rx: 3 }));
   var label = opTitle(r);
