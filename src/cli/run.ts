@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run/explore.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
-import { describeShrink, shrinkAndReport } from './shrink.ts';
+import { describeShrink, shrinkAndReport, writeShrunkReport } from './shrink.ts';
 import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
 
 export const runHelp = `faultline run <protocol> [options]
@@ -29,6 +31,7 @@ Runs a protocol under the seeded scheduler and nemesis, checks the history, prin
   --save                  shrink the first failing seed and write it to the corpus
                           (corpus/<protocol>/<variant>-<seed>.json); prints the replay command
   --corpus DIR            corpus root for --save (default corpus)
+  --report                write an HTML report (report.html) into each saved failing run's directory
 
 ${scenarioHelp}
 
@@ -53,6 +56,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean' },
       save: { type: 'boolean' },
       corpus: { type: 'string' },
+      report: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -90,6 +94,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     workers: workersFrom(values.workers, seeds.length),
     seedTimeoutMs: 1000 * positive('seed-timeout', values['seed-timeout'] ?? '60'),
     json: values.json ?? false,
+    report: values.report ?? false,
   });
   if (values.save && failed.length > 0) {
     // --save: shrink the first failure to a minimal counterexample and write its corpus entry.
@@ -103,6 +108,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       console.log(`\nshrunk seed ${seed}: ${describeShrink(report.shrunk)}`);
       console.log(`saved  ${report.saved}`);
       console.log(`replay ${report.replay}`);
+      if (values.report) console.log(`report ${writeShrunkReport(report)}`);
     } else {
       console.log(`\nseed ${seed} did not fail again when shrinking (nothing saved)`);
     }
@@ -123,6 +129,8 @@ interface ExploreSettings {
   checkDeterminism: boolean;
   quietPass: boolean;
   json: boolean;
+  /** Write report.html into each saved failing run's directory. */
+  report?: boolean;
 }
 
 function positive(flag: string, v: string): number {
@@ -179,6 +187,7 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
             console.error(`warning: replaying seed ${report.seed} with a trace gave another fingerprint: the run is not deterministic`);
           }
           writeRunDir(dir, traced, replay, traced.sim.trace);
+          if (s.report) writeReport(sourceFromRun(traced, replay, `${dir} (run directory)`), join(dir, 'report.html'));
           if (report.failing.includes('determinism')) writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');
         }
         print(report, `${protocol.name}/${base.variant}`, replay, s.json, dir);
@@ -227,7 +236,7 @@ function print(r: SeedReport, name: string, replay: string, json: boolean, saved
   if (r.error?.stack && r.outcome === 'crashed') console.log(indent(r.error.stack, '    '));
   if (r.status !== 'pass') {
     console.log(`  replay    ${replay}`);
-    if (savedTo) console.log(`  saved     ${savedTo}/ (summary.json, history.jsonl, trace.jsonl, faults.json)`);
+    if (savedTo) console.log(`  saved     ${savedTo}/ (summary.json, history.jsonl, trace.jsonl, faults.json${existsSync(join(savedTo, 'report.html')) ? ', report.html' : ''})`);
   }
 }
 

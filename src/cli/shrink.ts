@@ -2,7 +2,9 @@ import { parseArgs } from 'node:util';
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import { CorpusError, loadEntry, makeEntry, saveEntry } from '../corpus/corpus.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
-import { runScenario } from '../run/run.ts';
+import { runScenario, type RunResult } from '../run/run.ts';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
 import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
 import { tellStory, type Story } from '../shrink/story.ts';
@@ -18,6 +20,7 @@ prints its story, and with --save writes it to the corpus.
   --corpus DIR            corpus root (default corpus)
   --max-runs N            stop after N runs (default 20000)
   --max-seconds S         stop after S seconds of wall time (default 60); the best so far is kept
+  --report                write an HTML report of the shrunk run (out/<protocol>-<variant>-<seed>-shrunk.html)
 
 ${scenarioHelp}
 
@@ -26,6 +29,8 @@ Exit code: 0 done (or the input does not fail: nothing to shrink), 2 bad usage o
 export interface ShrinkReport {
   shrunk: ShrinkResult;
   story: Story;
+  /** The shrunk run replayed with its trace (what the story and an HTML report are made from). */
+  traced: RunResult;
   /** Where the entry was written, with --save. */
   saved?: string;
   replay?: string;
@@ -54,7 +59,7 @@ export async function shrinkAndReport(
     throw new Error(`internal: replaying the shrunk run with a trace gave fingerprint ${traced.sim.fingerprint}, not ${shrunk.result.sim.fingerprint}`);
   }
   const story = tellStory(traced);
-  const report: ShrinkReport = { shrunk, story };
+  const report: ShrinkReport = { shrunk, story, traced };
   if (opts.save && shrunk.reproduced) {
     const entry = makeEntry(shrunk.input, shrunk.result, opts.createdBy);
     report.saved = saveEntry(opts.corpusDir, entry);
@@ -88,6 +93,7 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
       corpus: { type: 'string' },
       'max-runs': { type: 'string' },
       'max-seconds': { type: 'string' },
+      report: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -145,7 +151,15 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     console.log(`saved  ${report.saved}`);
     console.log(`replay ${report.replay}`);
   }
+  if (values.report) console.log(`report ${writeShrunkReport(report)}`);
   return 0;
+}
+
+/** Writes the HTML report of a shrunk run to out/; returns its path. */
+export function writeShrunkReport(report: ShrinkReport): string {
+  const o = report.traced.options;
+  const path = `out/${o.protocol}-${o.variant}-${o.seed}-shrunk.html`;
+  return writeReport(sourceFromRun(report.traced, report.replay, `shrunk counterexample of ${o.protocol}/${o.variant} seed ${o.seed}`), path);
 }
 
 export { CorpusError };

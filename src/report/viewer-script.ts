@@ -286,18 +286,23 @@ function buildDiagram() {
   violationTimes.forEach(function (v) { times.push(v.timeMs); });
   times.push(D.window.fromMs, D.window.toMs);
   var ax = makeAxis(times, state.zoom);
+  // Client lanes are narrower than node lanes: they hold one op at a time, not message traffic.
+  var clientShare = 0.7, units = nodeCount + clientShare * (D.lanes.length - nodeCount);
   var avail = Math.max(600, (host.clientWidth || 1000) - GUTTER - 20);
-  var laneW = Math.max(100, Math.min(220, (avail - 170) / D.lanes.length));
-  var width = GUTTER + laneW * D.lanes.length + 190;
-  var x = function (lane) { return GUTTER + laneW * (lane + 0.5); };
+  var unitW = Math.max(90, Math.min(220, (avail - 150) / units));
+  var xs = [], edge = GUTTER;
+  D.lanes.forEach(function (l) { var w = unitW * (l.kind === 'node' ? 1 : clientShare); xs.push({ left: edge, w: w }); edge += w; });
+  var laneW = unitW;
+  var width = edge + 150;
+  var x = function (lane) { var s = xs[lane] || xs[0]; return s.left + s.w / 2; };
   var head = $('diagram-head');
   head.textContent = '';
   head.style.width = width + 'px';
   D.lanes.forEach(function (l, i) {
     var h = el('div', 'lane-head ' + l.kind, l.id);
     h.setAttribute('data-lane', l.id);
-    h.style.left = (x(i) - laneW / 2) + 'px';
-    h.style.width = laneW + 'px';
+    h.style.left = xs[i].left + 'px';
+    h.style.width = xs[i].w + 'px';
     head.appendChild(h);
   });
   var inWin = function (r) { return r[O.invoke] >= D.window.fromMs && r[O.invoke] <= D.window.toMs; };

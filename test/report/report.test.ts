@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import { causalPast } from '../../src/report/causal.ts';
@@ -131,5 +131,11 @@ describe('HTML report (data and markup)', () => {
     const ok = cli(join(dir, 'run'));
     expect(ok.status).toBe(0);
     expect(readFileSync(join(dir, 'run', 'report.html'), 'utf8')).toContain('<!doctype html>');
+    // replay --report writes out/<entry>.html (relative to where it runs).
+    const entry = resolve('corpus/abd/no-write-back-7.json');
+    const replay = spawnSync(process.execPath, [tsx, resolve('src/cli/main.ts'), 'replay', entry, '--quiet', '--report'], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
+    expect(replay.status).toBe(1); // the entry still fails
+    expect(replay.stdout).toContain('report out/no-write-back-7.html');
+    expect(readFileSync(join(dir, 'out', 'no-write-back-7.html'), 'utf8')).toContain('linearizable(register)');
   });
 });
