@@ -79,7 +79,7 @@ svg.canvas { position:absolute; left:0; display:block; font:11px system-ui, sans
 .point.timer .mark { fill:#fff; stroke:#9aa5b1; } .point.crash .mark { stroke:var(--bad); stroke-width:3; } .point.crash text { fill:var(--bad); font-weight:700; }
 .point.restart .mark, .point.resume .mark, .point.pause .mark { stroke:var(--ok); stroke-width:3; } .point.restart text, .point.resume text { fill:#2c7a47; font-weight:600; }
 .point.target .mark { stroke:var(--bad); stroke-width:3; } .point.selected text { fill:#b36b00; }
-.op { cursor:pointer; } .op .req { stroke:#aab3bd; stroke-width:1; stroke-dasharray:3 2; }
+.op { cursor:pointer; } .op .req { stroke:#aab3bd; stroke-width:1; stroke-dasharray:3 2; } .op.bad .req { stroke:var(--bad); stroke-width:1.6; } .op.selected .req { stroke:var(--sel); stroke-width:2; }
 .op .opbar, .op .opbox { stroke:rgba(0,0,0,.15); }
 .op.ok .opbar { fill:var(--ok); } .op.fail .opbar { fill:var(--fail); } .op.info .opbar { fill:var(--info); } .op.pending .opbar { fill:var(--pending); }
 .op.ok .opbox { fill:#e3f3e8; stroke:#8cc9a0; } .op.fail .opbox { fill:#fbe5e5; stroke:#e8a3a3; } .op.info .opbox { fill:#fdf1d8; stroke:#e6c173; } .op.pending .opbox { fill:#eef0f3; stroke:#c3cad2; }

@@ -372,7 +372,7 @@ function drawDiagram(svg, g, top, bottom) {
     var y = ax.y(v.timeMs);
     if (y < top || y > bottom) return;
     lTop.appendChild(sv('line', { class: 'violation-line', x1: GUTTER - 8, x2: g.width - 10, y1: y, y2: y }));
-    lTop.appendChild(sv('text', { class: 'violation-label', x: g.width - 12, y: y - 4, 'text-anchor': 'end' }, '\u26a0 ' + v.checker + ' breaks here (' + v.timeMs + ' ms)'));
+    lTop.appendChild(sv('text', { class: 'violation-label', x: g.width - 12, y: y - 4, 'text-anchor': 'end' }, '\u26a0 ' + v.checker + (v.kind === 'crash' ? ' here' : ' breaks here') + ' (' + v.timeMs + ' ms)'));
   });
 }
 
