@@ -120,3 +120,17 @@ describe('checkLinearizability', () => {
     expect(r.summary).toMatch(/time budget/);
   });
 });
+
+describe('log model regression (issue 15 item 4)', () => {
+  it('a correct append 7 then read [7], with a plain ok reply, is linearizable', () => {
+    const h = [
+      { index: 0, time: 0, type: 'invoke' as const, process: 0, f: 'append', value: 7 },
+      { index: 1, time: 1, type: 'ok' as const, process: 0, f: 'append', value: 7 },
+      { index: 2, time: 2, type: 'invoke' as const, process: 0, f: 'read', value: null },
+      { index: 3, time: 3, type: 'ok' as const, process: 0, f: 'read', value: [7] },
+    ];
+    expect(checkLinearizability(h, getModel('log')).verdict).toBe('ok');
+    const bad = h.map((o) => (o.index === 3 ? { ...o, value: [8] } : o));
+    expect(checkLinearizability(bad, getModel('log')).verdict).toBe('illegal');
+  });
+});
