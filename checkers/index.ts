@@ -13,7 +13,7 @@ import { checkTotalQueue } from './total-queue.ts';
 import { checkUniqueIds } from './unique-ids.ts';
 
 export { combineResults, type CheckerResult, type Verdict } from './result.ts';
-export { checkLinearizability, describeCounterexample, type LinearizabilityResult, type LinearizabilityOptions, type PartitionCounterexample, type LinearizablePrefix, type OpRef } from './linearizability.ts';
+export { checkLinearizability, describeCounterexample, DEFAULT_MAX_STATES, type CheckBudget, type LinearizabilityResult, type LinearizabilityOptions, type PartitionCounterexample, type LinearizablePrefix, type OpRef } from './linearizability.ts';
 export { HistoryError, type HistorySource } from './history-error.ts';
 export { pairOps, type PairedOp } from './ops.ts';
 export { checkSet, checkSetFull } from './set.ts';
@@ -33,7 +33,9 @@ export type HistoryCheckerSpec =
   | { kind: 'total-queue' };
 
 export interface CheckHistoryOptions {
-  /** Time budget for each linearizability check. */
+  /** Search budget (model steps) for each linearizability check: decides `unknown`, load-independent. */
+  maxStates?: number;
+  /** Wall-clock safety net for each linearizability check; its `unknown` says `wall-time`. */
   timeoutMs?: number;
   maxMemoryMb?: number;
   partition?: boolean;
@@ -45,7 +47,7 @@ export interface CheckHistoryOptions {
  * not thrown, so the other results survive.
  *
  * @example
- * const results = checkHistory(run.history, [{ kind: 'linearizable', model: 'kv' }, { kind: 'unique-ids' }], { timeoutMs: 10_000 });
+ * const results = checkHistory(run.history, [{ kind: 'linearizable', model: 'kv' }, { kind: 'unique-ids' }], { maxStates: 1_000_000 });
  * combineResults(results).failing; // e.g. ['linearizable(kv)']
  */
 export function checkHistory(history: History, specs: HistoryCheckerSpec[], opts: CheckHistoryOptions = {}): CheckerResult[] {

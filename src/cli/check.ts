@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { checkLinearizability, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
+import { checkLinearizability, DEFAULT_MAX_STATES, type CheckBudget, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
 import { HistoryError } from '../../checkers/history-error.ts';
 import { historyFormats, readHistory, type HistoryFormat } from '../../checkers/formats/index.ts';
 import { getModel, modelNames } from '../../models/index.ts';
@@ -19,7 +19,9 @@ options:
                        (default: implied by the format: porcupine-etcd -> cas-register, porcupine-kv -> kv)
   --format <format>    ${historyFormats.join(' | ')} (detected when omitted)
   --initial <json>     initial register value / value of a missing kv key (default null; "" for porcupine-kv)
-  --timeout <seconds>  time budget per file; exhausted -> unknown
+  --max-states <n>     search budget per file in model steps (default ${DEFAULT_MAX_STATES}); exhausted -> unknown.
+                       Counted, not timed: the same file gets the same verdict on any machine
+  --timeout <seconds>  wall-clock safety net per file (default none); exhausted -> unknown (wall-time)
   --max-memory <mb>    search-cache budget per file (default 1024); exhausted -> unknown
   --no-partition       check each history whole instead of per key
   --json               one JSON document on stdout instead of text
@@ -35,7 +37,7 @@ interface FileReport {
   verdict?: 'ok' | 'illegal' | 'unknown';
   ms: number;
   summary?: string;
-  budget?: 'time' | 'memory';
+  budget?: CheckBudget;
   counterexamples?: PartitionCounterexample[];
   error?: string;
   exitCode: number;
@@ -67,6 +69,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return usageError(`unknown format "${o.format}"`, `valid formats: ${historyFormats.join(', ')}, or omit --format to detect it`);
   const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout) * 1000;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) return usageError(`--timeout must be a positive number of seconds, got "${o.timeout}"`, 'e.g. --timeout 10');
+  const maxStates = o['max-states'] === undefined ? undefined : Number(o['max-states']);
+  if (maxStates !== undefined && !(Number.isSafeInteger(maxStates) && maxStates > 0)) return usageError(`--max-states must be a positive whole number, got "${o['max-states']}"`, 'e.g. --max-states 100000000');
   const maxMemoryMb = o['max-memory'] === undefined ? undefined : Number(o['max-memory']);
   if (maxMemoryMb !== undefined && !(maxMemoryMb > 0)) return usageError(`--max-memory must be a positive number of megabytes, got "${o['max-memory']}"`, 'e.g. --max-memory 2048');
   let initial: unknown;
@@ -80,7 +84,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   const reports: FileReport[] = [];
   for (const file of args.positionals) {
-    const rep = await checkFile(file, { format: o.format as HistoryFormat | undefined, model: o.model, initial, timeoutMs, maxMemoryMb, partition: !o['no-partition'] });
+    const rep = await checkFile(file, { format: o.format as HistoryFormat | undefined, model: o.model, initial, timeoutMs, maxStates, maxMemoryMb, partition: !o['no-partition'] });
     reports.push(rep);
     if (!o.json) {
       if (rep.error) console.error(`faultline check: ${rep.error}`);
@@ -109,6 +113,7 @@ function parse(argv: string[]) {
       format: { type: 'string' },
       initial: { type: 'string' },
       timeout: { type: 'string' },
+      'max-states': { type: 'string' },
       'max-memory': { type: 'string' },
       'no-partition': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -124,7 +129,7 @@ function usageError(what: string, fix: string): number {
 
 async function checkFile(
   file: string,
-  o: { format?: HistoryFormat; model?: string; initial: unknown; timeoutMs?: number; maxMemoryMb?: number; partition: boolean },
+  o: { format?: HistoryFormat; model?: string; initial: unknown; timeoutMs?: number; maxStates?: number; maxMemoryMb?: number; partition: boolean },
 ): Promise<FileReport> {
   const t0 = performance.now();
   let text: string;
@@ -140,6 +145,7 @@ async function checkFile(
     const model = getModel(modelName, { initial: o.initial !== undefined ? o.initial : read.defaults.initial });
     const r: LinearizabilityResult = checkLinearizability(read.history, model, {
       timeoutMs: o.timeoutMs,
+      maxStates: o.maxStates,
       maxMemoryMb: o.maxMemoryMb,
       partition: o.partition,
       source: { file, lines: read.lines },

@@ -73,14 +73,14 @@ describe('faultline check', () => {
     expect(err[1]).toMatch(/cannot read .*missing\.edn: ENOENT/);
   });
 
-  it('exits 3 when the time budget runs out', async () => {
+  it('exits 3 when the wall-clock safety net runs out', async () => {
     const b = new HB();
     for (let p = 0; p < 18; p++) b.invoke(p, 'write', p);
     for (let p = 0; p < 18; p++) b.ok(p);
     const slow = file('slow.jsonl', toJsonLines(b.invoke(0, 'read').ok(0, 99).ops));
     expect(await checkCommand([good, slow, '--model', 'register', '--timeout', '0.001'])).toBe(3);
     expect(out[1]).toMatch(/slow\.jsonl\tunknown\t/);
-    expect(out.join('\n')).toMatch(/time budget ran out/);
+    expect(out.join('\n')).toMatch(/wall-time safety net \(1 ms\) ran out/);
   });
 
   it('--help exits 0; --no-partition and --timeout are accepted', async () => {

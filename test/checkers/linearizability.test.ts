@@ -108,7 +108,7 @@ describe('checkLinearizability', () => {
     expect(checkLinearizability(bad, maxReg).verdict).toBe('illegal');
   });
 
-  it('returns unknown(time) when the time budget runs out', () => {
+  it('returns unknown(wall-time) when the wall-clock safety net runs out', () => {
     // Many concurrent writes and an impossible final read: exponential without a verdict in 1 ms.
     const b = new HB();
     for (let p = 0; p < 18; p++) b.invoke(p, 'write', p);
@@ -116,8 +116,8 @@ describe('checkLinearizability', () => {
     b.invoke(0, 'read').ok(0, 99);
     const r = checkLinearizability(b.ops, getModel('register'), { timeoutMs: 1 });
     expect(r.verdict).toBe('unknown');
-    expect(r.budget).toBe('time');
-    expect(r.summary).toMatch(/time budget/);
+    expect(r.budget).toBe('wall-time');
+    expect(r.summary).toMatch(/wall-time safety net \(1 ms\)/);
   });
 });
 
