@@ -11,6 +11,7 @@ import type { CheckerResult } from './result.ts';
 import { checkSet, checkSetFull } from './set.ts';
 import { checkTotalQueue } from './total-queue.ts';
 import { checkUniqueIds } from './unique-ids.ts';
+import { runCustomChecker, type CustomHistoryChecker } from './custom.ts';
 
 export { combineResults, type CheckerResult, type Verdict } from './result.ts';
 export { checkLinearizability, describeCounterexample, DEFAULT_MAX_STATES, type CheckBudget, type LinearizabilityResult, type LinearizabilityOptions, type PartitionCounterexample, type LinearizablePrefix, type OpRef } from './linearizability.ts';
@@ -22,6 +23,8 @@ export { checkUniqueIds } from './unique-ids.ts';
 export { checkTotalQueue } from './total-queue.ts';
 export { always, type AlwaysChecker, type EventAt, type PredicateResult } from './invariant.ts';
 export { eventually, pendingOpsComplete, type EventuallyChecker } from './liveness.ts';
+export { runCustomChecker, type CustomHistoryChecker } from './custom.ts';
+export { checkFinalState, counterBounds, finalReads, updateOutcomes, type FinalStateSpec, type UpdateOutcomes } from './final-reads.ts';
 export { readHistory, detectFormat, toJsonLines, toEdn, parseEdn, writeEdn, historyFormats, type HistoryFormat, type ReadResult } from './formats/index.ts';
 
 export type HistoryCheckerSpec =
@@ -30,7 +33,9 @@ export type HistoryCheckerSpec =
   | { kind: 'set-full' }
   | { kind: 'counter' }
   | { kind: 'unique-ids' }
-  | { kind: 'total-queue' };
+  | { kind: 'total-queue' }
+  /** A protocol's own check: `{ name, check(history) }` (see CustomHistoryChecker). */
+  | CustomHistoryChecker;
 
 export interface CheckHistoryOptions {
   /** Search budget (model steps) for each linearizability check: decides `unknown`, load-independent. */
@@ -52,6 +57,7 @@ export interface CheckHistoryOptions {
  */
 export function checkHistory(history: History, specs: HistoryCheckerSpec[], opts: CheckHistoryOptions = {}): CheckerResult[] {
   return specs.map((spec) => {
+    if (isCustom(spec)) return runCustomChecker(history, spec);
     const name = spec.kind === 'linearizable' ? `linearizable(${typeof spec.model === 'string' ? spec.model : spec.model.name})` : spec.kind;
     try {
       return runOne(history, spec, name, opts);
@@ -62,7 +68,11 @@ export function checkHistory(history: History, specs: HistoryCheckerSpec[], opts
   });
 }
 
-function runOne(history: History, spec: HistoryCheckerSpec, name: string, opts: CheckHistoryOptions): CheckerResult {
+function isCustom(spec: HistoryCheckerSpec): spec is CustomHistoryChecker {
+  return typeof (spec as { check?: unknown }).check === 'function';
+}
+
+function runOne(history: History, spec: Exclude<HistoryCheckerSpec, CustomHistoryChecker>, name: string, opts: CheckHistoryOptions): CheckerResult {
   switch (spec.kind) {
     case 'linearizable': {
       const model = typeof spec.model === 'string' ? getModel(spec.model, { initial: spec.initial }) : spec.model;
@@ -79,5 +89,8 @@ function runOne(history: History, spec: HistoryCheckerSpec, name: string, opts: 
       return checkUniqueIds(history);
     case 'total-queue':
       return checkTotalQueue(history);
+    default:
+      // Plain data from a user's module may name no checker we know: say so, do not crash.
+      return { checker: String((spec as { kind?: unknown }).kind ?? 'checker'), verdict: 'illegal', summary: `misconfigured checker: kind ${JSON.stringify(String((spec as { kind?: unknown }).kind))} with no check function (use a bundled kind: linearizable, set, set-full, counter, unique-ids, total-queue, or { name, check(history) })` };
   }
 }
