@@ -12,6 +12,7 @@ import { checkSet, checkSetFull } from './set.ts';
 import { checkTotalQueue } from './total-queue.ts';
 import { checkUniqueIds } from './unique-ids.ts';
 import { runCustomChecker, type CustomHistoryChecker } from './custom.ts';
+import { checkTransactional, type TxnWorkload } from './transactional/index.ts';
 
 export { combineResults, type CheckerResult, type Verdict } from './result.ts';
 export { checkLinearizability, describeCounterexample, DEFAULT_MAX_STATES, type CheckBudget, type LinearizabilityResult, type LinearizabilityOptions, type PartitionCounterexample, type LinearizablePrefix, type OpRef } from './linearizability.ts';
@@ -24,6 +25,7 @@ export { checkTotalQueue } from './total-queue.ts';
 export { always, type AlwaysChecker, type EventAt, type PredicateResult } from './invariant.ts';
 export { eventually, pendingOpsComplete, type EventuallyChecker } from './liveness.ts';
 export { runCustomChecker, type CustomHistoryChecker } from './custom.ts';
+export { checkTransactional, explainAnomalies, consistencyModels, CONSISTENCY_MODELS, ANOMALY_MEANING, type TransactionalOptions, type TransactionalDetails, type Anomaly, type AnomalyType, type TxnWorkload } from './transactional/index.ts';
 export { checkFinalState, counterBounds, finalReads, updateOutcomes, type FinalStateSpec, type UpdateOutcomes } from './final-reads.ts';
 export { readHistory, detectFormat, toJsonLines, toEdn, parseEdn, writeEdn, historyFormats, type HistoryFormat, type ReadResult } from './formats/index.ts';
 
@@ -34,6 +36,8 @@ export type HistoryCheckerSpec =
   | { kind: 'counter' }
   | { kind: 'unique-ids' }
   | { kind: 'total-queue' }
+  /** Isolation anomalies of txn histories (list-append or rw-register), judged against a model (default serializable). */
+  | { kind: 'transactional'; workload: TxnWorkload; consistency?: string }
   /** A protocol's own check: `{ name, check(history) }` (see CustomHistoryChecker). */
   | CustomHistoryChecker;
 
@@ -58,7 +62,12 @@ export interface CheckHistoryOptions {
 export function checkHistory(history: History, specs: HistoryCheckerSpec[], opts: CheckHistoryOptions = {}): CheckerResult[] {
   return specs.map((spec) => {
     if (isCustom(spec)) return runCustomChecker(history, spec);
-    const name = spec.kind === 'linearizable' ? `linearizable(${typeof spec.model === 'string' ? spec.model : spec.model.name})` : spec.kind;
+    const name =
+      spec.kind === 'linearizable'
+        ? `linearizable(${typeof spec.model === 'string' ? spec.model : spec.model.name})`
+        : spec.kind === 'transactional'
+          ? `transactional(${spec.workload}, ${spec.consistency ?? 'serializable'})`
+          : spec.kind;
     try {
       return runOne(history, spec, name, opts);
     } catch (e) {
@@ -89,6 +98,8 @@ function runOne(history: History, spec: Exclude<HistoryCheckerSpec, CustomHistor
       return checkUniqueIds(history);
     case 'total-queue':
       return checkTotalQueue(history);
+    case 'transactional':
+      return checkTransactional(history, { workload: spec.workload, consistency: spec.consistency });
     default:
       // Plain data from a user's module may name no checker we know: say so, do not crash.
       return { checker: String((spec as { kind?: unknown }).kind ?? 'checker'), verdict: 'illegal', summary: `misconfigured checker: kind ${JSON.stringify(String((spec as { kind?: unknown }).kind))} with no check function (use a bundled kind: linearizable, set, set-full, counter, unique-ids, total-queue, or { name, check(history) })` };

@@ -15,6 +15,7 @@ import { nameTxn, type Txn } from './txns.ts';
 
 interface Writer {
   txn: Txn;
+  value: unknown;
   /** The value this txn appended next to the same key, if any (so this one is intermediate). */
   next: unknown;
   hasNext: boolean;
@@ -78,7 +79,7 @@ function appendWriters(txns: Txn[]): Map<string, Map<string, Writer>> {
         continue;
       }
       seen.add(`${m.key}\u0000${vk}`);
-      const entry: Writer = { txn: t, next: undefined, hasNext: false };
+      const entry: Writer = { txn: t, value: m.value, next: undefined, hasNext: false };
       const prev = last.get(m.key);
       if (prev) Object.assign(prev, { next: m.value, hasNext: true });
       last.set(m.key, entry);
@@ -197,7 +198,7 @@ function edgesForKey(order: ExternalRead, rs: ExternalRead[], writers: Map<strin
       if (w && w.txn.status !== 'fail') g.add(r.txn.id, w.txn.id, 'rw', () => `${nameTxn(r.txn)} read ${k} = ${showValue(r.list)} without ${showValue(L[n])}, which ${nameTxn(w.txn)} appended next`);
     }
     for (const [, w] of unread) {
-      g.add(r.txn.id, w.txn.id, 'rw', () => `${nameTxn(r.txn)} read ${k} = ${showValue(r.list)}, without the elements ${nameTxn(w.txn)} appended (acknowledged, never read: they come after every read)`);
+      g.add(r.txn.id, w.txn.id, 'rw', () => `${nameTxn(r.txn)} read ${k} = ${showValue(r.list)} without ${showValue(w.value)}, which ${nameTxn(w.txn)} appended (acknowledged but in no read, so after every read of ${k})`);
     }
   }
 }

@@ -195,3 +195,15 @@ describe('transactional checker: bad input', () => {
     expect(bad(new HB().invoke(0, 'txn', 5).ok(0, 5).ops)).toMatch(/a txn's value must be a list of micro-ops/);
   });
 });
+
+describe('transactional checker from a protocol', () => {
+  it('is a bundled checker kind for checkHistory', async () => {
+    const { checkHistory } = await import('../../checkers/index.ts');
+    const h = new TB().concurrent([[0, [['r', 'x', []], ['append', 'y', 1]]], [1, [['r', 'y', []], ['append', 'x', 1]]]]).h;
+    const [ser, si] = checkHistory(h, [{ kind: 'transactional', workload: 'list-append' }, { kind: 'transactional', workload: 'list-append', consistency: 'snapshot-isolation' }]);
+    expect([ser.checker, ser.verdict]).toEqual(['transactional(list-append, serializable)', 'illegal']);
+    expect([si.checker, si.verdict]).toEqual(['transactional(list-append, snapshot-isolation)', 'ok']);
+    const [bad] = checkHistory(h, [{ kind: 'transactional', workload: 'list-append', consistency: 'nope' }]);
+    expect(bad.summary).toMatch(/bad history: unknown consistency model "nope"/);
+  });
+});
