@@ -22,10 +22,18 @@ export interface CycleStep {
   why: string;
 }
 
-/** A mutable graph over txn ids 0..n-1. Reasons are built lazily: inference records closures. */
+/** One edge: its kinds, and per kind the first reason found (a closure: text is built only when shown). */
+interface Edge {
+  bits: number;
+  why: (() => string)[];
+}
+
+const KIND_INDEX: Record<EdgeKind, number> = { ww: 0, wr: 1, rw: 2, realtime: 3, process: 4 };
+
+/** A mutable graph over txn ids 0..n-1. */
 export class DepGraph {
-  private readonly out: Map<number, number>[];
-  private readonly reasons = new Map<string, () => string>();
+  private readonly out: Map<number, Edge>[];
+  private edges = 0;
 
   constructor(readonly size: number) {
     this.out = Array.from({ length: size }, () => new Map());
@@ -35,32 +43,36 @@ export class DepGraph {
   add(from: number, to: number, kind: EdgeKind, why: () => string): void {
     if (from === to) return;
     const m = this.out[from];
-    const bits = m.get(to) ?? 0;
+    let e = m.get(to);
+    if (!e) {
+      m.set(to, (e = { bits: 0, why: [] }));
+      this.edges++;
+    }
     const bit = KIND_BITS[kind];
-    if (bits & bit) return;
-    m.set(to, bits | bit);
-    this.reasons.set(`${from}>${to}>${kind}`, why);
+    if (e.bits & bit) return;
+    e.bits |= bit;
+    e.why[KIND_INDEX[kind]] = why;
   }
 
   /** Kinds (as bits) of the edge from -> to, 0 if none. */
   kinds(from: number, to: number): number {
-    return this.out[from].get(to) ?? 0;
+    return this.out[from].get(to)?.bits ?? 0;
   }
 
   /** Successors of `from` through any edge whose kinds intersect `mask`. */
-  *successors(from: number, mask: number): Iterable<number> {
-    for (const [to, bits] of this.out[from]) if (bits & mask) yield to;
+  successors(from: number, mask: number): number[] {
+    const out: number[] = [];
+    for (const [to, e] of this.out[from]) if (e.bits & mask) out.push(to);
+    return out;
   }
 
   edgeCount(): number {
-    let n = 0;
-    for (const m of this.out) n += m.size;
-    return n;
+    return this.edges;
   }
 
   /** Why the edge from -> to of `kind` exists. */
   why(from: number, to: number, kind: EdgeKind): string {
-    return this.reasons.get(`${from}>${to}>${kind}`)?.() ?? `${kind} edge`;
+    return this.out[from].get(to)?.why[KIND_INDEX[kind]]?.() ?? `${kind} edge`;
   }
 
   /**
@@ -75,7 +87,7 @@ export class DepGraph {
     const stack: number[] = [];
     const out: number[][] = [];
     let counter = 0;
-    const succ: number[][] = Array.from({ length: n }, (_, v) => [...this.successors(v, mask)]);
+    const succ: number[][] = Array.from({ length: n }, (_, v) => this.successors(v, mask));
     const iter = new Int32Array(n);
     for (let root = 0; root < n; root++) {
       if (index[root] !== -1) continue;

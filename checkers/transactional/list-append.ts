@@ -66,7 +66,7 @@ export function inferListAppend(txns: Txn[], g: DepGraph): Anomaly[] {
 
 function appendWriters(txns: Txn[]): Map<string, Map<string, Writer>> {
   const writers = new Map<string, Map<string, Writer>>();
-  const seen = new Set<string>();
+  const repeated = new Map<string, Set<string>>();
   for (const t of txns) {
     const last = new Map<string, Writer>();
     for (const m of t.mops) {
@@ -74,11 +74,13 @@ function appendWriters(txns: Txn[]): Map<string, Map<string, Writer>> {
       let w = writers.get(m.key);
       if (!w) writers.set(m.key, (w = new Map()));
       const vk = valueKey(m.value);
-      if (seen.has(`${m.key}\u0000${vk}`)) {
+      if (w.has(vk) || repeated.get(m.key)?.has(vk)) {
         w.delete(vk); // appended twice: the element does not tell who wrote it
+        let r = repeated.get(m.key);
+        if (!r) repeated.set(m.key, (r = new Set()));
+        r.add(vk);
         continue;
       }
-      seen.add(`${m.key}\u0000${vk}`);
       const entry: Writer = { txn: t, value: m.value, next: undefined, hasNext: false };
       const prev = last.get(m.key);
       if (prev) Object.assign(prev, { next: m.value, hasNext: true });
@@ -139,16 +141,18 @@ function checkElements(r: ExternalRead, writers: Map<string, Writer>, anomalies:
   if (dup >= 0) anomalies.push({ type: 'duplicate-elements', txns: [r.txn.id], summary: `${nameTxn(r.txn)} read ${r.keyShown} = ${showValue(r.list)}, holding ${showValue(r.list[dup])} twice` });
   for (let i = 0; i < r.list.length; i++) {
     const w = writers.get(keys[i]);
-    const v = showValue(r.list[i]);
     if (!w) {
+      const v = showValue(r.list[i]);
       anomalies.push({ type: 'garbage-read', txns: [r.txn.id], summary: `${nameTxn(r.txn)} read ${r.keyShown} = ${showValue(r.list)}, but no txn appended ${v} to ${r.keyShown}` });
       continue;
     }
     if (w.txn.status === 'fail') {
+      const v = showValue(r.list[i]);
       anomalies.push({ type: 'G1a', txns: [w.txn.id, r.txn.id], summary: `${nameTxn(r.txn)} read ${v} in ${r.keyShown} = ${showValue(r.list)}, appended by ${nameTxn(w.txn)}, which failed (aborted)` });
       continue;
     }
     if (w.txn !== r.txn && w.hasNext && (i + 1 >= r.list.length || valueKey(w.next) !== keys[i + 1])) {
+      const v = showValue(r.list[i]);
       anomalies.push({
         type: 'G1b',
         txns: [w.txn.id, r.txn.id],
