@@ -130,14 +130,15 @@ function makeView(host, width, height, draw) {
     svg.setAttribute('height', bottom - top);
     svg.setAttribute('viewBox', '0 ' + top + ' ' + width + ' ' + (bottom - top));
     svg.style.top = top + 'px';
-    draw(svg, top, bottom);
+    draw(svg, top, bottom, vt);
     drawn = { top: top, bottom: bottom };
   }
   var pending = false;
   host.addEventListener('scroll', function () {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(function () { pending = false; render(false); });
+    // Redrawn on every scroll frame (a few hundred elements), so labels can stay in view.
+    requestAnimationFrame(function () { pending = false; render(true); });
   });
   var v = { host: host, svg: svg, render: render };
   views = views.filter(function (o) { return o.host !== host; });
@@ -476,7 +477,7 @@ function buildTimeline() {
     head.appendChild(h);
   }
   var idx = makeIndex(D.ops.length, function (i) { return ax.y(D.ops[i][O.invoke]); }, function (i) { var r = D.ops[i]; return ax.y(r[O.end] >= 0 ? r[O.end] : D.endMs); });
-  tl = makeView(host, width, ax.height, function (svg, top, bottom) {
+  tl = makeView(host, width, ax.height, function (svg, top, bottom, visibleTop) {
     drawTicks(svg, ax, top, bottom, width);
     idx(top, bottom).forEach(function (i) {
       var r = D.ops[i], c = r[O.lane] - nodeCount;
@@ -485,10 +486,12 @@ function buildTimeline() {
       grp.appendChild(sv('rect', { class: 'opbox', x: GUTTER + colW * c + 6, y: y0, width: colW - 12, height: y1 - y0, rx: 4 }));
       var label = 'p' + r[O.process] + ' ' + opTitle(r);
       if (prefixPos.has(r[O.index])) label = '[' + prefixPos.get(r[O.index]) + '] ' + label;
-      grp.appendChild(sv('text', { class: 'boxlabel', x: GUTTER + colW * c + 11, y: y0 + 12 }, cut(label, Math.floor((colW - 20) / 6.3))));
+      // A long op keeps its label in view while it is scrolled through.
+      var ly = Math.max(y0, Math.min(visibleTop + 4, y1 - 30));
+      grp.appendChild(sv('text', { class: 'boxlabel', x: GUTTER + colW * c + 11, y: ly + 12 }, cut(label, Math.floor((colW - 20) / 6.3))));
       if (y1 - y0 >= 28) {
         var sub = C.OP_TYPES[r[O.type]] + (r[O.end] >= 0 ? ' after ' + (r[O.end] - r[O.invoke]) + ' ms' : ', never returned') + (r[O.error] >= 0 ? ' (' + str(r[O.error]) + ')' : '');
-        grp.appendChild(sv('text', { class: 'boxsub', x: GUTTER + colW * c + 11, y: y0 + 25 }, cut(sub, Math.floor((colW - 20) / 6))));
+        grp.appendChild(sv('text', { class: 'boxsub', x: GUTTER + colW * c + 11, y: ly + 25 }, cut(sub, Math.floor((colW - 20) / 6))));
       }
       svg.appendChild(grp);
     });
