@@ -130,15 +130,15 @@ function makeView(host, width, height, draw) {
     svg.setAttribute('height', bottom - top);
     svg.setAttribute('viewBox', '0 ' + top + ' ' + width + ' ' + (bottom - top));
     svg.style.top = top + 'px';
-    draw(svg, top, bottom, vt);
+    draw(svg, top, bottom);
     drawn = { top: top, bottom: bottom };
+    if (v.onScroll) v.onScroll(vt);
   }
   var pending = false;
   host.addEventListener('scroll', function () {
     if (pending) return;
     pending = true;
-    // Redrawn on every scroll frame (a few hundred elements), so labels can stay in view.
-    requestAnimationFrame(function () { pending = false; render(true); });
+    requestAnimationFrame(function () { pending = false; render(false); if (v.onScroll) v.onScroll(host.scrollTop); });
   });
   var v = { host: host, svg: svg, render: render };
   views = views.filter(function (o) { return o.host !== host; });
@@ -477,7 +477,9 @@ function buildTimeline() {
     head.appendChild(h);
   }
   var idx = makeIndex(D.ops.length, function (i) { return ax.y(D.ops[i][O.invoke]); }, function (i) { var r = D.ops[i]; return ax.y(r[O.end] >= 0 ? r[O.end] : D.endMs); });
-  tl = makeView(host, width, ax.height, function (svg, top, bottom, visibleTop) {
+  var sticky = [];
+  tl = makeView(host, width, ax.height, function (svg, top, bottom) {
+    sticky = [];
     drawTicks(svg, ax, top, bottom, width);
     idx(top, bottom).forEach(function (i) {
       var r = D.ops[i], c = r[O.lane] - nodeCount;
@@ -486,17 +488,27 @@ function buildTimeline() {
       grp.appendChild(sv('rect', { class: 'opbox', x: GUTTER + colW * c + 6, y: y0, width: colW - 12, height: y1 - y0, rx: 4 }));
       var label = 'p' + r[O.process] + ' ' + opTitle(r);
       if (prefixPos.has(r[O.index])) label = '[' + prefixPos.get(r[O.index]) + '] ' + label;
-      // A long op keeps its label in view while it is scrolled through.
-      var ly = Math.max(y0, Math.min(visibleTop + 4, y1 - 30));
-      grp.appendChild(sv('text', { class: 'boxlabel', x: GUTTER + colW * c + 11, y: ly + 12 }, cut(label, Math.floor((colW - 20) / 6.3))));
+      var label1 = sv('text', { class: 'boxlabel', x: GUTTER + colW * c + 11, y: y0 + 12 }, cut(label, Math.floor((colW - 20) / 6.3)));
+      grp.appendChild(label1);
+      var label2 = null;
       if (y1 - y0 >= 28) {
         var sub = C.OP_TYPES[r[O.type]] + (r[O.end] >= 0 ? ' after ' + (r[O.end] - r[O.invoke]) + ' ms' : ', never returned') + (r[O.error] >= 0 ? ' (' + str(r[O.error]) + ')' : '');
-        grp.appendChild(sv('text', { class: 'boxsub', x: GUTTER + colW * c + 11, y: ly + 25 }, cut(sub, Math.floor((colW - 20) / 6))));
+        label2 = sv('text', { class: 'boxsub', x: GUTTER + colW * c + 11, y: y0 + 25 }, cut(sub, Math.floor((colW - 20) / 6)));
+        grp.appendChild(label2);
       }
+      // A long op keeps its label in view while it is scrolled through (see onScroll below).
+      if (y1 - y0 > 60) sticky.push({ a: label1, b: label2, y0: y0, y1: y1 });
       svg.appendChild(grp);
     });
   });
   tl.ax = ax;
+  tl.onScroll = function (visibleTop) {
+    sticky.forEach(function (s) {
+      var ly = Math.max(s.y0, Math.min(visibleTop + 4, s.y1 - 30));
+      s.a.setAttribute('y', ly + 12);
+      if (s.b) s.b.setAttribute('y', ly + 25);
+    });
+  };
   host.onscroll = function () { head.style.transform = 'translateX(' + (-host.scrollLeft) + 'px)'; };
   wire(tl.svg);
   tl.render(true);
