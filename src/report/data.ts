@@ -152,6 +152,13 @@ export function buildReportData(src: ReportSource, limits: { maxMsgRows?: number
   const cp = targets.size > 0 ? causalPast(events, eventLanes, [...targets]) : { past: [], chain: [] };
   const past = new Set(cp.past);
   const chain = new Set(cp.chain);
+  // What the breaking step itself did (its sends, its ctx.log line) is part of the picture too.
+  for (const e of events) {
+    if (targets.has(e.cause) && events[e.cause].timeMs === e.timeMs) {
+      past.add(e.index);
+      chain.add(e.index);
+    }
+  }
   const cx: RowContext = {
     laneIndex,
     text: (t) => s.add(t),

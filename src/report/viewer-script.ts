@@ -13,7 +13,8 @@ var D = JSON.parse(document.getElementById('report-data').textContent);
 var M = C.M, O = C.O, F = C.FLAG, S = D.s;
 var SVGNS = 'http://www.w3.org/2000/svg';
 var nodeCount = D.lanes.filter(function (l) { return l.kind === 'node'; }).length;
-var state = { sel: null, dim: !!D.causal, timers: false, zoom: 3 };
+// A short run (a shrunk counterexample) gets room between events; a long one stays compact.
+var state = { sel: null, dim: !!D.causal, timers: false, zoom: D.msgs.length + D.ops.length < 1000 ? 8 : 3 };
 var views = [];
 
 function $(id) { return document.getElementById(id); }
@@ -66,8 +67,9 @@ D.violations.forEach(function (v) { (v.ops || []).forEach(function (i) { stuckOp
 var violationTimes = D.violations.filter(function (v) { return typeof v.timeMs === 'number' && (v.kind === 'invariant' || v.kind === 'crash'); });
 
 // ---- time axis: virtual time down the page, idle stretches compressed -------------------------
-var MIN_GAP = 7, MAX_GAP = 56, TOP = 28;
+var MAX_GAP = 56, TOP = 28;
 function makeAxis(times, pxPerMs) {
+  var MIN_GAP = pxPerMs >= 8 ? 14 : 7;
   var a = Float64Array.from(times).sort();
   var T = [], Y = [], gaps = [], y = TOP;
   for (var k = 0; k < a.length; k++) {
@@ -288,7 +290,7 @@ function buildDiagram() {
   times.push(D.window.fromMs, D.window.toMs);
   var ax = makeAxis(times, state.zoom);
   // Client lanes are narrower than node lanes: they hold one op at a time, not message traffic.
-  var clientShare = 0.7, units = nodeCount + clientShare * (D.lanes.length - nodeCount);
+  var clientShare = D.ops.length ? 0.7 : 0.35, units = nodeCount + clientShare * (D.lanes.length - nodeCount);
   var avail = Math.max(600, (host.clientWidth || 1000) - GUTTER - 20);
   var unitW = Math.max(90, Math.min(220, (avail - 150) / units));
   var xs = [], edge = GUTTER;
@@ -703,6 +705,7 @@ function buildControls() {
   var tm = $('opt-timers');
   tm.addEventListener('change', function () { state.timers = tm.checked; buildDiagram(); });
   var z = $('opt-zoom');
+  z.value = String(state.zoom);
   z.addEventListener('change', function () { state.zoom = Number(z.value); buildDiagram(); buildTimeline(); });
 }
 
