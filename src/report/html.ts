@@ -72,6 +72,7 @@ export function renderReportHtml(data: ReportData): string {
     <h2>Message diagram</h2>
     <div class="controls">
       <label><input type="checkbox" id="opt-dim"> dim what is not in the causal past</label>
+      <label><input type="checkbox" id="opt-only"> show only the causal past</label>
       <label><input type="checkbox" id="opt-timers"> show timers</label>
       <label>scale <select id="opt-zoom"><option value="1">1 px/ms</option><option value="3" selected>3 px/ms</option><option value="8">8 px/ms</option><option value="20">20 px/ms</option></select></label>
     </div>

@@ -14,7 +14,7 @@ var M = C.M, O = C.O, F = C.FLAG, S = D.s;
 var SVGNS = 'http://www.w3.org/2000/svg';
 var nodeCount = D.lanes.filter(function (l) { return l.kind === 'node'; }).length;
 // A short run (a shrunk counterexample) gets room between events; a long one stays compact.
-var state = { sel: null, dim: !!D.causal, timers: false, zoom: D.msgs.length + D.ops.length < 1000 ? 8 : 3 };
+var state = { sel: null, dim: !!D.causal, only: false, timers: false, zoom: D.msgs.length + D.ops.length < 1000 ? 8 : 3 };
 var views = [];
 
 function $(id) { return document.getElementById(id); }
@@ -276,18 +276,33 @@ var dg = null;
 function buildDiagram() {
   var host = $('diagram-scroll');
   var times = [];
-  D.msgs.forEach(function (r) { times.push(r[M.send]); if (r[M.fate] !== 5) times.push(r[M.end]); });
-  D.points.forEach(function (r) { if (state.timers || r[2] !== 1) times.push(r[0]); });
-  D.ops.forEach(function (r) {
-    if (r[O.invoke] >= D.window.fromMs && r[O.invoke] <= D.window.toMs) {
-      times.push(r[O.invoke]);
-      [O.end, O.arrive, O.reply].forEach(function (c) { if (r[c] >= 0) times.push(r[c]); });
-    }
+  // 'Only the causal past' keeps what happens-before the failure and folds the time between.
+  var keep = function (flags) { return !state.only || (flags & F.past) !== 0; };
+  var inWin = function (r) { return r[O.invoke] >= D.window.fromMs && r[O.invoke] <= D.window.toMs; };
+  var msgIdx = [], pointIdx = [], opIdx = [];
+  D.msgs.forEach(function (r, i) {
+    if (!keep(r[M.flags])) return;
+    msgIdx.push(i);
+    times.push(r[M.send]);
+    if (r[M.fate] !== 5) times.push(r[M.end]);
   });
-  D.bars.forEach(function (r) { times.push(r[1], r[2]); });
-  D.bands.forEach(function (r) { times.push(r[0], r[1]); });
+  D.points.forEach(function (r, i) {
+    if (!keep(r[4]) || (r[2] === 1 && !state.timers && !(r[4] & F.chain))) return;
+    pointIdx.push(i);
+    times.push(r[0]);
+  });
+  D.ops.forEach(function (r, i) {
+    if (!inWin(r) || !keep(r[O.flags])) return;
+    opIdx.push(i);
+    times.push(r[O.invoke]);
+    [O.end, O.arrive, O.reply].forEach(function (c) { if (r[c] >= 0) times.push(r[c]); });
+  });
+  if (!state.only) {
+    D.bars.forEach(function (r) { times.push(r[1], r[2]); });
+    D.bands.forEach(function (r) { times.push(r[0], r[1]); });
+    times.push(D.window.fromMs, D.window.toMs);
+  }
   violationTimes.forEach(function (v) { times.push(v.timeMs); });
-  times.push(D.window.fromMs, D.window.toMs);
   var ax = makeAxis(times, state.zoom);
   // Client lanes are narrower than node lanes: they hold one op at a time, not message traffic.
   var clientShare = D.ops.length ? 0.7 : 0.35, units = nodeCount + clientShare * (D.lanes.length - nodeCount);
@@ -308,12 +323,11 @@ function buildDiagram() {
     h.style.width = xs[i].w + 'px';
     head.appendChild(h);
   });
-  var inWin = function (r) { return r[O.invoke] >= D.window.fromMs && r[O.invoke] <= D.window.toMs; };
-  var opIdx = D.ops.map(function (_, i) { return i; }).filter(function (i) { return inWin(D.ops[i]); });
   var geo = {
     ax: ax, x: x, laneW: laneW, width: width,
-    msgs: makeIndex(D.msgs.length, function (i) { return ax.y(D.msgs[i][M.send]); }, function (i) { return ax.y(D.msgs[i][M.end]); }),
-    points: makeIndex(D.points.length, function (i) { return ax.y(D.points[i][0]); }, function (i) { return ax.y(D.points[i][0]) + 14; }),
+    msgs: makeIndex(msgIdx.length, function (k) { return ax.y(D.msgs[msgIdx[k]][M.send]); }, function (k) { return ax.y(D.msgs[msgIdx[k]][M.end]); }),
+    points: makeIndex(pointIdx.length, function (k) { return ax.y(D.points[pointIdx[k]][0]); }, function (k) { return ax.y(D.points[pointIdx[k]][0]) + 14; }),
+    msgIdx: msgIdx, pointIdx: pointIdx,
     ops: makeIndex(opIdx.length, function (k) { return ax.y(D.ops[opIdx[k]][O.invoke]); }, function (k) { var r = D.ops[opIdx[k]]; return ax.y(r[O.end] >= 0 ? r[O.end] : D.endMs); }),
     opIdx: opIdx
   };
@@ -365,12 +379,8 @@ function drawDiagram(svg, g, top, bottom) {
   g.ops(top, bottom).forEach(function (k) { drawOpOnLane(lOps, g, g.opIdx[k]); });
   var visible = g.msgs(top, bottom);
   var labels = visible.length <= 400;
-  visible.forEach(function (i) { drawMsg(lMsgs, g, i, labels); });
-  g.points(top, bottom).forEach(function (i) {
-    var r = D.points[i];
-    if (r[2] === 1 && !state.timers && !(r[4] & F.chain)) return;
-    drawPoint(lPts, g, i);
-  });
+  visible.forEach(function (k) { drawMsg(lMsgs, g, g.msgIdx[k], labels); });
+  g.points(top, bottom).forEach(function (k) { drawPoint(lPts, g, g.pointIdx[k]); });
   violationTimes.forEach(function (v) {
     var y = ax.y(v.timeMs);
     if (y < top || y > bottom) return;
@@ -590,7 +600,7 @@ function buildFindings() {
   if (D.causal) {
     var c = el('div', 'card info');
     c.appendChild(el('h3', null, 'Causal past'));
-    c.appendChild(el('p', null, D.causal.past + ' events happen-before the point of failure (' + D.causal.chain + ' on the direct chain of causes, drawn bold); on the diagram everything else is dimmed. Causes: ' + D.causal.note + '.'));
+    c.appendChild(el('p', null, D.causal.past + ' events happen-before the point of failure (' + D.causal.chain + ' on the direct chain of causes, drawn bold); on the diagram everything else is dimmed, or hidden with \u201cshow only the causal past\u201d. Causes: ' + D.causal.note + '.'));
     host.appendChild(c);
   }
 }
@@ -702,6 +712,9 @@ function buildControls() {
   dim.checked = state.dim;
   dim.disabled = !D.causal;
   dim.addEventListener('change', function () { state.dim = dim.checked; views.forEach(function (v) { v.render(true); }); });
+  var only = $('opt-only');
+  only.disabled = !D.causal;
+  only.addEventListener('change', function () { state.only = only.checked; buildDiagram(); });
   var tm = $('opt-timers');
   tm.addEventListener('change', function () { state.timers = tm.checked; buildDiagram(); });
   var z = $('opt-zoom');

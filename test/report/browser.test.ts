@@ -142,6 +142,11 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     await expect(page.locator('#detail-body pre.body').textContent()).resolves.toMatch(/\S/);
     await page.locator('#s-diagram').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, 'invariant.png') });
+    // 'Only the causal past' drops the rest instead of dimming it.
+    await page.locator('#opt-only').check();
+    await expect(page.locator('#diagram-scroll g.msg').count()).resolves.toBeGreaterThan(0);
+    await expect(page.locator('#diagram-scroll g.msg.dim, #diagram-scroll g.point.dim').count()).resolves.toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'invariant-causal-past-only.png') });
     await page.close();
   });
 
