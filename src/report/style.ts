@@ -93,7 +93,7 @@ svg.canvas { position:absolute; left:0; display:block; font:11px system-ui, sans
 .violation-line { stroke:var(--bad); stroke-width:1.5; stroke-dasharray:6 3; } .violation-label { fill:var(--bad); font-weight:700; font-size:11px; paint-order:stroke; stroke:#fff; stroke-width:3px; stroke-linejoin:round; }
 .plot .grid { stroke:#eef0f3; } .plot .axis { fill:var(--muted); font-size:11px; } .plot .whisker { stroke:#9aa5b1; stroke-width:1.5; }
 .plot .box { fill:rgba(58,154,91,.35); stroke:var(--ok); } .plot .p99 { stroke:#b45309; stroke-width:2; }
-.plot .sent { fill:#9fb0c3; } .plot .dropped { fill:var(--bad); } .plot .window { fill:rgba(245,163,0,.12); stroke:var(--sel); }
+.plot .sent { fill:#9fb0c3; } .plot .fault.partition { fill:rgba(59,110,220,.6); } .plot .fault.down { fill:rgba(209,47,47,.7); } .plot .fault.paused { fill:rgba(224,161,46,.8); } .plot .fault.clock { fill:rgba(124,58,237,.7); } .plot .fault.loss, .plot .fault.dup, .plot .fault.clog { fill:rgba(100,100,100,.5); } .plot .dropped { fill:var(--bad); } .plot .window { fill:rgba(245,163,0,.12); stroke:var(--sel); }
 .tip { position:fixed; z-index:10; display:none; max-width:380px; background:#17202a; color:#f1f5f9; font:12px/1.35 ui-monospace, Menlo, Consolas, monospace; padding:6px 8px; border-radius:5px; white-space:pre-wrap; word-break:break-word; pointer-events:none; }
 @media (max-width: 1100px) { .layout { grid-template-columns:1fr; } aside#detail { position:static; max-height:none; } }
 `;

@@ -643,7 +643,7 @@ function buildSummary() {
   ]);
   figs.appendChild(latencyTable());
   figs.appendChild(latencyPlot());
-  figs.appendChild(el('div', 'label', 'messages over virtual time (sent; dropped in red), ' + D.density.bucketMs + ' ms per bar'));
+  figs.appendChild(el('div', 'label', 'messages over virtual time (sent; dropped in red), ' + D.density.bucketMs + ' ms per bar; faults beneath (partitions blue, crashes red, pauses amber, clocks purple)'));
   figs.appendChild(densityPlot());
 }
 
@@ -665,12 +665,18 @@ function latencyPlot() {
   var W = 640, rowH = 26, L = 110, H = rowH * rows.length + 34;
   var svg = sv('svg', { class: 'plot', width: W, height: H, viewBox: '0 0 ' + W + ' ' + H });
   var max = Math.max.apply(null, rows.map(function (r) { return r.max; }).concat([1]));
-  var sx = function (v) { return L + (W - L - 20) * v / max; };
-  for (var k = 0; k <= 4; k++) {
-    var v = Math.round(max * k / 4), xx = sx(v);
+  // Log scale: tail latencies (a retry after a timeout) are orders of magnitude above the median.
+  var lg = function (v) { return Math.log(1 + v) / Math.log(1 + max); };
+  var sx = function (v) { return L + (W - L - 20) * lg(v); };
+  var ticks = [0];
+  for (var p = 1; p < max; p *= 10) ticks.push(p);
+  ticks.push(max);
+  ticks.forEach(function (v, k) {
+    var xx = sx(v);
+    if (k > 0 && k < ticks.length - 1 && sx(max) - xx < 40) return;
     svg.appendChild(sv('line', { class: 'grid', x1: xx, x2: xx, y1: 4, y2: H - 22 }));
     svg.appendChild(sv('text', { class: 'axis', x: xx, y: H - 8, 'text-anchor': 'middle' }, v + ' ms'));
-  }
+  });
   rows.forEach(function (r, i) {
     var y = 8 + i * rowH + rowH / 2;
     svg.appendChild(sv('text', { class: 'axis', x: L - 8, y: y + 4, 'text-anchor': 'end' }, cut(r.f, 16)));
@@ -680,23 +686,27 @@ function latencyPlot() {
     svg.appendChild(sv('title', {}, r.f + ': p50 ' + r.p50 + ' ms, p90 ' + r.p90 + ' ms, p99 ' + r.p99 + ' ms, max ' + r.max + ' ms'));
   });
   var wrap = el('div');
-  wrap.appendChild(el('div', 'label', 'latency of ok ops per kind: box p50\u2013p90, tick p99, line to max'));
+  wrap.appendChild(el('div', 'label', 'latency of ok ops per kind (log scale): box p50\u2013p90, tick p99, line to max'));
   wrap.appendChild(svg);
   return wrap;
 }
 
 function densityPlot() {
-  var d = D.density, n = d.sent.length, W = 640, H = 90;
+  var d = D.density, n = d.sent.length, W = 640, H = 100;
   var svg = sv('svg', { class: 'plot', width: W, height: H, viewBox: '0 0 ' + W + ' ' + H });
   var max = Math.max.apply(null, d.sent.concat([1]));
   var bw = (W - 20) / n;
   for (var i = 0; i < n; i++) {
-    var h = (H - 24) * d.sent[i] / max, hd = (H - 24) * d.dropped[i] / max;
-    if (h > 0) svg.appendChild(sv('rect', { class: 'sent', x: 10 + i * bw, y: H - 18 - h, width: Math.max(1, bw - 0.5), height: h }));
-    if (hd > 0) svg.appendChild(sv('rect', { class: 'dropped', x: 10 + i * bw, y: H - 18 - hd, width: Math.max(1, bw - 0.5), height: hd }));
+    var h = (H - 34) * d.sent[i] / max, hd = (H - 34) * d.dropped[i] / max;
+    if (h > 0) svg.appendChild(sv('rect', { class: 'sent', x: 10 + i * bw, y: H - 28 - h, width: Math.max(1, bw - 0.5), height: h }));
+    if (hd > 0) svg.appendChild(sv('rect', { class: 'dropped', x: 10 + i * bw, y: H - 28 - hd, width: Math.max(1, bw - 0.5), height: hd }));
   }
+  // Faults under the bars: when they were in force, to read drops against them.
+  var tx = function (ms) { return 10 + (ms / d.bucketMs) * bw; };
+  D.bands.forEach(function (b) { svg.appendChild(sv('rect', { class: 'fault ' + C.BAND_KINDS[b[2]], x: tx(b[0]), y: H - 26, width: Math.max(1, tx(b[1]) - tx(b[0])), height: 4 })); });
+  D.bars.forEach(function (b) { svg.appendChild(sv('rect', { class: 'fault ' + C.BAR_KINDS[b[3]], x: tx(b[1]), y: H - 21, width: Math.max(1, tx(b[2]) - tx(b[1])), height: 3 })); });
   var w0 = 10 + (D.window.fromMs / d.bucketMs) * bw, w1 = 10 + ((D.window.toMs + 1) / d.bucketMs) * bw;
-  if (D.window.shownMsgs < D.window.totalMsgs) svg.appendChild(sv('rect', { class: 'window', x: w0, y: 2, width: Math.max(2, w1 - w0), height: H - 20 }));
+  if (D.window.shownMsgs < D.window.totalMsgs) svg.appendChild(sv('rect', { class: 'window', x: w0, y: 2, width: Math.max(2, w1 - w0), height: H - 30 }));
   svg.appendChild(sv('text', { class: 'axis', x: 10, y: H - 4 }, '0 ms'));
   svg.appendChild(sv('text', { class: 'axis', x: W - 10, y: H - 4, 'text-anchor': 'end' }, D.endMs + ' ms'));
   return svg;
