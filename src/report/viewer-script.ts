@@ -251,7 +251,7 @@ function hideTip() { if (tip) tip.style.display = 'none'; }
 function wire(svg) {
   svg.addEventListener('click', function (ev) {
     var t = ev.target.closest('[data-kind]');
-    if (!t) return;
+    if (!t) { if (state.sel) select(null); return; }
     var kind = t.getAttribute('data-kind'), i = Number(t.getAttribute('data-i'));
     select(kind, i, false);
   });
@@ -732,6 +732,7 @@ function buildControls() {
   z.addEventListener('change', function () { state.zoom = Number(z.value); buildDiagram(); buildTimeline(); });
 }
 
+document.addEventListener('keydown', function (ev) { if (ev.key === 'Escape' && state.sel) select(null); });
 buildHeader();
 buildFindings();
 buildSummary();

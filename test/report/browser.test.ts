@@ -126,6 +126,10 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     await expect(page.locator('#detail-body').textContent()).resolves.toContain('{"a": "0"}');
     await page.locator('#s-diagram').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, 'linearizability-selected.png') });
+    await page.keyboard.press('Escape');
+    await expect(page.locator('g.op.selected').count()).resolves.toBe(0);
+    // It stays marked as the op that cannot be linearized, selected or not.
+    await expect(page.locator(`#diagram-scroll g.op.bad[data-op="${op}"]`).count()).resolves.toBe(1);
     await page.close();
   });
 
