@@ -430,7 +430,7 @@ function drawPoint(layer, g, i) {
   var grp = sv('g', { class: 'point ' + kind + dimCls(r[4]) + (r[4] & F.target ? ' target' : '') + (isSel('point', i) ? ' selected' : ''), 'data-kind': 'point', 'data-i': i });
   if (kind === 'log') {
     grp.appendChild(sv('path', { class: 'mark', d: 'M' + px + ',' + (py - 5) + 'l5,5l-5,5l-5,-5z' }));
-    grp.appendChild(sv('text', { x: px + 8, y: py + 4 }, cut(str(r[3]), Math.max(12, Math.floor(g.laneW / 6.2)))));
+    grp.appendChild(sv('text', { x: px + 8, y: py + 4 }, cut(str(r[3]), Math.max(10, Math.floor((g.laneW - 14) / 7.2)))));
   } else if (kind === 'timer') {
     grp.appendChild(sv('circle', { class: 'mark', cx: px, cy: py, r: 3 }));
   } else if (kind === 'crash') {
