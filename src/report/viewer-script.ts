@@ -560,6 +560,39 @@ function opButton(idx, text) {
   return b;
 }
 
+function itemButton(kind, i, text) {
+  var b = el('button', 'opref', text);
+  b.addEventListener('click', function () { select(kind, i, true); });
+  return b;
+}
+
+/**
+ * When the op that cannot be placed ran, and which ops on its key had already finished (every
+ * order puts those first) or overlapped it: usually enough to see the contradiction.
+ */
+function explainTiming(card, bad, partition) {
+  var sameKey = function (r) { return partition === null || (r[O.key] >= 0 && str(r[O.key]) === partition); };
+  var t0 = bad[O.invoke], t1 = bad[O.end];
+  var done = [], overlap = [];
+  D.ops.forEach(function (r) {
+    if (r === bad || !sameKey(r) || r[O.type] === 1) return;
+    if (r[O.end] >= 0 && r[O.end] < t0) done.push(r);
+    else if (r[O.invoke] <= (t1 >= 0 ? t1 : D.endMs)) overlap.push(r);
+  });
+  done.sort(function (a, b) { return b[O.end] - a[O.end]; });
+  var when = el('p', null, 'It was invoked at ' + t0 + ' ms by process ' + bad[O.process] + (bad[O.node] >= 0 ? ' at ' + D.lanes[bad[O.node]].id : '') + (t1 >= 0 ? ' and completed (' + C.OP_TYPES[bad[O.type]] + ') at ' + t1 + ' ms.' : ' and never completed.'));
+  card.appendChild(when);
+  var list = function (title, rows, at) {
+    if (!rows.length) return;
+    var p = el('p', null, title);
+    rows.slice(0, 8).forEach(function (r) { p.appendChild(opButton(r[O.index], opTitle(r) + ' (' + C.OP_TYPES[r[O.type]] + ' ' + at(r) + ')')); });
+    if (rows.length > 8) p.appendChild(document.createTextNode(' \u2026 and ' + (rows.length - 8) + ' more'));
+    card.appendChild(p);
+  };
+  list('Already completed when it began, so every order puts them first (latest first): ', done, function (r) { return 'at ' + r[O.end] + ' ms'; });
+  list('Running at the same time (these may go either side of it): ', overlap, function (r) { return r[O.invoke] + '\u2013' + (r[O.end] >= 0 ? r[O.end] : '\u221e') + ' ms'; });
+}
+
 function buildFindings() {
   var host = $('findings');
   if (!D.violations.length) { host.appendChild(el('p', 'muted', 'Every check held: nothing to explain.')); return; }
@@ -570,6 +603,7 @@ function buildFindings() {
     if (l.op !== null) { p.appendChild(document.createTextNode('The op ')); p.appendChild(opButton(l.op, '#' + l.op + ' ' + l.opText)); p.appendChild(document.createTextNode(' cannot be placed: no order of the ops agrees with what the clients saw.')); }
     else p.textContent = 'An op cannot be placed.';
     card.appendChild(p);
+    if (l.op !== null && opPos.has(l.op)) explainTiming(card, D.ops[opPos.get(l.op)], l.partition);
     card.appendChild(el('div', 'label', 'Model state before it (after the longest linearizable prefix)'));
     card.appendChild(el('pre', 'body', l.state));
     card.appendChild(el('div', 'label', 'Longest linearizable prefix (' + l.prefix.length + ' ops, in linearization order' + (l.prefixesFound > 1 ? '; one of ' + l.prefixesFound + ' found' : '') + ')'));
@@ -590,6 +624,14 @@ function buildFindings() {
       v.ops.slice(0, 50).forEach(function (i) { if (opPos.has(i)) p.appendChild(opButton(i, '#' + i)); });
       card.appendChild(p);
     }
+    var steps = [];
+    D.msgs.forEach(function (r, i) { if (r[M.flags] & F.target && r[M.fate] !== 5) steps.push(itemButton('msg', i, D.lanes[r[M.from]].id + ' \u2192 ' + D.lanes[r[M.to]].id + ' ' + shortLabel(r[M.body]) + ' (' + C.FATES[r[M.fate]] + ' at ' + r[M.end] + ' ms)')); });
+    D.points.forEach(function (r, i) { if (r[4] & F.target) steps.push(itemButton('point', i, C.POINT_KINDS[r[2]] + ' on ' + D.lanes[r[1]].id + ': ' + cut(str(r[3]), 60))); });
+    if (steps.length && v.kind !== 'liveness') {
+      var sp = el('p', null, (v.kind === 'crash' ? 'It happened in: ' : 'The step that broke it is one of these, at that instant: '));
+      steps.slice(0, 12).forEach(function (b) { sp.appendChild(b); });
+      card.appendChild(sp);
+    }
     if (typeof v.timeMs === 'number') {
       var b = el('button', 'opref', 'show ' + v.timeMs + ' ms on the diagram');
       b.addEventListener('click', function () { dg.host.scrollTop = Math.max(0, dg.geo.ax.y(v.timeMs) - dg.host.clientHeight / 2); dg.render(true); dg.host.scrollIntoView({ block: 'start' }); });
@@ -601,6 +643,14 @@ function buildFindings() {
     var c = el('div', 'card info');
     c.appendChild(el('h3', null, 'Causal past'));
     c.appendChild(el('p', null, D.causal.past + ' events happen-before the point of failure (' + D.causal.chain + ' on the direct chain of causes, drawn bold); on the diagram everything else is dimmed, or hidden with \u201cshow only the causal past\u201d. Causes: ' + D.causal.note + '.'));
+    // The protocol's own milestones in the causal past: often the story in a few lines.
+    var logs = [];
+    D.points.forEach(function (r, i) { if (r[2] === 0 && r[4] & F.past) logs.push(i); });
+    if (logs.length) {
+      var lp = el('p', null, 'Milestones (ctx.log) in it' + (logs.length > 12 ? ', the last 12' : '') + ': ');
+      logs.slice(-12).forEach(function (i) { var r = D.points[i]; lp.appendChild(itemButton('point', i, r[0] + ' ms ' + D.lanes[r[1]].id + ': ' + cut(str(r[3]), 50))); });
+      c.appendChild(lp);
+    }
     host.appendChild(c);
   }
 }
