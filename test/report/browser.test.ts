@@ -95,7 +95,10 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     expect(load.errors).toEqual([]);
     expect(load.requests).toEqual([]);
     await expect(page.locator('#status').textContent()).resolves.toBe('FAIL');
-    await expect(page.locator('#findings').textContent()).resolves.toContain('cannot be placed');
+    const findings = await page.locator('#findings').textContent();
+    expect(findings).toContain('cannot be placed');
+    // The write the stale read missed had completed before the read began.
+    expect(findings).toMatch(/Already completed when it began.*#0 put a "0" \(ok at \d+ ms\)/);
     await page.screenshot({ path: join(ARTIFACTS, 'linearizability.png') });
     await page.close();
   });
@@ -138,6 +141,8 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     expect(load.errors).toEqual([]);
     await expect(page.locator('#findings').textContent()).resolves.toContain('two leaders in term 2');
     await expect(page.locator('#findings').textContent()).resolves.toContain('happen-before');
+    // The milestones in the causal past tell the story: two leaders of term 2.
+    await expect(page.locator('#findings').textContent()).resolves.toMatch(/n1: leader of term 2.*n3: leader of term 2/);
     // Something outside the causal past is dimmed, something inside is not.
     await expect(page.locator('#diagram-scroll .dim').count()).resolves.toBeGreaterThan(0);
     await expect(page.locator('#diagram-scroll g.msg:not(.dim)').count()).resolves.toBeGreaterThan(0);
