@@ -204,7 +204,8 @@ function detailMsg(p, r) {
 function opTitle(r) {
   var key = r[O.key] >= 0 ? ' ' + str(r[O.key]) : '';
   var v = str(r[O.value]);
-  var res = r[O.result] >= 0 && str(r[O.result]) !== v ? ' \u2192 ' + str(r[O.result]) : '';
+  // An ok write echoes its argument (no result to show); a read of nothing shows '-> null'.
+  var res = r[O.result] >= 0 && (str(r[O.result]) !== v || v === 'null') ? ' \u2192 ' + str(r[O.result]) : '';
   return '#' + r[O.index] + ' ' + str(r[O.f]) + key + (v === 'null' || v === '' ? '' : ' ' + v) + res;
 }
 function detailOp(p, r) {
@@ -576,7 +577,8 @@ function explainTiming(card, bad, partition) {
   var done = [], overlap = [];
   D.ops.forEach(function (r) {
     if (r === bad || !sameKey(r) || r[O.type] === 1) return;
-    if (r[O.end] >= 0 && r[O.end] < t0) done.push(r);
+    // An info op may take effect any time after its invoke: it never 'finished before'.
+    if (r[O.type] === 0 && r[O.end] < t0) done.push(r);
     else if (r[O.invoke] <= (t1 >= 0 ? t1 : D.endMs)) overlap.push(r);
   });
   done.sort(function (a, b) { return b[O.end] - a[O.end]; });
@@ -590,7 +592,9 @@ function explainTiming(card, bad, partition) {
     card.appendChild(p);
   };
   list('Already completed when it began, so every order puts them first (latest first): ', done, function (r) { return 'at ' + r[O.end] + ' ms'; });
-  list('Running at the same time (these may go either side of it): ', overlap, function (r) { return r[O.invoke] + '\u2013' + (r[O.end] >= 0 ? r[O.end] : '\u221e') + ' ms'; });
+  list('Running at the same time, or timed out (these may go either side of it): ', overlap, function (r) {
+    return r[O.type] === 2 ? 'from ' + r[O.invoke] + ' ms, may take effect any time after' : r[O.invoke] + '\u2013' + (r[O.end] >= 0 ? r[O.end] : '\u221e') + ' ms';
+  });
 }
 
 function buildFindings() {
