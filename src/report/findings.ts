@@ -68,8 +68,9 @@ export function violationsOf(src: ReportSource, lin: readonly LinCounterexample[
       const evs = mine.flatMap((l) => (l.op === null ? [] : [endEventOfOp.get(l.op) ?? invokeEventOf.get(l.op)])).filter((x): x is number => x !== undefined);
       const t = mine[0].op === null ? undefined : opByIndex.get(mine[0].op)?.endMs;
       out.push({ checker: c.checker, summary: c.summary, kind: 'linearizability', timeMs: t, events: evs });
-    } else if (typeof d?.timeMs === 'number') {
-      out.push({ checker: c.checker, summary: c.summary, kind: 'invariant', timeMs: d.timeMs, events: stepsAt(events, d.timeMs) });
+    } else if (typeof d?.timeMs === 'number' || invariantTimeInSummary(c) !== undefined) {
+      const t = typeof d?.timeMs === 'number' ? d.timeMs : invariantTimeInSummary(c)!;
+      out.push({ checker: c.checker, summary: c.summary, kind: 'invariant', timeMs: t, events: stepsAt(events, t) });
     } else if (Array.isArray(d?.stuck)) {
       const stuck = (d.stuck as { index: number }[]).map((x) => x.index);
       out.push({ checker: c.checker, summary: c.summary, kind: 'liveness', ops: stuck, events: stuck.map((i) => invokeEventOf.get(i)).filter((x): x is number => x !== undefined) });
@@ -83,6 +84,16 @@ export function violationsOf(src: ReportSource, lin: readonly LinCounterexample[
     }
   }
   return out;
+}
+
+/**
+ * An invariant observer that keeps no `details.timeMs` still says when, in the words `always()`
+ * uses ('event #24 at 835ms: ...'); read the time from there.
+ */
+function invariantTimeInSummary(c: CheckerResult): number | undefined {
+  if (!c.checker.startsWith('always(')) return undefined;
+  const m = /^event #\d+ at (\d+) ?ms\b/.exec(c.summary);
+  return m ? Number(m[1]) : undefined;
 }
 
 /**

@@ -52,6 +52,15 @@ describe('HTML report (data and markup)', () => {
     expect(data.msgs.some((m) => m[M.flags] & FLAG.past)).toBe(true);
   });
 
+  it("reads an invariant's time from its summary when its details do not carry it", async () => {
+    // 2pc's atomicity observer reports { at: 'event #N at Tms', message }, not { timeMs }.
+    const data = buildReportData(await loadReportSource('corpus/2pc/forget-prepared-3.json', protocols));
+    const v = data.violations.find((x) => x.checker === 'always(2pc-atomicity)')!;
+    expect(v).toMatchObject({ kind: 'invariant', timeMs: Number(/at (\d+)ms/.exec(v.summary)![1]) });
+    expect(v.events!.length).toBeGreaterThan(0);
+    expect(data.causal!.past).toBeGreaterThan(0);
+  });
+
   it('computes happens-before from lane order and cause links, and the chain from causes alone', () => {
     const ev = (index: number, node: string, cause = -1): ReportEvent => ({ index, timeMs: index, kind: 'x', cause, node });
     // a0 -> a1 on n1; b2 on n2 caused by a1; c3 on n3 unrelated; b4 on n2 caused by c3; target b5 on n2.
