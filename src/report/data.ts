@@ -8,7 +8,7 @@
  * the message rate over the whole run stays visible as a histogram.
  */
 import type { CheckerResult } from '../../checkers/result.ts';
-import type { Fault } from '../nemesis/faults.ts';
+import type { Fault } from '../faults/index.ts';
 import type { HistoryOp } from '../history/types.ts';
 import { causalPast } from './causal.ts';
 import { FLAG, M, MAX_BODY_CHARS, MAX_MSG_ROWS, MAX_POINT_ROWS } from './columns.ts';

@@ -2,7 +2,7 @@
  * The rows a report embeds, built from the trace: one per message copy, node event, fault and
  * client op. Column meanings are the constants in `data.ts`; text goes through the string table.
  */
-import type { Fault } from '../nemesis/faults.ts';
+import { describeFault, type Fault } from '../faults/index.ts';
 import { BAND_KINDS, BAR_KINDS, FLAG, M, MAX_MSG_ROWS, MAX_POINT_ROWS, OP_TYPES, POINT_KINDS } from './columns.ts';
 import type { PairedClientOp } from './stats.ts';
 import { laneOf, type ReportEvent } from './trace-events.ts';
@@ -135,7 +135,7 @@ export function faultRows(faults: readonly Fault[], events: readonly ReportEvent
     if (traced && !startOf.has(i)) return; // never took effect
     const start = startOf.get(i) ?? f.atMs;
     const end = endOf.get(i) ?? (traced ? endMs : f.atMs + f.durationMs);
-    const text = cx.text(detailOf.get(i) ?? describe(f));
+    const text = cx.text(detailOf.get(i) ?? describeFault(f));
     const bar = (kind: (typeof BAR_KINDS)[number], node: string) => bars.push([cx.laneIndex.get(node) ?? -1, start, end, BAR_KINDS.indexOf(kind), text]);
     if (f.kind === 'crash') bar('down', f.node);
     else if (f.kind === 'pause') bar('paused', f.node);
@@ -143,23 +143,6 @@ export function faultRows(faults: readonly Fault[], events: readonly ReportEvent
     else bands.push([start, end, BAND_KINDS.indexOf(f.kind), text]);
   });
   return { bars, bands };
-}
-
-function describe(f: Fault): string {
-  switch (f.kind) {
-    case 'partition':
-      return `partition (${f.label}): cuts ${f.cut.map(([a, b]) => `${a}->${b}`).join(', ')}`;
-    case 'crash':
-    case 'pause':
-      return `${f.kind} ${f.node}`;
-    case 'clock':
-      return `clock of ${f.node} ${f.offsetMs >= 0 ? '+' : ''}${f.offsetMs} ms at rate ${f.rate}${f.strobeMs ? `, strobing every ${f.strobeMs} ms` : ''}`;
-    case 'loss':
-    case 'dup':
-      return `${f.kind === 'loss' ? 'loss' : 'duplication'} spike: rate ${f.rate}`;
-    case 'clog':
-      return `clog ${f.from}->${f.to}`;
-  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { CheckerResult } from '../../checkers/result.ts';
 import { loadEntry } from '../corpus/corpus.ts';
 import type { HistoryOp } from '../history/types.ts';
-import type { Fault } from '../nemesis/faults.ts';
+import type { Fault } from '../faults/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
 import { resolveOptions, type ScenarioOptions } from '../run/scenario.ts';
