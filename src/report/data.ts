@@ -59,6 +59,8 @@ export interface Violation {
   ops?: number[];
   /** Trace indices of the events it broke at (the causal past's targets). */
   events?: number[];
+  /** The check named the exact event (`details.traceIndex`), not only the instant. */
+  exact?: boolean;
 }
 
 export interface ReportData {

@@ -70,7 +70,10 @@ export function violationsOf(src: ReportSource, lin: readonly LinCounterexample[
       out.push({ checker: c.checker, summary: c.summary, kind: 'linearizability', timeMs: t, events: evs });
     } else if (typeof d?.timeMs === 'number' || invariantTimeInSummary(c) !== undefined) {
       const t = typeof d?.timeMs === 'number' ? d.timeMs : invariantTimeInSummary(c)!;
-      out.push({ checker: c.checker, summary: c.summary, kind: 'invariant', timeMs: t, events: stepsAt(events, t) });
+      // A check that names the exact trace event it broke after pins it; else the instant's steps.
+      const exact = d?.traceIndex;
+      const pinned = Number.isInteger(exact) && (exact as number) >= 0 && (exact as number) < events.length;
+      out.push({ checker: c.checker, summary: c.summary, kind: 'invariant', timeMs: t, events: pinned ? [exact as number] : stepsAt(events, t), exact: pinned });
     } else if (Array.isArray(d?.stuck)) {
       const stuck = (d.stuck as { index: number }[]).map((x) => x.index);
       out.push({ checker: c.checker, summary: c.summary, kind: 'liveness', ops: stuck, events: stuck.map((i) => invokeEventOf.get(i)).filter((x): x is number => x !== undefined) });

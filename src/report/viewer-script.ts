@@ -632,7 +632,7 @@ function buildFindings() {
     D.msgs.forEach(function (r, i) { if (r[M.flags] & F.target && r[M.fate] !== 5) steps.push(itemButton('msg', i, D.lanes[r[M.from]].id + ' \u2192 ' + D.lanes[r[M.to]].id + ' ' + shortLabel(r[M.body]) + ' (' + C.FATES[r[M.fate]] + ' at ' + r[M.end] + ' ms)')); });
     D.points.forEach(function (r, i) { if (r[4] & F.target) steps.push(itemButton('point', i, C.POINT_KINDS[r[2]] + ' on ' + D.lanes[r[1]].id + ': ' + cut(str(r[3]), 60))); });
     if (steps.length && v.kind !== 'liveness') {
-      var sp = el('p', null, (v.kind === 'crash' ? 'It happened in: ' : 'The step that broke it is one of these, at that instant: '));
+      var sp = el('p', null, v.kind === 'crash' ? 'It happened in: ' : v.exact ? 'The step that broke it: ' : 'The step that broke it is one of these, at that instant: ');
       steps.slice(0, 12).forEach(function (b) { sp.appendChild(b); });
       card.appendChild(sp);
     }

@@ -61,6 +61,17 @@ describe('HTML report (data and markup)', () => {
     expect(data.causal!.past).toBeGreaterThan(0);
   });
 
+  it('pins an invariant on the exact trace event when the check names it (details.traceIndex)', async () => {
+    const src = await loadReportSource('corpus/raft/no-persist-34.json', protocols);
+    const check = src.checks.find((c) => c.checker === 'always(election-safety)')!;
+    const atInstant = buildReportData(src).violations.find((x) => x.checker === check.checker)!;
+    expect(atInstant.exact).toBe(false);
+    const pinned = atInstant.events![atInstant.events!.length - 1];
+    check.details = { ...(check.details as object), traceIndex: pinned };
+    const v = buildReportData(src).violations.find((x) => x.checker === check.checker)!;
+    expect(v).toMatchObject({ exact: true, events: [pinned] });
+  });
+
   it('computes happens-before from lane order and cause links, and the chain from causes alone', () => {
     const ev = (index: number, node: string, cause = -1): ReportEvent => ({ index, timeMs: index, kind: 'x', cause, node });
     // a0 -> a1 on n1; b2 on n2 caused by a1; c3 on n3 unrelated; b4 on n2 caused by c3; target b5 on n2.
