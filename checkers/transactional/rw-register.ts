@@ -86,7 +86,8 @@ export function inferRwRegister(txns: Txn[], g: DepGraph): Anomaly[] {
 /** A read of nil precedes every txn that wrote the key: nil is the first version. */
 function nilReaderEdges(r: ExternalRead, writes: Map<string, Map<string, Write>>, g: DepGraph): void {
   for (const w of writes.get(r.key)?.values() ?? []) {
-    if (w.txn.status === 'fail' || !w.final) continue;
+    // A write of nil makes nil a later version too: such a read is not known to come first.
+    if (w.txn.status === 'fail' || !w.final || w.value === null || w.value === undefined) continue;
     g.add(r.txn.id, w.txn.id, 'rw', () => `${nameTxn(r.txn)} read ${r.keyShown} = nil (the initial version), and ${nameTxn(w.txn)} wrote ${r.keyShown} = ${showValue(w.value)}`);
   }
 }
