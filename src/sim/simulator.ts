@@ -94,6 +94,8 @@ export interface SimResult {
   tape: ChoiceTape;
   stats: SimStats;
   healedAtMs: number;
+  /** `ctx.sometimes` names and how often each condition held (0: declared, never reached). */
+  sometimes: Record<string, number>;
 }
 
 const enum K {
@@ -220,6 +222,8 @@ export class Simulator {
   activity = 0;
   /** Set when something async was resumed or started, so the loop drains microtasks after the event. */
   private asyncTouched = false;
+  /** `ctx.sometimes` counts: observations only, never part of the fingerprint or the run. */
+  readonly sometimes = new Map<string, number>();
   private failure: { outcome: RunOutcome; error: NonNullable<SimResult['error']> } | undefined;
   private readonly stats: SimStats = {
     steps: 0,
@@ -298,6 +302,7 @@ export class Simulator {
       tape: this.choices.tape(),
       stats: this.stats,
       healedAtMs: this.healedAtMs,
+      sometimes: Object.fromEntries(this.sometimes),
     };
   }
 
@@ -908,6 +913,12 @@ class Ctx implements NodeCtx {
 
   randomInt(bound: number): number {
     return Math.floor(this.random() * bound);
+  }
+
+  sometimes(name: string, cond: boolean): void {
+    // Observation only: it must not touch `activity` or the trace, so a run is the same with or without it.
+    const counts = this.sim.sometimes;
+    counts.set(name, (counts.get(name) ?? 0) + (cond ? 1 : 0));
   }
 
   log(...parts: unknown[]): void {
