@@ -1,8 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { getProtocol } from '../../protocols/index.ts';
+import { loadProtocol as loadRef, type ProtocolRef as LoadRef } from './load.ts';
 import type { SimResult, SimStats } from '../sim/simulator.ts';
 import type { ProtocolDef } from './protocol.ts';
 import { runScenario, type RunResult, type Status } from './run.ts';
@@ -22,10 +20,10 @@ export interface SeedReport {
 }
 
 /**
- * Where a worker finds the protocol: a bundled protocol's name, or a module (file URL or path)
- * and the name of the `ProtocolDef` it exports, for your own protocols.
+ * Where a worker finds the protocol (plain data, see `load.ts`); a bare string is a bundled
+ * protocol's name.
  */
-export type ProtocolRef = string | { module: string; export: string };
+export type ProtocolRef = string | LoadRef;
 
 export interface ExploreConfig {
   protocol: ProtocolRef;
@@ -81,14 +79,7 @@ export async function exploreSeed(ref: ProtocolRef, options: ScenarioOptions, ch
 
 /** Resolves a protocol reference (a registry name or a module export). */
 export async function loadProtocol(ref: ProtocolRef): Promise<ProtocolDef> {
-  if (typeof ref === 'string') return getProtocol(ref);
-  const url = ref.module.startsWith('file:') ? ref.module : pathToFileURL(resolve(ref.module)).href;
-  const mod = (await import(url)) as Record<string, unknown>;
-  const p = mod[ref.export] as ProtocolDef | undefined;
-  if (p === undefined || typeof p !== 'object' || typeof p.create !== 'function') {
-    throw new Error(`${ref.module} does not export a protocol named ${ref.export}`);
-  }
-  return p;
+  return loadRef(typeof ref === 'string' ? { bundled: ref } : ref);
 }
 
 export function reportOf(r: RunResult): SeedReport {
@@ -140,7 +131,10 @@ export async function explore(cfg: ExploreConfig): Promise<ExploreSummary> {
   return summary;
 }
 
-const bootUrl = new URL('./explore-worker-boot.mjs', import.meta.url);
+// From sources (tsx, vitest) a worker registers tsx first, then loads the TypeScript worker;
+// compiled, it starts the JavaScript worker directly.
+const fromSources = import.meta.url.endsWith('.ts');
+const bootUrl = fromSources ? new URL('./explore-worker-boot.mjs', import.meta.url) : new URL('./explore-worker.js', import.meta.url);
 const workerEntry = new URL('./explore-worker.ts', import.meta.url).href;
 
 async function explorePool(cfg: ExploreConfig, emit: (r: SeedReport) => Promise<void>, stopped: () => boolean): Promise<void> {
