@@ -6,13 +6,13 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ProtocolDef } from './protocol.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
 /** Where a protocol comes from, as plain data (it crosses to worker threads and into corpus entries). */
 export type ProtocolRef =
-  /** An absolute module path, and the export to take (undefined: the default export, else the only protocol export). */
+  /** A module path (absolute, or a file URL), and the export to take (undefined: the default export, else the only protocol export). */
   | { module: string; export?: string }
   /** A protocol bundled with Faultline (`faultline list`). */
   | { bundled: string };
@@ -205,7 +205,7 @@ export async function loadProtocol(ref: ProtocolRef): Promise<ProtocolDef> {
     }
     return p;
   }
-  const file = ref.module;
+  const file = ref.module.startsWith('file:') ? fileURLToPath(ref.module) : resolve(ref.module);
   if (!existsSync(file) || !statSync(file).isFile()) throw new ProtocolLoadError(`${file}: no such file (check the path to your protocol module)`);
   const mod = await importModule(file);
   return pickProtocol(file, mod, ref.export);
