@@ -32,7 +32,10 @@ export class WorkerHarnessError extends Error {
 /** Extra wall time a seed's worker may take to boot (load tsx and the protocol) before the watchdog starts. */
 const BOOT_ALLOWANCE_MS = 120_000;
 
-const bootUrl = new URL('./worker-boot.mjs', import.meta.url).href;
+// From sources (tsx, vitest) a worker registers tsx first, then loads the TypeScript task;
+// compiled, it starts the JavaScript task directly.
+const fromSources = import.meta.url.endsWith('.ts');
+const bootUrl = new URL(fromSources ? './worker-boot.mjs' : './worker.js', import.meta.url).href;
 const workerEntry = new URL('./worker.ts', import.meta.url).href;
 
 /**

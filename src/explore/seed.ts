@@ -1,6 +1,4 @@
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { getProtocol } from '../../protocols/index.ts';
+import { loadProtocol as loadRef, type ProtocolRef as LoadRef } from '../run/load.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario } from '../run/run.ts';
 import type { ScenarioOptions } from '../run/scenario.ts';
@@ -8,11 +6,10 @@ import { reportOf, type SeedReport } from './report.ts';
 import { optionsFor, type StrategyName } from './strategies/index.ts';
 
 /**
- * Where a worker finds the protocol: a bundled protocol's name, or a module (file URL or path)
- * and the name of the `ProtocolDef` it exports, for your own protocols. Plain data: it is posted
- * to worker threads.
+ * Where a worker finds the protocol (plain data, see `src/run/load.ts`); a bare string is a
+ * bundled protocol's name.
  */
-export type ProtocolRef = string | { module: string; export: string };
+export type ProtocolRef = string | LoadRef;
 
 /** One seed to explore, as plain data (what a worker receives). */
 export interface SeedTask {
@@ -54,18 +51,11 @@ export async function exploreSeed(task: SeedTask): Promise<SeedReport> {
 }
 
 /**
- * Resolves a protocol reference (a registry name or a module export).
+ * Resolves a protocol reference (a bundled name or a module export).
  *
  * @example
- * const p = await loadProtocol({ module: './my-protocol.ts', export: 'myProtocol' });
+ * const p = await loadProtocol({ module: '/home/me/kv/src/kv.ts', export: 'kv' });
  */
 export async function loadProtocol(ref: ProtocolRef): Promise<ProtocolDef> {
-  if (typeof ref === 'string') return getProtocol(ref);
-  const url = ref.module.startsWith('file:') ? ref.module : pathToFileURL(resolve(ref.module)).href;
-  const mod = (await import(url)) as Record<string, unknown>;
-  const p = mod[ref.export] as ProtocolDef | undefined;
-  if (p === undefined || typeof p !== 'object' || typeof p.create !== 'function') {
-    throw new Error(`${ref.module} does not export a protocol named ${ref.export}`);
-  }
-  return p;
+  return loadRef(typeof ref === 'string' ? { bundled: ref } : ref);
 }
