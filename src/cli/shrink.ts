@@ -41,7 +41,7 @@ export async function shrinkAndReport(
   let lastMs = 0;
   const shrunk = await shrink(protocol, input, {
     maxRuns: opts.maxRuns,
-    maxMs: opts.maxMs,
+    wallLimitMs: opts.maxMs,
     onProgress: (p) => {
       if (!tty || p.elapsedMs - lastMs < 250) return;
       lastMs = p.elapsedMs;

@@ -53,7 +53,7 @@ export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions
       passed++;
       continue;
     }
-    const shrunk = await shrink(protocol, { options }, { maxRuns: shrinkMaxRuns, maxMs: shrinkMaxMs });
+    const shrunk = await shrink(protocol, { options }, { maxRuns: shrinkMaxRuns, wallLimitMs: shrinkMaxMs });
     const traced = await runScenario(protocol, shrunk.input, { recordTrace: true });
     const story = tellStory(traced).text;
     let savedTo: string | undefined;
