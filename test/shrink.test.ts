@@ -10,9 +10,11 @@ import { loadEntry, makeEntry, saveEntry, encodeTape, decodeTape, CorpusError } 
 import { runScenario } from '../src/run/run.ts';
 import { resolveOptions } from '../src/run/scenario.ts';
 import { failsSameWay, shrink, withoutOps, type ExplicitInput, type ShrinkResult } from '../src/shrink/shrink.ts';
-import { tellStory } from '../src/shrink/story.ts';
+import { tellStory } from '../src/report/story.ts';
 import { ShrinkBudget } from '../src/shrink/budget.ts';
 import { inputKey } from '../src/shrink/key.ts';
+import { shrinkAndSave } from '../src/shrink/counterexample.ts';
+import { existsSync } from 'node:fs';
 
 /** Every single removal / zeroing of the shrunk input: none may fail the same way. */
 async function assertOneMinimal(s: ShrinkResult): Promise<number> {
@@ -142,6 +144,48 @@ describe('shrink budget (deterministic units)', () => {
     values[values.length - 1] += 1;
     expect(inputKey({ ...c, tape: { ...c.tape, values } })).not.toBe(key);
     expect(inputKey({ ...c, ops: c.ops.slice(1) })).not.toBe(key);
+  });
+});
+
+describe('shrinkAndSave: shrink, save, replay, tell, written once', () => {
+  it('has the failure on disk before shrinking starts, and the shrunk one when it returns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-cx-'));
+    const path = join(dir, 'abd', 'minority-quorum-0.json');
+    const onDiskAtRun: boolean[] = [];
+    const cx = await shrinkAndSave(abd, { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) }, {
+      corpusDir: dir,
+      createdBy: 'test',
+      onProgress: () => onDiskAtRun.push(existsSync(path)),
+    });
+    expect(onDiskAtRun.length).toBeGreaterThan(10);
+    expect(onDiskAtRun.every((x) => x)).toBe(true);
+    expect(cx.saved).toBe(path);
+    expect(cx.replay).toBe(`faultline replay ${path}`);
+    const loaded = loadEntry(path, protocols);
+    expect(loaded.input.ops.length).toBe(cx.shrunk.shrunk.ops);
+    expect(loaded.entry.fingerprint).toBe(cx.shrunk.result.sim.fingerprint);
+    expect(cx.story.text).toMatch(/VIOLATION linearizable\(register\)/);
+  });
+
+  it('writes nothing with corpusDir false, and nothing for a run that does not fail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-cx-'));
+    const pass = await shrinkAndSave(abd, { options: resolveOptions(abd, { variant: 'correct', seed: 1, ops: 20 }) }, { corpusDir: dir, createdBy: 'test' });
+    expect(pass.shrunk.reproduced).toBe(false);
+    expect(pass.saved).toBeUndefined();
+    expect(existsSync(join(dir, 'abd'))).toBe(false);
+    const off = await shrinkAndSave(abd, { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) }, { corpusDir: false, createdBy: 'test', maxRuns: 20 });
+    expect(off.saved).toBeUndefined();
+  });
+
+  it('faultline shrink takes --shrink-runs and says when the run budget stopped it', () => {
+    const out = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', '--shrink-runs', '25'], { encoding: 'utf8' });
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/in 25 runs, .* - the run budget ran out: the best so far, not necessarily minimal/);
+    for (const bad of ['0', '99999999999']) {
+      const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', `--shrink-runs=${bad}`], { encoding: 'utf8' });
+      expect(r.status, bad).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^faultline: --shrink-runs takes a whole number from 1 to 10000000, got/)]);
+    }
   });
 });
 

@@ -7,7 +7,8 @@ import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run
 import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
-import { describeShrink, shrinkAndReport } from './shrink.ts';
+import { describeShrink } from '../shrink/counterexample.ts';
+import { shrinkBudgetFromFlags, shrinkFlags, shrinkFlagsHelp, shrinkWithProgress } from './shrink.ts';
 import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
 
 export const runHelp = `faultline run <protocol> [options]
@@ -30,6 +31,8 @@ Runs a protocol under the seeded scheduler and nemesis, checks the history, prin
                           (corpus/<protocol>/<variant>-<seed>.json); prints the replay command
   --corpus DIR            corpus root for --save (default corpus)
 
+${shrinkFlagsHelp}
+
 ${scenarioHelp}
 
 Exit code: 0 every check held, 1 a violation was found, 2 bad usage, 3 a checker ran out of budget.`;
@@ -42,6 +45,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     strict: true,
     options: {
       ...scenarioFlags,
+      ...shrinkFlags,
       seed: { type: 'string' },
       seeds: { type: 'string' },
       out: { type: 'string' },
@@ -72,6 +76,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const seeds = seedsFromFlags(values.seed, values.seeds);
+  const shrinkBudget = shrinkBudgetFromFlags(values);
   const given = scenarioFromFlags(values);
   let base: ScenarioOptions;
   try {
@@ -94,9 +99,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.save && failed.length > 0) {
     // --save: shrink the first failure to a minimal counterexample and write its corpus entry.
     const seed = Math.min(...failed);
-    const report = await shrinkAndReport(protocol, { options: { ...base, seed } }, {
-      save: true,
+    const report = await shrinkWithProgress(protocol, { options: { ...base, seed } }, {
       corpusDir: values.corpus ?? 'corpus',
+      budget: shrinkBudget,
       createdBy: `faultline run ${argv.join(' ')}`,
     });
     if (report.saved) {

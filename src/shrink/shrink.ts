@@ -43,6 +43,11 @@ export interface ShrinkSettings extends Partial<ShrinkBudgetLimits> {
    * shrink, depend on machine load.
    */
   check?: Omit<RunSettings, 'recordTrace'>;
+  /**
+   * Told the original failing run (made explicit) before shrinking starts, so a caller can save
+   * it first: whatever happens to the shrink, the failure is not lost.
+   */
+  onReproduced?: (input: ExplicitInput, result: RunResult) => void;
   /** Reads wall time in ms for the safety net (default `performance.now`; tests pass a fake). */
   wallClock?: () => number;
 }
@@ -92,6 +97,7 @@ export async function shrink(protocol: ProtocolDef, given: RunInput, settings: S
   if (target === undefined) {
     return { reproduced: false, target, input: materialised, result: first, original, shrunk: original, ...spent(budget), stoppedBy: 'fixpoint', exhausted: false };
   }
+  settings.onReproduced?.(materialised, first);
   const session = new ShrinkSession(protocol, target, materialised, first, budget, {
     retapes: settings.retapes ?? 3,
     check,
