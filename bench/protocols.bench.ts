@@ -16,7 +16,7 @@ import { explore } from '../src/explore/explore.ts';
 import { defaultWorkers } from '../src/explore/pool.ts';
 import { runScenario } from '../src/run/run.ts';
 import { resolveOptions } from '../src/run/scenario.ts';
-import { tellStory } from '../src/shrink/story.ts';
+import { tellStory } from '../src/report/story.ts';
 
 const SEARCH = 400;
 const STARTS = Array.from({ length: 10 }, (_, i) => i * 20);

@@ -10,7 +10,8 @@ import { describeRef, ProtocolLoadError, resolveProtocolArg, type ProtocolRef } 
 import type { ProtocolDef } from '../run/protocol.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
 import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, UsageError } from './options.ts';
-import { describeShrink, shrinkAndReport } from './shrink.ts';
+import { defaultShrinkBudget } from '../shrink/budget.ts';
+import { describeShrink, shrinkAndSave } from '../shrink/counterexample.ts';
 
 export const exploreHelp = `faultline explore <protocol | ./module.ts[#export]> [options]
 
@@ -35,7 +36,7 @@ failure (one per violated check) and saves it to the corpus, and prints a summar
   --check-determinism     run every seed twice and compare fingerprints
   --corpus DIR            where shrunk failures are saved (default corpus)
   --no-shrink             report failures without shrinking or saving them
-  --shrink-seconds S      wall-clock safety net per shrink (default 60)
+  --shrink-runs N         run budget per shrink (default ${defaultShrinkBudget.maxRuns}); past it the best so far is saved
   --json                  print the summary as JSON on stdout (the input of faultline merge)
 
 ${scenarioHelp}
@@ -55,7 +56,7 @@ const flags = {
   'check-determinism': { type: 'boolean' },
   corpus: { type: 'string' },
   'no-shrink': { type: 'boolean' },
-  'shrink-seconds': { type: 'string' },
+  'shrink-runs': { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -77,7 +78,7 @@ interface ExploreArgs {
   stopOnFail: boolean;
   checkDeterminism: boolean;
   shrink: boolean;
-  shrinkMs: number;
+  shrinkRuns: number;
   corpusDir: string;
   json: boolean;
 }
@@ -143,7 +144,7 @@ async function argsOf(values: ReturnType<typeof parseArgs<{ options: typeof flag
     stopOnFail: !(values['keep-going'] ?? false),
     checkDeterminism: values['check-determinism'] ?? false,
     shrink: !(values['no-shrink'] ?? false),
-    shrinkMs: 1000 * whole('shrink-seconds', values['shrink-seconds'] ?? '60', 1, 86_400),
+    shrinkRuns: whole('shrink-runs', values['shrink-runs'] ?? String(defaultShrinkBudget.maxRuns), 1, 10_000_000),
     corpusDir: values.corpus ?? resolved.config?.config.corpus ?? 'corpus',
     json: values.json ?? false,
   };
@@ -234,12 +235,7 @@ async function shrinkGroups(a: ExploreArgs, groups: FailureGroup[], argv: string
     if (g.status !== 'fail') continue;
     const seed = g.seeds[0].seed;
     const options = optionsFor(a.strategy, a.protocol, a.base, a.pinned, seed);
-    const report = await shrinkAndReport(a.protocol, { options }, {
-      save: true,
-      corpusDir: a.corpusDir,
-      maxMs: a.shrinkMs,
-      createdBy: `faultline explore ${argv.join(' ')}`,
-    });
+    const report = await shrinkAndSave(a.protocol, { options }, { maxRuns: a.shrinkRuns, corpusDir: a.corpusDir, createdBy: `faultline explore ${argv.join(' ')} [strategy ${a.strategy}, seed ${seed}]` });
     if (report.saved) {
       g.corpus = report.saved;
       g.replay = report.replay ?? g.replay;

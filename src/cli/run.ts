@@ -9,7 +9,8 @@ import type { SeedReport } from '../explore/report.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
-import { describeShrink, shrinkAndReport } from './shrink.ts';
+import { describeShrink } from '../shrink/counterexample.ts';
+import { shrinkBudgetFromFlags, shrinkFlags, shrinkFlagsHelp, shrinkWithProgress } from './shrink.ts';
 import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
 
 export const runHelp = `faultline run <protocol> [options]
@@ -32,6 +33,8 @@ Runs a protocol under the seeded scheduler and nemesis, checks the history, prin
                           (corpus/<protocol>/<variant>-<seed>.json); prints the replay command
   --corpus DIR            corpus root for --save (default corpus)
 
+${shrinkFlagsHelp}
+
 ${scenarioHelp}
 
 Exit code: 0 every check held, 1 a violation was found, 2 bad usage, 3 a checker ran out of budget.`;
@@ -44,6 +47,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     strict: true,
     options: {
       ...scenarioFlags,
+      ...shrinkFlags,
       seed: { type: 'string' },
       seeds: { type: 'string' },
       out: { type: 'string' },
@@ -74,6 +78,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const seeds = seedsFromFlags(values.seed, values.seeds);
+  const shrinkBudget = shrinkBudgetFromFlags(values);
   const given = scenarioFromFlags(values);
   let base: ScenarioOptions;
   try {
@@ -96,9 +101,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.save && failed.length > 0) {
     // --save: shrink the first failure to a minimal counterexample and write its corpus entry.
     const seed = Math.min(...failed);
-    const report = await shrinkAndReport(protocol, { options: { ...base, seed } }, {
-      save: true,
+    const report = await shrinkWithProgress(protocol, { options: { ...base, seed } }, {
       corpusDir: values.corpus ?? 'corpus',
+      budget: shrinkBudget,
       createdBy: `faultline run ${argv.join(' ')}`,
     });
     if (report.saved) {

@@ -39,6 +39,11 @@ export class EventQueue<T> {
     return entry.seq;
   }
 
+  /** Every scheduled entry in (timeMs, seq) order, without removing them (for end-of-run listings). */
+  pending(): Scheduled<T>[] {
+    return this.heap.slice().sort(before2);
+  }
+
   peek(): Scheduled<T> | undefined {
     return this.heap[0];
   }
@@ -69,4 +74,8 @@ export class EventQueue<T> {
 
 function before<T>(a: Scheduled<T>, b: Scheduled<T>): boolean {
   return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
+}
+
+function before2<T>(a: Scheduled<T>, b: Scheduled<T>): number {
+  return a.timeMs - b.timeMs || a.seq - b.seq;
 }

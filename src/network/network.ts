@@ -137,6 +137,11 @@ export class Network {
     list.push(item);
   }
 
+  /** Every message still held on a clogged link, link by link (for end-of-run listings). */
+  allHeld(): unknown[] {
+    return [...this.held.values()].flat();
+  }
+
   lossSpike(rate: number, on: boolean): void {
     this.lossSpikes = toggle(this.lossSpikes, rate, on);
   }

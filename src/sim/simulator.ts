@@ -18,7 +18,7 @@ import {
 } from '../node/api.ts';
 import { SimStorage } from '../node/storage.ts';
 import type { PlannedOp } from '../workload/workload.ts';
-import type { TraceEvent, TraceKind } from './trace.ts';
+import type { Envelope, TraceEvent, TraceKind } from './trace.ts';
 
 /** Everything one simulated run needs, as data (plus the node factory). */
 export interface SimConfig {
@@ -133,6 +133,8 @@ class Ev {
     readonly env: Env = Env.Plain,
     /** The plan index of the client op this event descends from, or -1 (see `ChoiceTape`). */
     readonly cause: number = -1,
+    /** Trace index of the event that sent or scheduled this one (-1: a root, or no trace). */
+    readonly traceCause: number = -1,
   ) {}
 }
 
@@ -206,6 +208,8 @@ export class Simulator {
   private readonly faultActive: boolean[];
   private readonly clientLatencyMs: number;
   private nowMs = 0;
+  /** Trace index of the event being handled (the cause of whatever it sends or schedules). */
+  private current = -1;
   private steps = 0;
   private nextMsgId = 0;
   private nextTimerId = 1;
@@ -291,6 +295,7 @@ export class Simulator {
     } finally {
       release();
     }
+    if (this.recordTrace) this.recordInFlight();
     this.stats.virtualMs = this.nowMs;
     this.stats.steps = this.steps;
     return {
@@ -304,6 +309,17 @@ export class Simulator {
       healedAtMs: this.healedAtMs,
       sometimes: Object.fromEntries(this.sometimes),
     };
+  }
+
+  /** Lists, at the end of the trace, every message sent but never delivered nor dropped. */
+  private recordInFlight(): void {
+    const left = [...this.queue.pending().map((s) => s.item), ...(this.network.allHeld() as Ev[])];
+    for (const ev of left) {
+      if (ev.kind !== K.Deliver) continue;
+      const to = this.nodes[ev.node].id;
+      const envelope = envelopeOf(ev.c, this.nodes[ev.a].id, to, ev.env, ev.b);
+      this.record('in-flight', { envelope, detail: 'never delivered: the run ended first' }, ev.traceCause);
+    }
   }
 
   private async loop(): Promise<void> {
@@ -321,6 +337,7 @@ export class Simulator {
       }
       this.nowMs = next.timeMs;
       this.choices.cause = next.item.cause;
+      this.current = next.item.traceCause;
       this.idle = false;
       this.dispatch(next.item);
       if (this.asyncTouched) await this.drain();
@@ -363,9 +380,9 @@ export class Simulator {
       case K.ClientArrive:
         return this.clientArrive(ev);
       case K.ClientReply:
-        return this.clientComplete(ev.a, ev.c, ev.b as ClientResult);
+        return this.clientComplete(ev.a, ev.c, ev.b as ClientResult, ev.traceCause);
       case K.ClientTimeout:
-        return this.clientComplete(ev.a, ev.c, { type: 'info', error: 'timeout' });
+        return this.clientComplete(ev.a, ev.c, { type: 'info', error: 'timeout' }, ev.traceCause);
       case K.FaultStart:
         return this.faultStart(ev.a);
       case K.FaultEnd:
@@ -437,26 +454,27 @@ export class Simulator {
     h.int(dst);
     const copy = cloneAndHash(msg, h);
     this.stats.messagesSent++;
-    if (this.recordTrace) this.record('send', { node: from.id, to, id, msg: clonePlain(copy) });
+    const envelope = this.recordTrace ? envelopeOf(id, from.id, to, env, copy) : undefined;
+    const sent = this.recordTrace ? this.record('send', { node: from.id, envelope, body: bodyOf(env, clonePlain(copy)) }) : -1;
     if (this.network.clogged(from.index, dst)) {
-      this.network.hold(from.index, dst, new Ev(K.Deliver, dst, from.index, copy, id, env, this.choices.cause));
-      if (this.recordTrace) this.record('hold', { from: from.id, to, id, detail: 'clogged' });
+      this.network.hold(from.index, dst, new Ev(K.Deliver, dst, from.index, copy, id, env, this.choices.cause, sent));
+      if (this.recordTrace) this.record('hold', { envelope, detail: 'clogged' }, sent);
       return;
     }
     const copies = this.network.route(from.index, dst);
     if (copies === 0) {
       this.stats.dropped++;
       h.int(2);
-      if (this.recordTrace) this.record('drop', { from: from.id, to, id, detail: 'loss' });
+      if (this.recordTrace) this.record('drop', { envelope, detail: 'loss' }, sent);
       return;
     }
-    this.queue.push(this.nowMs + this.network.delaysMs[0], new Ev(K.Deliver, dst, from.index, copy, id, env, this.choices.cause));
+    this.queue.push(this.nowMs + this.network.delaysMs[0], new Ev(K.Deliver, dst, from.index, copy, id, env, this.choices.cause, sent));
     if (copies === 2) {
       this.stats.duplicated++;
       h.int(3);
       const twin = clonePlain(copy);
-      this.queue.push(this.nowMs + this.network.delaysMs[1], new Ev(K.Deliver, dst, from.index, twin, id, env, this.choices.cause));
-      if (this.recordTrace) this.record('dup', { from: from.id, to, id });
+      this.queue.push(this.nowMs + this.network.delaysMs[1], new Ev(K.Deliver, dst, from.index, twin, id, env, this.choices.cause, sent));
+      if (this.recordTrace) this.record('dup', { envelope }, sent);
     }
   }
 
@@ -468,7 +486,7 @@ export class Simulator {
       h.int(4);
       h.int(ev.c);
       if (this.recordTrace) {
-        this.record('drop', { from: this.nodes[ev.a].id, to: n.id, id: ev.c, detail: n.up ? 'cut' : 'down' });
+        this.record('drop', { envelope: envelopeOf(ev.c, this.nodes[ev.a].id, n.id, ev.env, ev.b), detail: n.up ? 'cut' : 'down' }, ev.traceCause);
       }
       return;
     }
@@ -481,7 +499,10 @@ export class Simulator {
     h.int(this.nowMs);
     h.int(ev.c);
     const from = this.nodes[ev.a].id;
-    if (this.recordTrace) this.record('deliver', { from, to: n.id, id: ev.c, msg: clonePlain(ev.b) });
+    if (this.recordTrace) {
+      const envelope = envelopeOf(ev.c, from, n.id, ev.env, ev.b);
+      this.current = this.record('deliver', { node: n.id, envelope, body: bodyOf(ev.env, clonePlain(ev.b)) }, ev.traceCause);
+    }
     const handlers = n.handlers;
     if (handlers === undefined) return;
     if (ev.env === Env.Plain) {
@@ -530,7 +551,7 @@ export class Simulator {
   schedule(n: NodeRt, kind: K.Timer | K.Wake | K.CallTimeout, delayMs: number, id: number, payload: unknown): void {
     assert(Number.isFinite(delayMs) && delayMs >= 0, `timer delay must be a finite number of ms >= 0, got ${delayMs}`);
     const trueDelay = n.rate === 1 ? Math.ceil(delayMs) : Math.ceil(delayMs / n.rate);
-    this.queue.push(this.nowMs + trueDelay, new Ev(kind, n.index, id, payload, n.incarnation, Env.Plain, this.choices.cause));
+    this.queue.push(this.nowMs + trueDelay, new Ev(kind, n.index, id, payload, n.incarnation, Env.Plain, this.choices.cause, this.current));
   }
 
   private fireTimer(ev: Ev): void {
@@ -551,17 +572,19 @@ export class Simulator {
       this.hasher.int(6);
       this.hasher.int(this.nowMs);
       this.hasher.int(ev.node);
-      if (this.recordTrace) this.record('timer', { node: n.id, detail: t.name });
+      if (this.recordTrace) this.current = this.record('timer', { node: n.id, detail: t.name }, ev.traceCause);
       const handlers = n.handlers;
       if (handlers?.onTimer) this.invoke(n, `onTimer ${t.name}`, () => handlers.onTimer!(t.name, t.data));
     } else if (ev.kind === K.Wake) {
       this.asyncTouched = true;
+      if (this.recordTrace) this.current = this.record('wake', { node: n.id }, ev.traceCause);
       (ev.b as () => void)();
     } else {
       const pending = n.calls.get(ev.a);
       if (pending === undefined) return;
       n.calls.delete(ev.a);
       this.asyncTouched = true;
+      if (this.recordTrace) this.current = this.record('call-timeout', { node: n.id, detail: `call #${ev.a}` }, ev.traceCause);
       pending.reject(ev.b);
     }
   }
@@ -599,12 +622,15 @@ export class Simulator {
     client.opId = opId;
     client.invoke = invoke;
     this.hashOp(invoke);
-    if (this.recordTrace) this.record('invoke', { node: op.node, op: invoke.index, msg: { f: op.f, value: op.value, key: op.key } });
+    const planIndex = client.planIndex[client.next - 1];
+    const invoked = this.recordTrace
+      ? this.record('invoke', { node: op.node, clientOp: planIndex, historyIndex: invoke.index, body: clonePlain({ f: op.f, value: op.value, key: op.key }) }, -1)
+      : -1;
     const dst = this.nodeOf(op.node, 'a client op');
     const req: ClientOp = { id: opId, process: client.process, f: op.f, value: clonePlain(op.value) };
     if (op.key !== undefined) req.key = op.key;
-    this.queue.push(this.nowMs + this.clientLatencyMs, new Ev(K.ClientArrive, dst, client.process, req, opId, Env.Plain, client.planIndex[client.next - 1]));
-    this.queue.push(this.nowMs + this.config.opTimeoutMs, new Ev(K.ClientTimeout, -1, client.process, undefined, opId));
+    this.queue.push(this.nowMs + this.clientLatencyMs, new Ev(K.ClientArrive, dst, client.process, req, opId, Env.Plain, planIndex, invoked));
+    this.queue.push(this.nowMs + this.config.opTimeoutMs, new Ev(K.ClientTimeout, -1, client.process, undefined, opId, Env.Plain, planIndex, invoked));
   }
 
   private clientArrive(ev: Ev): void {
@@ -613,12 +639,16 @@ export class Simulator {
     const n = this.nodes[ev.node];
     if (!n.up || n.handlers === undefined) {
       // Connection refused: the op definitely did not happen.
-      this.clientComplete(ev.a, ev.c, { type: 'fail', error: 'node-down' });
+      this.clientComplete(ev.a, ev.c, { type: 'fail', error: 'node-down' }, ev.traceCause);
       return;
     }
     if (n.paused) {
       n.deferred.push(ev);
       return;
+    }
+    if (this.recordTrace) {
+      const req = ev.b as ClientOp;
+      this.current = this.record('arrive', { node: n.id, clientOp: ev.cause, body: clonePlain({ f: req.f, value: req.value, key: req.key }) }, ev.traceCause);
     }
     const handlers = n.handlers;
     if (!handlers.onClientRequest) {
@@ -632,12 +662,14 @@ export class Simulator {
       if (replied || n.incarnation !== inc || !n.up) return;
       replied = true;
       assertResult(result);
-      this.queue.push(this.nowMs + this.clientLatencyMs, new Ev(K.ClientReply, -1, ev.a, clonePlain(result), ev.c));
+      const copy = clonePlain(result);
+      const replyIndex = this.recordTrace ? this.record('reply', { node: n.id, clientOp: ev.cause, body: clonePlain(copy) }) : -1;
+      this.queue.push(this.nowMs + this.clientLatencyMs, new Ev(K.ClientReply, -1, ev.a, copy, ev.c, Env.Plain, ev.cause, replyIndex));
     };
     this.invoke(n, 'onClientRequest', () => handlers.onClientRequest!(ev.b as ClientOp, reply));
   }
 
-  private clientComplete(process: number, opId: number, result: ClientResult): void {
+  private clientComplete(process: number, opId: number, result: ClientResult, cause: number): void {
     const client = this.clientByProcess(process);
     if (client === undefined || client.opId !== opId) return;
     const invoke = client.invoke!;
@@ -655,7 +687,10 @@ export class Simulator {
     this.history.push(done);
     this.stats[result.type]++;
     this.hashOp(done);
-    if (this.recordTrace) this.record('complete', { node: invoke.node, op: done.index, msg: { type: done.type, value: done.value }, detail: done.error });
+    if (this.recordTrace) {
+      const clientOp = client.planIndex[client.next - 1];
+      this.current = this.record('complete', { node: invoke.node, clientOp, historyIndex: done.index, body: clonePlain({ type: done.type, value: done.value }), detail: done.error }, cause);
+    }
     client.opId = -1;
     client.invoke = undefined;
     // Jepsen: a process whose op may or may not have happened is retired; the client goes on fresh.
@@ -843,13 +878,16 @@ export class Simulator {
     return i;
   }
 
-  record(e: TraceKind, fields: Omit<TraceEvent, 'i' | 't' | 'e'>): void {
-    const ev: TraceEvent = { i: this.trace.length, t: this.nowMs, e };
+  /** Appends a trace event (caused by `cause`, by default the event being handled); returns its index. */
+  record(kind: TraceKind, fields: Omit<TraceEvent, 'index' | 'timeMs' | 'kind' | 'cause'>, cause = this.current): number {
+    const ev: TraceEvent = { index: this.trace.length, timeMs: this.nowMs, kind, cause };
+    if (cause >= 0 && this.trace[cause]?.clientOp !== undefined && fields.clientOp === undefined) ev.clientOp = this.trace[cause].clientOp;
     for (const k in fields) {
       const v = (fields as Record<string, unknown>)[k];
       if (v !== undefined) (ev as unknown as Record<string, unknown>)[k] = v;
     }
     this.trace.push(ev);
+    return ev.index;
   }
 
   get traceOn(): boolean {
@@ -944,6 +982,17 @@ class Ctx implements NodeCtx {
       this.sim.schedule(this.rt, K.CallTimeout, timeoutMs, callId, new CallTimeoutError(to, timeoutMs));
     });
   }
+}
+
+/** The trace's view of a message envelope (call wrappers named, not guessed from the body's shape). */
+function envelopeOf(msgId: number, from: NodeId, to: NodeId, env: Env, msg: unknown): Envelope {
+  if (env === Env.Plain) return { msgId, from, to, type: 'message' };
+  return { msgId, from, to, type: env === Env.CallRequest ? 'call' : 'reply', callId: (msg as { callId: number }).callId };
+}
+
+/** A message's payload without the call wrapper. */
+function bodyOf(env: Env, msg: unknown): unknown {
+  return env === Env.Plain ? msg : (msg as { body: unknown }).body;
 }
 
 function safeJson(v: unknown): string {
