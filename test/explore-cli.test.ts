@@ -99,6 +99,14 @@ describe('faultline explore / merge (CLI)', () => {
     expect(refused.err).toMatch(/cannot merge .*other.json with .*s1.json: they explored different protocol/);
   });
 
+  it("explores a user's module and reports its sometimes situations, reached and never reached", () => {
+    const r = cli('explore', './test/fixtures/misbehaving.ts#misbehaving', '--variant', 'sometimes', '--ops', '5', '--nemesis', 'none', '--strategy', 'random', '--seeds', '0..2', '--workers', '0');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/explored 3 seeds \(up to seed 2\) of misbehaving\/sometimes: 3 pass, 0 fail/);
+    expect(r.out).toMatch(/NEVER\s+node n9 exists\s+0\s+0/);
+    expect(r.out).toMatch(/reached\s+timer fired\s+3\s+15/);
+  });
+
   const bad: Array<[string, string[], RegExp]> = [
     ['--shard 3/2', ['explore', 'abd', '--shard', '3/2'], /--shard 3\/2: K counts from 1 to N \(2\)/],
     ['--shard 0/4', ['explore', 'abd', '--shard', '0/4'], /--shard 0\/4: K counts from 1 to N \(4\)/],
