@@ -22,6 +22,11 @@ export interface ExploreConfig {
   seedTimeoutMs: number;
   /** Heap limit per worker (default 1024 MB): a seed past it ends `crashed: out of memory`. */
   memoryLimitMb?: number;
+  /**
+   * A pool to reuse across sweeps (benchmarks, test helpers): saves booting workers each time.
+   * Its own settings (workers, watchdog, memory) then apply; the caller closes it.
+   */
+  pool?: SeedPool;
   /** Run every seed twice and compare fingerprints. */
   checkDeterminism: boolean;
   /** Stop at the lowest failing seed (`fail`, `hung` or `crashed`). */
@@ -92,12 +97,15 @@ export async function explore(cfg: ExploreConfig): Promise<ExploreSummary> {
       await state.emit(await exploreSeed(taskOf(seed)));
     }
   } else {
-    const pool = new SeedPool({ workers: cfg.workers, seedTimeoutMs: cfg.seedTimeoutMs, memoryLimitMb: cfg.memoryLimitMb ?? DEFAULT_WORKER_MEMORY_MB });
+    const pool = cfg.pool ?? new SeedPool({ workers: cfg.workers, seedTimeoutMs: cfg.seedTimeoutMs, memoryLimitMb: cfg.memoryLimitMb ?? DEFAULT_WORKER_MEMORY_MB });
     try {
       const run = (seed: number) => pool.run(taskOf(seed), optionsFor(cfg.strategy ?? 'random', protocol, cfg.base, cfg.pinned ?? {}, seed));
-      if (await sweepOnPool(plan, cfg.workers, run, state, () => pool.cancel())) summary.stoppedBy = 'time';
+      // Seeds past the lowest failure are not wanted: an owned pool stops them at once (it is torn
+      // down anyway); a reused one lets them finish rather than reboot its workers.
+      const cancel = cfg.pool === undefined ? () => pool.cancel() : () => {};
+      if (await sweepOnPool(plan, pool.workers, run, state, cancel)) summary.stoppedBy = 'time';
     } finally {
-      await pool.close();
+      if (cfg.pool === undefined) await pool.close();
     }
   }
   summary.elapsedMs = performance.now() - t0;
@@ -148,7 +156,7 @@ async function sweepOnPool(
       }
       const index = nextToStart++;
       const report = await run(seed);
-      if (report === null) return;
+      if (report === null || state.stopped) return;
       done.set(index, report);
       flush();
     }

@@ -66,6 +66,11 @@ export class SeedPool {
     });
   }
 
+  /** How many seeds it runs at once. */
+  get workers(): number {
+    return this.settings.workers;
+  }
+
   /**
    * Runs one seed; `options` are the seed's options (for the report of a seed the pool lost).
    * Resolves `null` when `cancel()` stopped it.
