@@ -20,6 +20,8 @@ describe('strategies', () => {
     for (const p of protocols) {
       const base = resolveOptions(p, {});
       const nemesisSets = new Set<string>();
+      let single = 0;
+      let asBase = 0;
       for (let seed = 0; seed < 100; seed++) {
         const o = swarmOptions(p, base, {}, seed);
         expect(swarmOptions(p, base, {}, seed)).toEqual(o);
@@ -28,9 +30,15 @@ describe('strategies', () => {
         expect(o.nodes).toBeLessThanOrEqual(Math.max(base.nodes, p.minNodes ?? 1));
         expect(o.seed).toBe(seed);
         nemesisSets.add(o.nemesis.join(','));
+        if (o.nemesis.length === 1) single++;
+        if (JSON.stringify(o) === JSON.stringify({ ...base, seed })) asBase++;
       }
-      // Swarm's point: seeds differ in which faults they get, not only in when.
-      expect(nemesisSets.size).toBeGreaterThan(50);
+      // Swarm's point: seeds differ in which faults they get, not only in when; one kind alone is
+      // common; about a quarter of the seeds keep the protocol's own scenario.
+      expect(nemesisSets.size).toBeGreaterThan(25);
+      expect(single).toBeGreaterThan(20);
+      expect(asBase).toBeGreaterThan(10);
+      expect(asBase).toBeLessThan(45);
     }
   });
 
