@@ -66,6 +66,15 @@ describe('explorer', () => {
     expect(reports.map((r) => r.seed)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   });
 
+  it.each([0, 2])('a time budget ends an open-ended plan; the seeds that ran are a prefix, in order (%i workers)', async (workers) => {
+    const base = resolveOptions(abd, { ops: 20 });
+    const { reports, summary } = await collect({ protocol: 'abd', base, seeds: { from: 5, shard: { index: 2, count: 3 } }, timeBudgetMs: 1500, workers, seedTimeoutMs: 60_000, checkDeterminism: false, stopOnFail: false });
+    expect(summary.stoppedBy).toBe('time');
+    expect(summary.explored).toBe(reports.length);
+    // How many fit depends on the machine; which ones does not: 7, 10, 13, ... (s mod 3 = 1, from 5).
+    expect(reports.map((r) => r.seed)).toEqual(reports.map((_, i) => 7 + 3 * i));
+  });
+
   it('a handler that throws ends its own run as crashed; the explorer goes on', async () => {
     const base = resolveOptions(misbehaving, { variant: 'throw', ops: 5 });
     const { reports } = await collect({ protocol: fixture, base, seeds: [0, 1, 2], workers: 0, seedTimeoutMs: 60_000, checkDeterminism: false, stopOnFail: false });
