@@ -12,6 +12,7 @@ import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scen
 import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, UsageError } from './options.ts';
 import { defaultShrinkBudget } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave } from '../shrink/counterexample.ts';
+import { writeShrunkReport } from './shrink.ts';
 
 export const exploreHelp = `faultline explore <protocol | ./module.ts[#export]> [options]
 
@@ -37,6 +38,7 @@ failure (one per violated check) and saves it to the corpus, and prints a summar
   --corpus DIR            where shrunk failures are saved (default corpus)
   --no-shrink             report failures without shrinking or saving them
   --shrink-runs N         run budget per shrink (default ${defaultShrinkBudget.maxRuns}); past it the best so far is saved
+  --report                write an HTML report of each saved failure (out/<protocol>-<variant>-<seed>-shrunk.html)
   --json                  print the summary as JSON on stdout (the input of faultline merge)
 
 ${scenarioHelp}
@@ -57,6 +59,7 @@ const flags = {
   corpus: { type: 'string' },
   'no-shrink': { type: 'boolean' },
   'shrink-runs': { type: 'string' },
+  report: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -81,6 +84,8 @@ interface ExploreArgs {
   shrinkRuns: number;
   corpusDir: string;
   json: boolean;
+  /** Write an HTML report of each saved failure. */
+  report: boolean;
 }
 
 /** `faultline explore`: returns the exit code. */
@@ -147,6 +152,7 @@ async function argsOf(values: ReturnType<typeof parseArgs<{ options: typeof flag
     shrinkRuns: whole('shrink-runs', values['shrink-runs'] ?? String(defaultShrinkBudget.maxRuns), 1, 10_000_000),
     corpusDir: values.corpus ?? resolved.config?.config.corpus ?? 'corpus',
     json: values.json ?? false,
+    report: values.report ?? false,
   };
 }
 
@@ -240,6 +246,7 @@ async function shrinkGroups(a: ExploreArgs, groups: FailureGroup[], argv: string
       g.corpus = report.saved;
       g.replay = report.replay ?? g.replay;
       say(`  ${g.check}: seed ${seed} ${describeShrink(report.shrunk)}; saved ${report.saved}`);
+      if (a.report) say(`  report ${await writeShrunkReport(a.protocol, report)}`);
     } else {
       say(`  ${g.check}: seed ${seed} did not fail again when shrinking (nothing saved; replay: ${g.replay})`);
     }

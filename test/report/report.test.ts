@@ -160,5 +160,10 @@ describe('HTML report (data and markup)', () => {
     expect(replay.status).toBe(1); // the entry still fails
     expect(replay.stdout).toContain('report out/no-write-back-7.html');
     expect(readFileSync(join(dir, 'out', 'no-write-back-7.html'), 'utf8')).toContain('linearizable(register)');
+    // shrink --report writes the shrunk run's report (the entry is already minimal: a quick shrink).
+    const shrunk = spawnSync(process.execPath, [tsx, resolve('src/cli/main.ts'), 'shrink', entry, '--report'], { encoding: 'utf8', cwd: dir, timeout: 120_000 });
+    expect(shrunk.status).toBe(0);
+    expect(shrunk.stdout).toContain('report out/abd-no-write-back-7-shrunk.html');
+    expect(readFileSync(join(dir, 'out', 'abd-no-write-back-7-shrunk.html'), 'utf8')).toContain('<!doctype html>');
   });
 });
