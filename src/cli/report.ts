@@ -16,7 +16,7 @@ prefix, or the causal past of a broken invariant), the run's summary and figures
                           out/<entry>.html for a corpus entry)
 
 A run directory is what 'faultline run --out DIR' (or any failing run) writes; a corpus entry is
-replayed with a trace first. 'run', 'replay' and 'shrink' also take --report.
+replayed with a trace first. 'run', 'replay', 'shrink' and 'explore' also take --report.
 
 Exit code: 0 written, 2 bad usage or input.`;
 
