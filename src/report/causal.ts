@@ -5,10 +5,14 @@
  * handlers run one at a time, so each sees the state its predecessors left), and it precedes the
  * events it caused (the trace's `cause` link: a send precedes its delivery, a handler precedes
  * the sends and timers it made). The closure of those two relations, walked backwards from the
- * violation, is the causal past; the `cause` links alone give the *chain*, the direct line of
- * causes a reader follows first. This is the one place the report computes causality.
+ * violation, is the causal past; the `cause` links alone, up to a timer firing, give the *chain*,
+ * the direct line of causes a reader follows first. This is the one place the report computes
+ * causality.
  */
 import type { ReportEvent } from './trace-events.ts';
+
+/** Events whose cause is only where they were armed: a chain stops at them. */
+const ARMED = new Set(['timer', 'wake', 'call-timeout']);
 
 export interface CausalPast {
   /** Indices of every event that happens-before (or is) one of the targets, ascending. */
@@ -39,9 +43,11 @@ export function causalPast(events: readonly ReportEvent[], laneOfEvent: readonly
   const inPast = new Uint8Array(n);
   const inChain = new Uint8Array(n);
   const valid = (i: number) => Number.isInteger(i) && i >= 0 && i < n;
-  // Chain first: cause links only. Each event has one cause, so this is a walk up a tree.
+  // Chain first: cause links only. Each event has one cause, so this is a walk up a tree. It stops
+  // at a timer firing (the story's rule too): following it to where the timer was armed would pull
+  // in every earlier tick of a periodic timer.
   for (const t of targets) {
-    for (let i = t, guard = 0; valid(i) && !inChain[i] && guard <= n; i = events[i].cause, guard++) inChain[i] = 1;
+    for (let i = t, guard = 0; valid(i) && !inChain[i] && guard <= n; i = ARMED.has(events[i].kind) ? -1 : events[i].cause, guard++) inChain[i] = 1;
   }
   // Then the closure; a worklist bounded by n pushes (each event enters once).
   const work: number[] = targets.filter(valid);

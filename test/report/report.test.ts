@@ -82,6 +82,9 @@ describe('HTML report (data and markup)', () => {
     const { past, chain } = causalPast(events, events.map((e) => e.node), [5]);
     expect(past).toEqual([0, 1, 2, 3, 4, 5]);
     expect(chain).toEqual([1, 2, 5]);
+    // A chain stops at a timer firing (not back to where it was armed); the past does not.
+    const timed = [ev(0, 'n1'), { ...ev(1, 'n1', 0), kind: 'timer' }, ev(2, 'n1', 1)];
+    expect(causalPast(timed, timed.map((e) => e.node), [2])).toEqual({ past: [0, 1, 2], chain: [1, 2] });
   });
 
   it('reads both trace formats', () => {
