@@ -769,7 +769,7 @@ function densityPlot() {
 function buildControls() {
   var w = D.window;
   if (w.shownMsgs < w.totalMsgs || w.shownPoints < w.totalPoints) {
-    $('window-note').textContent = 'A long run: the diagram shows ' + w.shownMsgs + ' of ' + w.totalMsgs + ' messages (and ' + w.shownPoints + ' of ' + w.totalPoints + ' node events), those sent between ' + w.fromMs + ' ms and ' + w.toMs + ' ms around the failure. The figures below count the whole run; the timeline shows every op.';
+    $('window-note').textContent = 'A long run: the diagram shows ' + w.shownMsgs + ' of ' + w.totalMsgs + ' messages' + (w.totalPoints ? ' (and ' + w.shownPoints + ' of ' + w.totalPoints + ' node events)' : '') + ', those sent between ' + w.fromMs + ' ms and ' + w.toMs + ' ms' + (D.violations.length ? ', around the failure' : ' (no check failed: the start of the run)') + '. The figures below count the whole run; the timeline shows every op.';
   }
   if (!D.meta.traced) $('window-note').textContent = 'No trace was recorded for this run: the diagram shows client ops and faults only.';
   var dim = $('opt-dim');
