@@ -55,6 +55,8 @@ export interface Observer {
 export interface WorldView {
   timeMs: number;
   nodes: readonly NodeView[];
+  /** The client history recorded so far (read-only: invariants may read it, never change it). */
+  history: readonly HistoryOp[];
 }
 
 /** How a run ended, before any checker looked at it. */
@@ -82,6 +84,8 @@ export interface SimResult {
   healedAtMs: number;
   /** Continuations of live nodes still waiting at the end (reported, never silently dropped). */
   pending: PendingContinuation[];
+  /** `ctx.sometimes` names and how often each condition held (0: declared, never reached). */
+  sometimes: Record<string, number>;
 }
 
 /** Most microtask rounds one event's async code may take to settle (an await chain of this depth). */
@@ -125,6 +129,7 @@ export class Simulator implements NodeHost {
   private idle = false;
   /** Set when a sleep or call was settled, so the loop settles microtasks after the event. */
   private asyncTouched = false;
+  readonly sometimes = new Map<string, number>();
   private failure: { outcome: RunOutcome; error: NonNullable<SimResult['error']> } | undefined;
 
   constructor(private readonly config: SimConfig) {
@@ -141,7 +146,7 @@ export class Simulator implements NodeHost {
       this.nodeIndex.set(id, i);
     }
     this.nodeIds = this.nodes.map((n) => n.id);
-    this.view = { timeMs: 0, nodes: this.nodes.map((n) => n.view) };
+    this.view = { timeMs: 0, nodes: this.nodes.map((n) => n.view), history: this.recorder.history };
     this.clients = new Clients(this, config.clients, config.ops, config.clientLatencyMs ?? 1, config.opTimeoutMs);
     this.faults = new FaultPlan(this, config.faults);
   }
@@ -183,6 +188,7 @@ export class Simulator implements NodeHost {
       stats: rec.stats,
       healedAtMs: this.healedAtMs,
       pending,
+      sometimes: Object.fromEntries(this.sometimes),
     };
   }
 

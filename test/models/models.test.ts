@@ -18,8 +18,8 @@ function run(m: Model, ops: [string, unknown, unknown?, Partial<HistoryOp>?][]):
 
 describe('model registry', () => {
   it('lists every model and rejects unknown names with the list', () => {
-    expect(modelNames).toEqual(['register', 'cas-register', 'kv', 'queue', 'set', 'counter', 'mutex', 'log']);
-    expect(() => getModel('raft')).toThrow('unknown model "raft" (valid models: register, cas-register, kv, queue, set, counter, mutex, log)');
+    expect(modelNames).toEqual(['register', 'cas-register', 'kv', 'queue', 'set', 'counter', 'mutex', 'log', 'bag']);
+    expect(() => getModel('raft')).toThrow('unknown model "raft" (valid models: register, cas-register, kv, queue, set, counter, mutex, log, bag)');
     expect(() => getModel('__proto__')).toThrow(/unknown model/);
   });
 });
@@ -86,6 +86,40 @@ describe('sequential specifications', () => {
     expect(run(l, [['append', 'a', 0], ['append', 'b', 1], ['read', null, ['a', 'b']]])).toBeDefined();
     expect(run(l, [['append', 'a', 1]])).toBeUndefined();
     expect(run(l, [['append', 'a'], ['append', 'b'], ['read', null, ['b', 'a']]])).toBeUndefined();
+  });
+
+  it('a completion that echoes the invoke value (a plain reply({type: "ok"})) is no result, in every model', () => {
+    // The simulator and Jepsen record an ok with no value of its own as the invoke's value.
+    const echo = (m: Model, ops: [string, unknown, Partial<HistoryOp>?][], read: [string, unknown, Partial<HistoryOp>?]) =>
+      run(m, [...ops.map(([f, v, x]) => [f, v, v, x] as [string, unknown, unknown, Partial<HistoryOp>?]), [read[0], null, read[1], read[2]]]);
+    expect(echo(getModel('log'), [['append', 7]], ['read', [7]])).toBeDefined();
+    expect(echo(getModel('log'), [['append', 7], ['append', 3]], ['read', [7, 3]])).toBeDefined();
+    expect(echo(getModel('register'), [['write', 5]], ['read', 5])).toBeDefined();
+    expect(echo(getModel('cas-register'), [['write', 1], ['cas', [1, 2]]], ['read', 2])).toBeDefined();
+    expect(echo(getModel('kv', { initial: '' }), [['append', 'x', { key: 'a' }]], ['get', 'x', { key: 'a' }])).toBeDefined();
+    expect(echo(getModel('queue'), [['enqueue', 4]], ['dequeue', 4])).toBeDefined();
+    expect(echo(getModel('set'), [['add', 4]], ['read', [4]])).toBeDefined();
+    expect(echo(getModel('counter'), [['add', 2]], ['read', 2])).toBeDefined();
+    // A lock acquired twice with the same (echoed) request value is not a stale fencing token.
+    const m = getModel('mutex');
+    expect(run(m, [['acquire', 5, 5, { process: 1 }], ['release', null, null, { process: 1 }], ['acquire', 5, 5, { process: 2 }]])).toEqual({ holder: 2, token: null });
+    // An explicit offset still counts, as a number or {offset}.
+    expect(run(getModel('log'), [['append', 7, 1]])).toBeUndefined();
+    expect(run(getModel('log'), [['append', 7, { offset: 0 }], ['read', null, [7]]])).toBeDefined();
+    expect(run(getModel('log'), [['append', 7, { offset: 2 }]])).toBeUndefined();
+  });
+
+  it('bag (nondeterministic): a take with no result may have taken any element', () => {
+    const b = getModel('bag');
+    // put 1, put 2, take (plain ok: the echo of its invoke value), read: either element may remain.
+    expect(run(b, [['put', 1], ['put', 2], ['take', null, null], ['read', null, [2]]])).toBeDefined();
+    expect(run(b, [['put', 1], ['put', 2], ['take', null, null], ['read', null, [1]]])).toBeDefined();
+    expect(run(b, [['put', 1], ['put', 2], ['take', null, null], ['read', null, [1, 2]]])).toBeUndefined();
+    // A take that names its element is deterministic.
+    expect(run(b, [['put', 1], ['put', 2], ['take', null, 1], ['read', null, [1]]])).toBeUndefined();
+    expect(run(b, [['take', null, null]])).toBeUndefined();
+    const s = run(b, [['put', 1], ['put', 2], ['take', null, null]]);
+    expect(b.describeState(s)).toBe('one of {{2} | {1}}');
   });
 
   it('an op that never returned accepts any result', () => {
