@@ -3,30 +3,11 @@
  * One line per file (`<file>\t<verdict>\t<ms>`), then the counterexample of each illegal file.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { commandHelp, parseFlags } from './flags.ts';
 import { checkLinearizability, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
 import { HistoryError } from '../../checkers/history-error.ts';
 import { historyFormats, readHistory, type HistoryFormat } from '../../checkers/formats/index.ts';
 import { getModel, modelNames } from '../../models/index.ts';
-
-const USAGE = `usage: faultline check <file>... [--model <name>] [--format <format>] [options]
-
-Checks each history file for linearizability against a model, in one process.
-Prints "<file>\\t<ok|illegal|unknown>\\t<milliseconds>" per file, then each counterexample.
-
-options:
-  --model <name>       ${modelNames.join(' | ')}
-                       (default: implied by the format: porcupine-etcd -> cas-register, porcupine-kv -> kv)
-  --format <format>    ${historyFormats.join(' | ')} (detected when omitted)
-  --initial <json>     initial register value / value of a missing kv key (default null; "" for porcupine-kv)
-  --timeout <seconds>  time budget per file; exhausted -> unknown
-  --max-memory <mb>    search-cache budget per file (default 1024); exhausted -> unknown
-  --no-partition       check each history whole instead of per key
-  --json               one JSON document on stdout instead of text
-  -h, --help           this text
-
-exit code: 0 all ok, 1 some file illegal, 2 bad usage or bad input, 3 some file unknown (budget ran out);
-the worst file decides (2 > 1 > 3 > 0).`;
 
 interface FileReport {
   file: string;
@@ -58,25 +39,13 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   const o = args.values;
   if (o.help) {
-    console.log(USAGE);
+    console.log(commandHelp('check'));
     return 0;
   }
   if (args.positionals.length === 0) return usageError('no history files given', 'faultline check <file>... --model <name>');
-  if (o.model !== undefined && !modelNames.includes(o.model)) return usageError(`unknown model "${o.model}"`, `valid models: ${modelNames.join(', ')}`);
-  if (o.format !== undefined && !historyFormats.includes(o.format as HistoryFormat))
-    return usageError(`unknown format "${o.format}"`, `valid formats: ${historyFormats.join(', ')}, or omit --format to detect it`);
-  const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout) * 1000;
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) return usageError(`--timeout must be a positive number of seconds, got "${o.timeout}"`, 'e.g. --timeout 10');
-  const maxMemoryMb = o['max-memory'] === undefined ? undefined : Number(o['max-memory']);
-  if (maxMemoryMb !== undefined && !(maxMemoryMb > 0)) return usageError(`--max-memory must be a positive number of megabytes, got "${o['max-memory']}"`, 'e.g. --max-memory 2048');
-  let initial: unknown;
-  if (o.initial !== undefined) {
-    try {
-      initial = JSON.parse(o.initial);
-    } catch {
-      return usageError(`--initial must be JSON, got ${o.initial}`, `e.g. --initial 0 or --initial '""'`);
-    }
-  }
+  const timeoutMs = o.timeout === undefined ? undefined : o.timeout * 1000;
+  const maxMemoryMb = o['max-memory'];
+  const initial = o.initial;
 
   const reports: FileReport[] = [];
   for (const file of args.positionals) {
@@ -100,21 +69,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      model: { type: 'string' },
-      format: { type: 'string' },
-      initial: { type: 'string' },
-      timeout: { type: 'string' },
-      'max-memory': { type: 'string' },
-      'no-partition': { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseFlags('check', argv);
 }
 
 function usageError(what: string, fix: string): number {

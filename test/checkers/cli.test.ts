@@ -64,7 +64,7 @@ describe('faultline check', () => {
     expect(await checkCommand([good])).toBe(2); // jsonl implies no model
     expect(err).toHaveLength(6);
     for (const e of err) expect(e).toMatch(/^faultline check: .+ \(.+\)$/);
-    expect(err[1]).toMatch(/unknown model "nope" \(valid models: register, cas-register, kv/);
+    expect(err[1]).toMatch(/--model takes one of register, cas-register, kv.*got 'nope'/);
   });
 
   it('bad input names the file and line, exit 2 even if other files are illegal', async () => {
