@@ -4,10 +4,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { commandHelp, parseFlags } from './flags.ts';
-import { checkLinearizability, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
+import { checkLinearizability, type CheckBudget, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
 import { HistoryError } from '../../checkers/history-error.ts';
 import { historyFormats, readHistory, type HistoryFormat } from '../../checkers/formats/index.ts';
 import { getModel, modelNames } from '../../models/index.ts';
+import { checkTransactional, consistencyModels, explainAnomalies, type TransactionalDetails, type TxnWorkload } from '../../checkers/transactional/index.ts';
+
+const TXN_WORKLOADS: TxnWorkload[] = ['list-append', 'rw-register'];
 
 interface FileReport {
   file: string;
@@ -16,9 +19,11 @@ interface FileReport {
   verdict?: 'ok' | 'illegal' | 'unknown';
   ms: number;
   summary?: string;
-  budget?: 'time' | 'memory';
+  budget?: CheckBudget;
   counterexamples?: PartitionCounterexample[];
   error?: string;
+  /** For --txn: the anomalies and what the inference cannot see. */
+  transactional?: TransactionalDetails;
   exitCode: number;
 }
 
@@ -43,13 +48,18 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length === 0) return usageError('no history files given', 'faultline check <file>... --model <name>');
+  const txn = o.txn ?? (o.model !== undefined && TXN_WORKLOADS.includes(o.model as TxnWorkload) ? o.model : undefined);
+  if (o.consistency !== undefined && txn === undefined) return usageError('--consistency needs --txn list-append|rw-register', 'e.g. --txn list-append --consistency serializable');
   const timeoutMs = o.timeout === undefined ? undefined : o.timeout * 1000;
+  const maxStates = o['max-states'];
   const maxMemoryMb = o['max-memory'];
   const initial = o.initial;
 
   const reports: FileReport[] = [];
   for (const file of args.positionals) {
-    const rep = await checkFile(file, { format: o.format as HistoryFormat | undefined, model: o.model, initial, timeoutMs, maxMemoryMb, partition: !o['no-partition'] });
+    const rep = txn
+      ? await checkTxnFile(file, { format: o.format as HistoryFormat | undefined, workload: txn as TxnWorkload, consistency: o.consistency })
+      : await checkFile(file, { format: o.format as HistoryFormat | undefined, model: o.model, initial, timeoutMs, maxStates, maxMemoryMb, partition: !o['no-partition'] });
     reports.push(rep);
     if (!o.json) {
       if (rep.error) console.error(`faultline check: ${rep.error}`);
@@ -62,7 +72,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return exitCode;
   }
   for (const r of reports) {
-    if (r.verdict === 'illegal') console.log(`\n${formatCounterexamples(r)}`);
+    if (r.transactional) console.log(`\n${formatTransactional(r)}`);
+    else if (r.verdict === 'illegal') console.log(`\n${formatCounterexamples(r)}`);
     else if (r.verdict === 'unknown') console.log(`\n${r.file}: ${r.summary}`);
   }
   return exitCode;
@@ -79,7 +90,7 @@ function usageError(what: string, fix: string): number {
 
 async function checkFile(
   file: string,
-  o: { format?: HistoryFormat; model?: string; initial: unknown; timeoutMs?: number; maxMemoryMb?: number; partition: boolean },
+  o: { format?: HistoryFormat; model?: string; initial: unknown; timeoutMs?: number; maxStates?: number; maxMemoryMb?: number; partition: boolean },
 ): Promise<FileReport> {
   const t0 = performance.now();
   let text: string;
@@ -95,6 +106,7 @@ async function checkFile(
     const model = getModel(modelName, { initial: o.initial !== undefined ? o.initial : read.defaults.initial });
     const r: LinearizabilityResult = checkLinearizability(read.history, model, {
       timeoutMs: o.timeoutMs,
+      maxStates: o.maxStates,
       maxMemoryMb: o.maxMemoryMb,
       partition: o.partition,
       source: { file, lines: read.lines },
@@ -106,6 +118,35 @@ async function checkFile(
     if (e instanceof HistoryError) return { file, ms: 0, exitCode: 2, error: e.file ? e.message : `${file}: ${e.message}` };
     throw e;
   }
+}
+
+async function checkTxnFile(file: string, o: { format?: HistoryFormat; workload: TxnWorkload; consistency?: string }): Promise<FileReport> {
+  const t0 = performance.now();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { file, ms: 0, exitCode: 2, error: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (check the path)` };
+  }
+  try {
+    const read = readHistory(text, o.format, file);
+    const r = checkTransactional(read.history, { workload: o.workload, consistency: o.consistency, source: { file, lines: read.lines } });
+    const exitCode = r.verdict === 'ok' ? 0 : r.verdict === 'illegal' ? 1 : 3;
+    return { file, format: read.format, model: o.workload, verdict: r.verdict, ms: performance.now() - t0, summary: r.summary, transactional: r.details, exitCode };
+  } catch (e) {
+    if (e instanceof HistoryError) return { file, ms: 0, exitCode: 2, error: e.file ? e.message : `${file}: ${e.message}` };
+    throw e;
+  }
+}
+
+/** The readable block for one transactional file: verdict, anomalies explained, what was not inferable. */
+function formatTransactional(r: FileReport): string {
+  const d = r.transactional!;
+  const out = [`${r.file}: ${r.summary}`];
+  if (d.anomalies.length) out.push(explainAnomalies(d, 5).replace(/^/gm, '  '));
+  if (d.ruledOut.length) out.push(`  rules out: ${d.ruledOut.join(', ')}`);
+  out.push(`  cannot infer (${d.workload}): ${d.cannotInfer.join('; ')}`);
+  return out.join('\n');
 }
 
 const SHOW_LAST = 12;

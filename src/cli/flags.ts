@@ -7,6 +7,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { historyFormats } from '../../checkers/formats/index.ts';
+import { DEFAULT_MAX_STATES } from '../../checkers/linearizability.ts';
+import { consistencyModels } from '../../checkers/transactional/index.ts';
 import { modelNames } from '../../models/index.ts';
 import { nemesisGroups, nemesisNames, parseNemesis, type NemesisName } from '../nemesis/faults.ts';
 import { describeBound, optionBounds, type OptionBound } from '../run/options-schema.ts';
@@ -52,6 +54,9 @@ type ValueOf<S> = S extends { type: 'boolean' }
         : S extends { type: 'nemesis' }
           ? NemesisName[]
           : string;
+
+/** The transactional workloads `check --txn` reads (kept here: the checker's list is a type). */
+const txnWorkloads = ['list-append', 'rw-register'] as const;
 
 /** Timers take at most 2^31-1 ms; a longer one fires at once (Node's TimeoutOverflowWarning). */
 export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
@@ -141,15 +146,31 @@ export const commands = {
     exit: 'Exit code: 0 every check held, 1 a violation was found, 2 bad usage, 3 a checker ran out of budget.',
   },
   check: {
-    usage: ['faultline check <file>... [--model NAME] [--format F] [options]'],
-    summary: 'check recorded histories for linearizability',
-    about: 'Checks each history file for linearizability against a model, in one process.\nPrints "<file>\\t<ok|illegal|unknown>\\t<milliseconds>" per file, then each counterexample.',
+    usage: ['faultline check <file>... [--model NAME] [--format F] [options]', 'faultline check <file>... --txn list-append|rw-register [--consistency MODEL]'],
+    summary: 'check recorded histories for linearizability or isolation anomalies',
+    about:
+      'Checks each history file for linearizability against a model, or (--txn) a transactional\nhistory for the isolation anomalies a consistency model forbids, in one process.\nPrints "<file>\\t<ok|illegal|unknown>\\t<milliseconds>" per file, then each counterexample.',
     positionals: { min: 1, max: 100_000, name: 'file' },
     flags: {
-      model: { type: 'choice', choices: () => modelNames, arg: 'NAME', help: 'the model (default: implied by the format: porcupine-etcd -> cas-register, porcupine-kv -> kv)' },
+      model: {
+        type: 'choice',
+        choices: () => [...modelNames, ...txnWorkloads],
+        arg: 'NAME',
+        help: 'the model (default: implied by the format: porcupine-etcd -> cas-register, porcupine-kv -> kv; list-append and rw-register mean --txn)',
+      },
+      txn: { type: 'choice', choices: () => txnWorkloads, arg: 'WORKLOAD', help: 'check transactions (micro-ops [append k v], [r k v], [w k v]) for isolation anomalies, Elle-style' },
+      consistency: { type: 'choice', choices: () => consistencyModels, arg: 'MODEL', help: 'with --txn: the consistency model (default serializable)' },
       format: { type: 'choice', choices: () => historyFormats, arg: 'FORMAT', help: 'the history format (detected when omitted)' },
       initial: { type: 'json', arg: 'JSON', help: 'initial register value / value of a missing kv key (default null; "" for porcupine-kv)' },
-      timeout: { type: 'number', integer: false, min: 0.001, max: MAX_TIMER_SECONDS, arg: 'S', help: 'time budget per file in seconds; exhausted -> unknown' },
+      'max-states': {
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: 1_000_000_000_000,
+        arg: 'N',
+        help: `search budget per file in model steps (default ${DEFAULT_MAX_STATES}); exhausted -> unknown. Counted, not timed: the same file gets the same verdict on any machine`,
+      },
+      timeout: { type: 'number', integer: false, min: 0.001, max: MAX_TIMER_SECONDS, arg: 'S', help: 'wall-clock safety net per file in seconds (default none); exhausted -> unknown (wall-time)' },
       'max-memory': { type: 'number', integer: false, min: 1, max: 1_048_576, arg: 'MB', help: 'search-cache budget per file (default 1024); exhausted -> unknown' },
       'no-partition': { type: 'boolean', help: 'check each history whole instead of per key' },
       json: { type: 'boolean', help: 'one JSON document on stdout instead of text' },
