@@ -7,21 +7,16 @@
 import { HistoryError } from '../../checkers/history-error.ts';
 import { CorpusError } from '../corpus/corpus.ts';
 import { ScenarioError } from '../run/scenario.ts';
-import { checkCommand } from './check.ts';
-import { demoCommand } from './demo.ts';
 import { clip, commands, overviewHelp, UsageError } from './flags.ts';
-import { listCommand } from './list.ts';
-import { replayCommand } from './replay.ts';
-import { runCommand } from './run.ts';
-import { shrinkCommand } from './shrink.ts';
 
+// Commands load on demand: `faultline --help` or a bad flag need not load the simulator.
 const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
-  run: runCommand,
-  check: checkCommand,
-  shrink: shrinkCommand,
-  replay: replayCommand,
-  list: listCommand,
-  demo: demoCommand,
+  run: async (a) => (await import('./run.ts')).runCommand(a),
+  check: async (a) => (await import('./check.ts')).checkCommand(a),
+  shrink: async (a) => (await import('./shrink.ts')).shrinkCommand(a),
+  replay: async (a) => (await import('./replay.ts')).replayCommand(a),
+  list: async (a) => (await import('./list.ts')).listCommand(a),
+  demo: async (a) => (await import('./demo.ts')).demoCommand(a),
 };
 
 /**

@@ -91,6 +91,14 @@ describe('corpus schema', () => {
     });
   }
 
+  it("accepts a user protocol's module field { path, export? } and rejects any other shape", () => {
+    expect(entryProblem({ ...good, module: { path: './src/kv.ts' } })).toBeUndefined();
+    expect(entryProblem({ ...good, module: { path: './src/kv.ts', export: 'kv' } })).toBeUndefined();
+    expect(entryProblem({ ...good, module: './src/kv.ts' })).toMatch(/module/);
+    expect(entryProblem({ ...good, module: { path: '' } })).toMatch(/module\.path/);
+    expect(entryProblem({ ...good, module: { path: 'x', evil: 1 } })).toMatch(/module has an unknown field "evil"/);
+  });
+
   it('rejects a non-object and an old version with the fix', () => {
     expect(rejection([1, 2])).toMatch(/expected a JSON object/);
     expect(rejection({ ...good, version: 1 })).toMatch(/unknown corpus version 1.*regenerate/);
