@@ -29,7 +29,7 @@ export const MAX_VALUE_ELEMENTS = 10_000;
 /** Keys that would reach an object's prototype chain when copied: never data. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** A tape holds one choice per network decision; a run makes at most max-steps of them. */
-export const MAX_TAPE_LENGTH = 50_000_000;
+export const MAX_TAPE_LENGTH = 5_000_000;
 
 const nodeId = Type.String({ pattern: '^n[1-9][0-9]{0,5}$', description: 'a node id: n1, n2, ...' });
 const timeMs = Type.Number({ minimum: 0, maximum: HOUR_MS });
