@@ -96,10 +96,13 @@ function argvCase(): Omit<Case, 'id'> {
   let expect: Case['expect'] = 'any';
   const what: string[] = [];
   const mutations = 1 + Math.floor(rng() * 3);
+  // Each flag is mutated at most once, so a later mutation never undoes an earlier bad one.
+  const touched = new Set<string>();
   for (let m = 0; m < mutations; m++) {
     const r = rng();
-    if (r < 0.55) {
-      const flag = pick(Object.keys(numericFlags));
+    const flag = pick(Object.keys(numericFlags));
+    if (r < 0.55 && !touched.has(flag)) {
+      touched.add(flag);
       const pool = numericFlags[flag];
       const fromPool = pool.ok.length === 0 || chance(0.6);
       const value = fromPool ? pick(chance(0.7) ? pool.bad : badNumbers) : pick(pool.ok);
@@ -119,7 +122,9 @@ function argvCase(): Omit<Case, 'id'> {
       what.push('bad protocol name');
     } else if (r < 0.88) {
       // A flag at the end with its value missing.
-      argv.push(`--${pick(['nodes', 'seed', 'out', 'variant', 'latency'])}`);
+      const last = pick(['nodes', 'seed', 'out', 'variant', 'latency']);
+      touched.add(last);
+      argv.push(`--${last}`);
       expect = 'bad';
       what.push('flag without value');
     } else if (r < 0.94) {
@@ -219,9 +224,11 @@ function historyCase(): Omit<Case, 'id'> {
   const m = pick(historyMutations);
   const file = writeCase('jsonl', m.apply({}) as string);
   const argv = ['check', file, '--model', pick(['register', 'cas-register', 'kv', ...(chance(0.2) ? ['constructor', '__proto__'] : [])])];
-  if (chance(0.2)) argv.push(pick(['--timeout', '--max-memory', '--max-states']), pick(badNumbers));
+  const budget = chance(0.2) ? pick(badNumbers) : undefined;
+  if (budget !== undefined) argv.push(pick(['--timeout', '--max-memory', '--max-states']), budget);
   if (chance(0.1)) argv.splice(1, 1, work); // a directory where a file goes
-  const bad = m.bad || argv.some((a) => ['constructor', '__proto__'].includes(a)) || argv.length > 4 || argv[1] === work;
+  const badBudget = budget !== undefined && !AMBIGUOUS.has(budget);
+  const bad = m.bad || argv.some((a) => ['constructor', '__proto__'].includes(a)) || badBudget || argv[1] === work;
   return { kind: 'history', argv, expect: bad ? 'bad' : 'any', what: m.name };
 }
 
