@@ -51,6 +51,13 @@ function reportError(e: unknown): number {
     console.error(`faultline: ${oneLine(e.message)}`);
     return 2;
   }
+  // A path the system refuses (a file where a directory goes, no permission, disk full) is the
+  // environment's answer to the user's input, not a bug of ours.
+  const io = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof io.code === 'string' && /^E[A-Z]+$/.test(io.code) && typeof io.path === 'string') {
+    console.error(`faultline: cannot ${io.syscall ?? 'use'} ${clip(io.path)}: ${io.code} (check the path and its permissions, or give another --out / --corpus)`);
+    return 2;
+  }
   const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
   console.error(`faultline: internal error (a bug in faultline; please report it with the command): ${oneLine(message)}${process.env.FAULTLINE_DEBUG ? '' : ' (FAULTLINE_DEBUG=1 prints the stack)'}`);
   if (process.env.FAULTLINE_DEBUG && e instanceof Error) console.error(e.stack);

@@ -95,6 +95,14 @@ describe('bad input: exit 2 and one line on stderr, never a stack trace', () => 
     });
   }
 
+  it('a run directory blocked by a file under --out is one line, exit 2', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'faultline-badinput-out-'));
+    writeFileSync(join(out, 'abd-no-write-back-seed-7'), 'in the way\n');
+    const r = await runCli(['run', 'abd', '--variant', 'no-write-back', '--seed', '7', '--workers', '0', '--out', out]);
+    expect(badInputProblem(r)).toBeUndefined();
+    expect(r.errLines[0]).toMatch(/cannot mkdir .*abd-no-write-back-seed-7: EEXIST/);
+  });
+
   it('--heal-at 100000 (within bounds) is an honest run with a verdict', async () => {
     const r = await runCli(['run', 'abd', '--heal-at', '100000', '--ops', '3', '--nemesis', 'none', '--workers', '0']);
     expect([0, 1, 3]).toContain(r.code);
