@@ -131,10 +131,15 @@ function argvCase(): Omit<Case, 'id'> {
       argv.push(pick(['extra', 'abd', '-1']));
       expect = 'bad';
       what.push('extra positional');
-    } else {
+    } else if (m === 0) {
+      // Only from the base argv, before any bad part is added (dropping that would make it good).
       const i = 2 + Math.floor(rng() * (argv.length - 2));
       argv.splice(i, 1);
       what.push('dropped an argument');
+    } else {
+      argv.push(pick(garbageFlags));
+      expect = 'bad';
+      what.push('garbage flag');
     }
   }
   return { kind: 'argv', argv, expect, what: what.join(', ') };

@@ -265,8 +265,8 @@ export function parseFlags<C extends CommandName>(command: C, argv: readonly str
     else {
       const next = argv[i + 1];
       if (next === undefined) throw new UsageError(`--${name} needs a value: ${takes(flag)}`);
-      // `--nodes -1` is a bad value for --nodes; `--out --json` is a forgotten value.
-      if (next.startsWith('--') && next.length > 2 && isKnownFlag(spec, next)) throw new UsageError(`--${name} needs a value (${takes(flag)}), got the option ${clip(next)}`);
+      // `--nodes -1` is a bad value for --nodes; `--out --json` is a forgotten value (`--out=--x` says it is meant).
+      if (next.startsWith('--')) throw new UsageError(`--${name} needs a value (${takes(flag)}), got the option ${clip(next)}`);
       text = next;
       i++;
     }
@@ -290,11 +290,6 @@ function lookupFlag(spec: CommandSpec, command: string, given: string): string {
   }
   const near = nearest(given.replace(/^-+/, ''), Object.keys(spec.flags));
   throw new UsageError(`unknown option ${clip(given)} for faultline ${command}${near ? `: did you mean --${near}?` : ''} (faultline ${command} --help lists the options)`);
-}
-
-function isKnownFlag(spec: CommandSpec, arg: string): boolean {
-  const name = arg.slice(2).split('=')[0];
-  return Object.hasOwn(spec.flags, name);
 }
 
 function positionalProblem(command: string, spec: CommandSpec, got: string[]): string {

@@ -81,6 +81,7 @@ const cases: Case[] = [
   ['--nodes -1 (shrink)', ['shrink', 'abd', '--nodes', '-1'], /--nodes takes a whole number/],
   ['a flag with no value', ['run', 'abd', '--nodes'], /--nodes needs a value: a whole number from 1 to 100/],
   ['a flag whose value is another flag', ['run', 'abd', '--out', '--json'], /--out needs a value \(a directory path\), got the option --json/],
+  ['a flag whose value looks like an option', ['run', 'abd', '--out', '---'], /--out needs a value \(a directory path\), got the option ---/],
   ['a flag given twice', ['run', 'abd', '--nodes', '3', '--nodes', '5'], /--nodes is given twice/],
   ['--seed and --seeds together', ['run', 'abd', '--seed', '1', '--seeds', '0..3'], /either --seed N or --seeds A..B/],
   ['scenario flags with a corpus entry', ['shrink', 'corpus/abd/minority-quorum-0.json', '--nodes', '3'], /--nodes does not apply to a corpus entry/],
