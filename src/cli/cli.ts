@@ -6,12 +6,15 @@
  */
 import { HistoryError } from '../../checkers/history-error.ts';
 import { CorpusError } from '../corpus/corpus.ts';
+import { ProtocolLoadError } from '../run/load.ts';
 import { ScenarioError } from '../run/scenario.ts';
 import { clip, commands, overviewHelp, UsageError } from './flags.ts';
 
 // Commands load on demand: `faultline --help` or a bad flag need not load the simulator.
 const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
   run: async (a) => (await import('./run.ts')).runCommand(a),
+  explore: async (a) => (await import('./explore.ts')).exploreCommand(a),
+  merge: async (a) => (await import('./merge.ts')).mergeCommand(a),
   check: async (a) => (await import('./check.ts')).checkCommand(a),
   shrink: async (a) => (await import('./shrink.ts')).shrinkCommand(a),
   replay: async (a) => (await import('./replay.ts')).replayCommand(a),
@@ -47,7 +50,7 @@ async function command(argv: string[]): Promise<number> {
 
 /** Bad input is one line and exit 2; anything else is a bug of ours, exit 70. */
 function reportError(e: unknown): number {
-  if (e instanceof UsageError || e instanceof CorpusError || e instanceof ScenarioError || e instanceof HistoryError) {
+  if (e instanceof UsageError || e instanceof CorpusError || e instanceof ScenarioError || e instanceof HistoryError || e instanceof ProtocolLoadError) {
     console.error(`faultline: ${oneLine(e.message)}`);
     return 2;
   }

@@ -1,7 +1,7 @@
 import { protocols } from '../../protocols/index.ts';
 import { loadEntry } from '../corpus/corpus.ts';
 import { runScenario } from '../run/run.ts';
-import { tellStory } from '../shrink/story.ts';
+import { tellStory } from '../report/story.ts';
 import { commandHelp, parseFlags } from './flags.ts';
 
 /** `faultline replay`: returns the exit code. */

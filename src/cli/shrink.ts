@@ -1,63 +1,52 @@
 import { getProtocol, protocols } from '../../protocols/index.ts';
-import { CorpusError, loadEntry, makeEntry, saveEntry } from '../corpus/corpus.ts';
+import { CorpusError, loadEntry } from '../corpus/corpus.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
-import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
-import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
-import { tellStory, type Story } from '../shrink/story.ts';
-import { commandHelp, parseFlags } from './flags.ts';
+import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
+import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
+import type { ShrinkProgress } from '../shrink/session.ts';
+import { commandHelp, parseFlags, type Parsed } from './flags.ts';
 import { scenarioFromFlags, UsageError } from './options.ts';
 
-export interface ShrinkReport {
-  shrunk: ShrinkResult;
-  story: Story;
-  /** Where the entry was written, with --save. */
-  saved?: string;
-  replay?: string;
+/**
+ * The budget the shrink flags ask for (only the limits given); the flag table checked their bounds.
+ *
+ * @example
+ * shrinkBudgetFromFlags({ 'shrink-runs': 500 }); // { maxRuns: 500 }
+ */
+export function shrinkBudgetFromFlags(values: { 'shrink-runs'?: number; 'shrink-events'?: number; 'shrink-wall-seconds'?: number }): Partial<ShrinkBudgetLimits> {
+  const out: Partial<ShrinkBudgetLimits> = {};
+  if (values['shrink-runs'] !== undefined) out.maxRuns = values['shrink-runs'];
+  if (values['shrink-events'] !== undefined) out.maxEvents = values['shrink-events'];
+  if (values['shrink-wall-seconds'] !== undefined) out.wallLimitMs = values['shrink-wall-seconds'] * 1000;
+  return out;
 }
 
-/** Shrinks `input`, replays the result with a trace, tells the story, optionally saves the entry. */
-export async function shrinkAndReport(
+/**
+ * Shrinks `input` with a progress line on a terminal, saves it (with `corpusDir`), tells its story.
+ *
+ * @example
+ * const cx = await shrinkWithProgress(abd, { options }, { corpusDir: 'corpus', createdBy: 'faultline shrink' });
+ */
+export async function shrinkWithProgress(
   protocol: ProtocolDef,
   input: RunInput,
-  opts: { save: boolean; corpusDir: string; maxRuns?: number; maxMs?: number; progress?: boolean; createdBy: string },
-): Promise<ShrinkReport> {
+  opts: { corpusDir: string | false; budget?: Partial<ShrinkBudgetLimits>; createdBy: string; progress?: boolean },
+): Promise<Counterexample> {
   const tty = opts.progress ?? process.stderr.isTTY;
   let lastMs = 0;
-  const shrunk = await shrink(protocol, input, {
-    maxRuns: opts.maxRuns,
-    maxMs: opts.maxMs,
-    onProgress: (p) => {
-      if (!tty || p.elapsedMs - lastMs < 250) return;
-      lastMs = p.elapsedMs;
-      process.stderr.write(`\r\x1b[K  shrinking: ${p.runs} runs, ${(p.elapsedMs / 1000).toFixed(1)} s, pass ${p.pass}: ${p.ops} ops, ${p.faults} faults, ${p.flags} drops/dups/reorders, tape ${p.tapeLength}`);
-    },
-  });
-  if (tty) process.stderr.write('\r\x1b[K');
-  const traced = await runScenario(protocol, shrunk.input, { recordTrace: true });
-  if (traced.sim.fingerprint !== shrunk.result.sim.fingerprint) {
-    throw new Error(`internal: replaying the shrunk run with a trace gave fingerprint ${traced.sim.fingerprint}, not ${shrunk.result.sim.fingerprint}`);
+  const onProgress = (p: ShrinkProgress) => {
+    if (!tty || p.elapsedMs - lastMs < 250) return;
+    lastMs = p.elapsedMs;
+    process.stderr.write(
+      `\r\x1b[K  shrinking: ${p.runs} runs, ${(p.elapsedMs / 1000).toFixed(1)} s, pass ${p.pass}: ${p.ops} ops, ${p.faults} faults, ${p.flags} drops/dups/reorders, tape ${p.tapeLength}`,
+    );
+  };
+  try {
+    return await shrinkAndSave(protocol, input, { ...opts.budget, corpusDir: opts.corpusDir, createdBy: opts.createdBy, onProgress });
+  } finally {
+    if (tty) process.stderr.write('\r\x1b[K');
   }
-  const story = tellStory(traced);
-  const report: ShrinkReport = { shrunk, story };
-  if (opts.save && shrunk.reproduced) {
-    const entry = makeEntry(shrunk.input, shrunk.result, opts.createdBy);
-    report.saved = saveEntry(opts.corpusDir, entry);
-    report.replay = `faultline replay ${report.saved}`;
-  }
-  return report;
-}
-
-/** One paragraph on what the shrinker did. */
-export function describeShrink(s: ShrinkResult): string {
-  const a = s.original;
-  const b = s.shrunk;
-  return (
-    `shrunk ${a.ops} ops, ${a.faults} faults, ${a.messages} messages, ${a.flags} drops/dups/reorders` +
-    ` -> ${b.ops} ops, ${b.faults} faults, ${b.messages} messages, ${b.flags} drops/dups/reorders (${b.nodes} nodes, ${b.clients} clients, ${b.virtualMs} ms)` +
-    ` in ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s` +
-    (s.exhausted ? ' - budget ran out: the best so far, not necessarily minimal' : ' - 1-minimal')
-  );
 }
 
 /** `faultline shrink`: returns the exit code. */
@@ -67,52 +56,49 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     console.log(commandHelp('shrink'));
     return 0;
   }
-  const target = positionals[0];
-  let protocol: ProtocolDef;
-  let input: RunInput;
-  if (target.endsWith('.json')) {
-    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'max-runs', 'max-seconds'].includes(k));
-    if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
-    const loaded = loadEntry(target, protocols);
-    protocol = loaded.protocol;
-    input = loaded.input;
-  } else {
-    try {
-      protocol = getProtocol(target);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const seed = values.seed ?? 0;
-    try {
-      input = { options: resolveOptions(protocol, { ...scenarioFromFlags(values), seed }) };
-    } catch (e) {
-      if (e instanceof ScenarioError) throw new UsageError(e.message);
-      throw e;
-    }
-  }
-  const maxRuns = values['max-runs'];
-  const maxSeconds = values['max-seconds'];
+  const budget = shrinkBudgetFromFlags(values);
+  const { protocol, input } = shrinkInput(positionals[0], values);
   const o = input.options;
-  const report = await shrinkAndReport(protocol, input, {
-    save: values.save ?? false,
-    corpusDir: values.corpus ?? 'corpus',
-    maxRuns,
-    maxMs: maxSeconds === undefined ? undefined : maxSeconds * 1000,
+  const cx = await shrinkWithProgress(protocol, input, {
+    corpusDir: values.save ? (values.corpus ?? 'corpus') : false,
+    budget,
     createdBy: `faultline shrink ${argv.join(' ')}`.trim(),
   });
-  if (!report.shrunk.reproduced) {
-    console.log(`${o.protocol}/${o.variant} seed ${o.seed}: does not fail (status ${report.shrunk.result.status}): nothing to shrink, nothing written`);
+  if (!cx.shrunk.reproduced) {
+    console.log(`${o.protocol}/${o.variant} seed ${o.seed}: does not fail (status ${cx.shrunk.result.status}): nothing to shrink, nothing written`);
     return 0;
   }
-  console.log(report.story.text);
+  console.log(cx.story.text);
   console.log('');
-  console.log(describeShrink(report.shrunk));
-  console.log(`fingerprint ${report.shrunk.result.sim.fingerprint}`);
-  if (report.saved) {
-    console.log(`saved  ${report.saved}`);
-    console.log(`replay ${report.replay}`);
+  console.log(describeShrink(cx.shrunk));
+  console.log(`fingerprint ${cx.shrunk.result.sim.fingerprint}`);
+  if (cx.saved) {
+    console.log(`saved  ${cx.saved}`);
+    console.log(`replay ${cx.replay}`);
   }
   return 0;
+}
+
+/** The protocol and run a `shrink` command line names: a corpus entry, or a protocol and seed. */
+function shrinkInput(target: string, values: Parsed<'shrink'>['values']): { protocol: ProtocolDef; input: RunInput } {
+  if (target.endsWith('.json')) {
+    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
+    if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
+    const loaded = loadEntry(target, protocols);
+    return { protocol: loaded.protocol, input: loaded.input };
+  }
+  let protocol: ProtocolDef;
+  try {
+    protocol = getProtocol(target);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  try {
+    return { protocol, input: { options: resolveOptions(protocol, { ...scenarioFromFlags(values), seed: values.seed ?? 0 }) } };
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 export { CorpusError };
