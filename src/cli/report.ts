@@ -1,38 +1,17 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { protocols } from '../../protocols/index.ts';
 import { writeReport } from '../report/html.ts';
 import { loadReportSource, ReportInputError } from '../report/source.ts';
-import { UsageError } from './options.ts';
-
-export const reportHelp = `faultline report <run dir | summary.json | corpus entry> [-o report.html]
-
-Writes one self-contained HTML file (no network, opens from disk): the message diagram, the
-client timeline, what went wrong (the op that cannot be linearized and the longest linearizable
-prefix, or the causal past of a broken invariant), the run's summary and figures.
-
-  -o, --out FILE          where to write it (default: report.html in the run directory, or
-                          out/<entry>.html for a corpus entry)
-
-A run directory is what 'faultline run --out DIR' (or any failing run) writes; a corpus entry is
-replayed with a trace first. 'run', 'replay', 'shrink' and 'explore' also take --report.
-
-Exit code: 0 written, 2 bad usage or input.`;
+import { commandHelp, parseFlags, UsageError } from './flags.ts';
 
 /** `faultline report`: returns the exit code. */
 export async function reportCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values, positionals } = parseFlags('report', argv);
   if (values.help) {
-    console.log(reportHelp);
+    console.log(commandHelp('report'));
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('report takes one run directory, summary.json or corpus entry (faultline report --help)');
   const target = positionals[0];
   let source;
   try {
