@@ -2,6 +2,7 @@ import { Choices, type ChoiceTape } from '../kernel/choices.ts';
 import { cloneAndHash, clonePlain } from '../kernel/clone.ts';
 import { acquireGuard, DeterminismError, enterProtocol, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
 import { promisesCreated, settle, trackMicrotasks } from '../kernel/microtasks.ts';
+import type { Hasher } from '../kernel/hash.ts';
 import { EventQueue } from '../kernel/queue.ts';
 import { stream } from '../kernel/rng.ts';
 import type { HistoryOp } from '../history/types.ts';
@@ -107,6 +108,8 @@ export const MAX_QUEUED_EVENTS = 10_000_000;
 export class Simulator implements NodeHost {
   private readonly queue = new EventQueue<SimEvent>();
   readonly recorder: Recorder;
+  /** The recorder's fingerprint hash, held directly: it is fed on every send and delivery. */
+  private readonly hasher: Hasher;
   private readonly choices: Choices;
   readonly network: Network;
   private readonly nodes: NodeRuntime[] = [];
@@ -137,6 +140,7 @@ export class Simulator implements NodeHost {
     assert(config.clients >= 1 || config.ops.length === 0, 'ops need at least one client');
     assert(config.maxSteps > 0, 'maxSteps must be positive');
     this.recorder = new Recorder(config.recordTrace ?? false);
+    this.hasher = this.recorder.hasher;
     this.choices = new Choices(stream(config.seed, 'net'), config.tape);
     this.network = new Network(config.nodeCount, config.net, this.choices);
     this.healedAtMs = config.healAtMs;
@@ -330,7 +334,7 @@ export class Simulator implements NodeHost {
   send(from: NodeRuntime, to: NodeId, msg: unknown, type: MessageType, callId: number): void {
     const dst = this.nodeOf(to, `${from.id} sent to`);
     const id = this.nextMsgId++;
-    const h = this.recorder.hasher;
+    const h = this.hasher;
     h.int(FingerprintTag.Send);
     h.int(this.now);
     h.int(from.index);
@@ -371,7 +375,7 @@ export class Simulator implements NodeHost {
   private deliver(ev: SimEvent): void {
     const n = this.nodes[ev.node];
     const rec = this.recorder;
-    const h = rec.hasher;
+    const h = this.hasher;
     if (!n.up || !this.network.reachable(ev.from, ev.node)) {
       rec.stats.dropped++;
       h.int(FingerprintTag.DropOnArrival);
