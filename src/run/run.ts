@@ -2,7 +2,7 @@ import { checkHistory } from '../../checkers/index.ts';
 import { pendingOpsComplete } from '../../checkers/liveness.ts';
 import { combineResults, type CheckerResult } from '../../checkers/result.ts';
 import type { Fault } from '../nemesis/faults.ts';
-import { Simulator, type SimResult } from '../sim/simulator.ts';
+import { Simulator, type SimConfig, type SimResult } from '../sim/simulator.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 import type { ProtocolDef } from './protocol.ts';
 import { simConfigOf, type RunInput, type ScenarioOptions } from './scenario.ts';
@@ -33,6 +33,8 @@ export interface RunSettings {
   recordTrace?: boolean;
   /** Wall-clock budget per history check (default 10 s); past it the verdict is `unknown`. */
   checkTimeoutMs?: number;
+  /** Passed to the simulator (see `SimConfig.pace`): real processes catch up before virtual time moves. */
+  pace?: SimConfig['pace'];
 }
 
 /**
@@ -45,6 +47,7 @@ export interface RunSettings {
 export async function runScenario(protocol: ProtocolDef, input: RunInput, settings: RunSettings = {}): Promise<RunResult> {
   const observers = protocol.observers?.(input.options.variant, input.options) ?? [];
   const config = simConfigOf(protocol, input, { observers, recordTrace: settings.recordTrace ?? false });
+  if (settings.pace) config.pace = settings.pace;
   const sim = await new Simulator(config).run();
   const checks: CheckerResult[] = [];
   if (sim.outcome !== 'completed') {
@@ -52,6 +55,7 @@ export async function runScenario(protocol: ProtocolDef, input: RunInput, settin
   }
   // A run cut short still has a history worth checking: a violation before the crash is real.
   checks.push(...checkHistory(sim.history, protocol.checkers(input.options.variant), { timeoutMs: settings.checkTimeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS }));
+  checks.push(...(protocol.historyChecks?.(sim.history, input.options.variant) ?? []));
   for (const o of observers) checks.push(o.result());
   if (protocol.liveness && sim.outcome === 'completed') {
     checks.push(pendingOpsComplete(sim.history, sim.healedAtMs, protocol.liveness.opsCompleteWithinMs));
