@@ -18,6 +18,8 @@ Usage:
   faultline replay <entry.json>  replay a corpus entry: story, fingerprint, exit 1 if it still fails
   faultline list                 every bundled protocol and variant: <protocol> <variant> <correct|bug>
   faultline demo                 explore a planted bug until it is found
+  faultline maelstrom test -w WORKLOAD --bin PROGRAM [options]
+                                 run a Maelstrom node program (any language) under seeded faults
   faultline <command> --help     the options of one command
 
 Exit codes: 0 every check held, 1 a violation was found, 2 bad usage or input, 3 undecided (budget).`;
@@ -78,8 +80,10 @@ async function main(argv: string[]): Promise<number> {
       return listCommand();
     case 'demo':
       return demoCommand(rest);
+    case 'maelstrom':
+      return (await import('../maelstrom/cli.ts')).maelstromCommand(rest);
     default:
-      throw new UsageError(`unknown command '${command}': choose from run, check, shrink, replay, list, demo (faultline --help)`);
+      throw new UsageError(`unknown command '${command}': choose from run, check, shrink, replay, list, demo, maelstrom (faultline --help)`);
   }
 }
 

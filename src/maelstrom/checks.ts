@@ -8,6 +8,11 @@ import type { CheckerResult } from '../../checkers/result.ts';
 import { equalValue, showValue, valueKey } from '../../models/value.ts';
 import type { History } from '../history/types.ts';
 
+/** The Maelstrom id (`n0..`) of the node a Faultline node id (`n1..`) hosts. */
+function maelstromNode(id: string | undefined): string | undefined {
+  return id === undefined ? undefined : `n${Number(id.slice(1)) - 1}`;
+}
+
 /** Marks a read planned for the final phase (after the heal): its invoke value. */
 export const FINAL = 'final';
 
@@ -56,7 +61,7 @@ export function checkFinalSet(history: History, checker: string, addF: string): 
   const lost: Array<{ value: unknown; node?: string }> = [];
   for (const f of finals) {
     const seen = new Set((f.completion!.value as unknown[]).map(valueKey));
-    for (const [k, v] of acked) if (!seen.has(k)) lost.push({ value: v, node: f.invoke.node });
+    for (const [k, v] of acked) if (!seen.has(k)) lost.push({ value: v, node: maelstromNode(f.invoke.node) });
   }
   const details = { lost, unexpected: [...unexpected.values()], acknowledged: acked.size, finalReads: finals.length };
   if (lost.length || unexpected.size) {
@@ -96,7 +101,7 @@ export function checkFinalCounter(history: History): CheckerResult {
     if (p.invoke.f !== 'read' || p.outcome !== 'ok' || p.invoke.value !== FINAL) continue;
     finals++;
     const v = p.completion!.value;
-    if (typeof v !== 'number' || v < lower || v > upper) errors.push({ index: p.invoke.index, node: p.invoke.node, value: v, lower, upper });
+    if (typeof v !== 'number' || v < lower || v > upper) errors.push({ index: p.invoke.index, node: maelstromNode(p.invoke.node), value: v, lower, upper });
   }
   if (errors.length) {
     const e = errors[0];

@@ -1,0 +1,228 @@
+/**
+ * `faultline maelstrom test`: Maelstrom's command line (same flag names and meanings where they
+ * exist), run under Faultline's seeded simulation. Prints each checker's `:valid?`, net stats,
+ * latency quantiles, availability, the seed and the replay command; writes the history, faults,
+ * checks and trace under --out.
+ */
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeFault } from '../nemesis/faults.ts';
+import { writeRunDir } from '../run/output.ts';
+import { UsageError } from '../cli/options.ts';
+import { defaultTest, parseMaelstromNemesis, maelstromNemeses, type MaelstromTest } from './def.ts';
+import { checkProgram, defaultMode, MaelstromUsageError, runMaelstrom, type MaelstromRun, type ProgramSpec } from './runner.ts';
+import { makeTopology, topologyNames } from './topology.ts';
+import { refusedWorkloads, workloadByName, workloads } from './workloads.ts';
+
+export const maelstromHelp = `faultline maelstrom test -w WORKLOAD --bin PROGRAM [options] [-- PROGRAM ARGS...]
+
+Runs a Maelstrom node program (unmodified) under Faultline's seeded network and nemesis.
+JavaScript programs (.js, .mjs, .cjs) run in-process by default: fully deterministic, a seed
+replays the run bit for bit. Any other program runs as one process per node (--process forces it):
+deliveries, drops and faults still come from the seed, but a process's own timers and threads are
+outside Faultline's control, so a process run reproduces the schedule of deliveries, not every
+internal interleaving.
+
+Maelstrom's options:
+  -w, --workload NAME     ${Object.keys(workloads).join(', ')}
+  --bin PATH              the node program (its own arguments go after --)
+  --node-count N          nodes n0..n{N-1} (default ${defaultTest.nodeCount})
+  --time-limit S          seconds of client ops before the final heal (default ${defaultTest.timeLimitS})
+  --rate R                client ops per second, all clients together (default ${defaultTest.rate})
+  --concurrency N|Kn      client count, e.g. 4 or 2n (= 2 x node count) (default ${defaultTest.concurrency})
+  --latency MS            mean one-way latency between nodes (default 0)
+  --latency-dist D        uniform (0..2 x latency, default) or constant
+  --nemesis LIST          ${Object.keys(maelstromNemeses).join(', ')} (or Faultline's fault names)
+  --nemesis-interval S    mean seconds between faults (default ${defaultTest.nemesisIntervalS})
+  --topology T            broadcast topology: ${topologyNames.join(', ')} (default grid)
+  --availability A        fail unless at least this fraction of ops succeed (0..1, or total = 1)
+  --log-stderr            print the nodes' stderr lines
+  --seed N                the run's seed (default 0)
+Faultline's options:
+  --process | --in-process   how to host the program (default: in-process for JavaScript)
+  --op-timeout MS         a client op unanswered this long is recorded as info (default ${defaultTest.opTimeoutMs})
+  --final-wait MS         wait after the heal before the final reads (default ${defaultTest.finalWaitMs})
+  --out DIR               where to write summary, history, faults, checks, trace (default out/maelstrom/WORKLOAD-seed-N)
+  --json                  print the summary as JSON
+
+Exit codes: 0 valid, 1 invalid (a checker failed or a node misbehaved), 2 bad usage, 3 unknown.`;
+
+const flags = {
+  workload: { type: 'string', short: 'w' },
+  bin: { type: 'string' },
+  'node-count': { type: 'string' },
+  'time-limit': { type: 'string' },
+  rate: { type: 'string' },
+  concurrency: { type: 'string' },
+  latency: { type: 'string' },
+  'latency-dist': { type: 'string' },
+  nemesis: { type: 'string' },
+  'nemesis-interval': { type: 'string' },
+  topology: { type: 'string' },
+  availability: { type: 'string' },
+  'log-stderr': { type: 'boolean' },
+  seed: { type: 'string' },
+  process: { type: 'boolean' },
+  'in-process': { type: 'boolean' },
+  'op-timeout': { type: 'string' },
+  'final-wait': { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function num(flag: string, v: string | undefined, fallback: number, min: number, integer: boolean): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${flag} takes ${integer ? 'a whole number' : 'a number'} >= ${min}, got '${v}'`);
+  }
+  return n;
+}
+
+/** Parses the command line into a test and a program, or throws UsageError. */
+export function parseTestArgs(argv: string[]): { test: MaelstromTest; spec: ProgramSpec; values: Record<string, unknown> } | 'help' {
+  // Program arguments that look like flags go after `--`.
+  const dashes = argv.indexOf('--');
+  const programArgs = dashes >= 0 ? argv.slice(dashes + 1) : [];
+  const { values, positionals } = parseArgs({ args: dashes >= 0 ? argv.slice(0, dashes) : argv, allowPositionals: true, strict: true, options: flags });
+  if (values.help) return 'help';
+  if (positionals[0] !== 'test') throw new UsageError(`maelstrom takes the subcommand 'test', got ${positionals[0] ? `'${positionals[0]}'` : 'none'} (faultline maelstrom test --help)`);
+  if (!values.workload) throw new UsageError(`maelstrom test needs -w WORKLOAD: choose from ${Object.keys(workloads).join(', ')}`);
+  if (values.workload in refusedWorkloads || !(values.workload in workloads)) {
+    try {
+      workloadByName(values.workload);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  if (!values.bin) throw new UsageError('maelstrom test needs --bin PATH: the node program to run');
+  const nodeCount = num('node-count', values['node-count'], defaultTest.nodeCount, 1, true);
+  if (nodeCount > 100) throw new UsageError(`--node-count ${nodeCount} is more than 100 nodes`);
+  const conc = values.concurrency;
+  let concurrency = defaultTest.concurrency;
+  if (conc !== undefined) {
+    const m = /^(\d+)(n?)$/.exec(conc.trim());
+    if (!m || Number(m[1]) < 1) throw new UsageError(`--concurrency takes a count (4) or a multiple of the node count (2n), got '${conc}'`);
+    concurrency = Number(m[1]) * (m[2] ? nodeCount : 1);
+  }
+  const dist = values['latency-dist'] ?? 'uniform';
+  if (dist !== 'uniform' && dist !== 'constant') throw new UsageError(`--latency-dist '${dist}' is not supported: choose from uniform, constant`);
+  const topology = values.topology ?? defaultTest.topology;
+  const test: MaelstromTest = {
+    workload: values.workload,
+    nodeCount,
+    timeLimitS: num('time-limit', values['time-limit'], defaultTest.timeLimitS, 0.001, false),
+    rate: num('rate', values.rate, defaultTest.rate, 0.001, false),
+    concurrency,
+    latencyMs: num('latency', values.latency, defaultTest.latencyMs, 0, true),
+    latencyDist: dist,
+    nemesis: [],
+    nemesisIntervalS: num('nemesis-interval', values['nemesis-interval'], defaultTest.nemesisIntervalS, 0.001, false),
+    topology,
+    seed: num('seed', values.seed, 0, 0, true),
+    opTimeoutMs: num('op-timeout', values['op-timeout'], defaultTest.opTimeoutMs, 1, true),
+    finalWaitMs: num('final-wait', values['final-wait'], defaultTest.finalWaitMs, 0, true),
+  };
+  try {
+    test.nemesis = parseMaelstromNemesis(values.nemesis ?? '');
+    makeTopology(topology, nodeCount);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  if (values.process && values['in-process']) throw new UsageError('give --process or --in-process, not both');
+  const mode = values.process ? 'process' : values['in-process'] ? 'in-process' : defaultMode(values.bin);
+  const spec: ProgramSpec = { bin: values.bin, args: [...positionals.slice(1), ...programArgs], mode };
+  try {
+    checkProgram(spec);
+  } catch (e) {
+    if (e instanceof MaelstromUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+  return { test, spec, values };
+}
+
+/** The command line that replays a test. */
+export function replayLine(test: MaelstromTest, spec: ProgramSpec): string {
+  const parts = ['faultline maelstrom test', '-w', test.workload, '--bin', spec.bin];
+  parts.push('--node-count', String(test.nodeCount), '--time-limit', String(test.timeLimitS), '--rate', String(test.rate));
+  parts.push('--concurrency', String(test.concurrency), '--latency', String(test.latencyMs));
+  if (test.latencyDist !== 'uniform') parts.push('--latency-dist', test.latencyDist);
+  if (test.nemesis.length) parts.push('--nemesis', test.nemesis.join(','), '--nemesis-interval', String(test.nemesisIntervalS));
+  if (test.topology !== defaultTest.topology) parts.push('--topology', test.topology);
+  if (test.opTimeoutMs !== defaultTest.opTimeoutMs) parts.push('--op-timeout', String(test.opTimeoutMs));
+  if (test.finalWaitMs !== defaultTest.finalWaitMs) parts.push('--final-wait', String(test.finalWaitMs));
+  if (spec.mode !== defaultMode(spec.bin)) parts.push(spec.mode === 'process' ? '--process' : '--in-process');
+  parts.push('--seed', String(test.seed));
+  if (spec.args.length) parts.push('--', ...spec.args);
+  return parts.join(' ');
+}
+
+/** Availability: the fraction of ops that completed `ok`. */
+function availabilityOf(run: MaelstromRun): number {
+  const s = run.result.sim.stats;
+  const total = s.ok + s.fail + s.info;
+  return total === 0 ? 1 : s.ok / total;
+}
+
+/** Faultline node ids (`n1..`) in a text, as the Maelstrom ids (`n0..`) of the nodes they host. */
+function maelstromNames(text: string): string {
+  return text.replace(/\bn(\d+)\b/g, (_m, d: string) => `n${Number(d) - 1}`);
+}
+
+/** `faultline maelstrom ...`: returns the exit code. */
+export async function maelstromCommand(argv: string[]): Promise<number> {
+  const parsed = parseTestArgs(argv);
+  if (parsed === 'help') {
+    console.log(maelstromHelp);
+    return 0;
+  }
+  const { test, spec, values } = parsed;
+  const wanted = values.availability === undefined ? undefined : values.availability === 'total' ? 1 : num('availability', values.availability as string, 0, 0, false);
+  if (wanted !== undefined && wanted > 1) throw new UsageError(`--availability takes a fraction in [0, 1] or 'total', got '${values.availability}'`);
+  if (spec.mode === 'process') {
+    console.error('note: process mode: deliveries and faults come from the seed, but each process\'s own timers and threads are outside Faultline\'s control.');
+  }
+  const run = await runMaelstrom(test, spec, { recordTrace: true });
+  const availability = availabilityOf(run);
+  if (wanted !== undefined) {
+    run.result.checks.push({
+      checker: 'availability',
+      verdict: availability >= wanted ? 'ok' : 'illegal',
+      summary: `${(availability * 100).toFixed(1)}% of ops succeeded (wanted at least ${(wanted * 100).toFixed(1)}%)`,
+    });
+    if (availability < wanted && run.result.status !== 'fail') {
+      run.result.status = 'fail';
+      run.result.failing.push('availability');
+    }
+  }
+  const replay = replayLine(test, spec);
+  const outDir = (values.out as string | undefined) ?? join('out', 'maelstrom', `${test.workload}-seed-${test.seed}`);
+  writeRunDir(outDir, run.result, replay, run.result.sim.trace);
+  if (values.json) console.log(JSON.stringify({ status: run.result.status, failing: run.result.failing, mode: run.mode, net: run.net, latency: run.latency, availability, processes: run.processes, seed: test.seed, fingerprint: run.result.sim.fingerprint, replay, out: outDir, checks: run.result.checks.map((c) => ({ checker: c.checker, valid: c.verdict === 'ok' ? true : c.verdict === 'illegal' ? false : 'unknown', summary: c.summary })) }, null, 2));
+  else printRun(run, test, spec, availability, replay, outDir, values['log-stderr'] === true);
+  return run.result.status === 'pass' ? 0 : run.result.status === 'fail' ? 1 : 3;
+}
+
+function printRun(run: MaelstromRun, test: MaelstromTest, spec: ProgramSpec, availability: number, replay: string, outDir: string, logStderr: boolean): void {
+  const r = run.result;
+  const s = r.sim.stats;
+  console.log(`maelstrom ${test.workload}: ${spec.bin} on ${test.nodeCount} nodes (${run.mode}), ${test.concurrency} clients, seed ${test.seed}`);
+  if (r.sim.outcome !== 'completed') console.log(`  the run ended early: ${r.sim.outcome}: ${r.sim.error?.message ?? ''}`);
+  for (const c of r.checks) {
+    const valid = c.verdict === 'ok' ? 'true' : c.verdict === 'illegal' ? 'false' : ':unknown';
+    console.log(`  ${c.checker.padEnd(20)} :valid? ${valid.padEnd(8)} ${c.summary}`);
+  }
+  console.log(`  ops        ${s.ok} ok, ${s.fail} fail, ${s.info} info; availability ${(availability * 100).toFixed(1)}%`);
+  console.log(`  net        ${run.net.serverMsgs} server msgs (${run.net.msgsPerOp.toFixed(2)} msgs/op), ${run.net.clientMsgs} client msgs, ${run.net.serviceMsgs} service msgs; ${s.dropped} dropped, ${s.duplicated} duplicated`);
+  const q = run.latency;
+  console.log(`  latency    ${q.map(([k, v]) => `p${k * 100}=${v}`).join(' ')} (virtual ms, ok ops)`);
+  console.log(`  faults     ${r.faults.length === 0 ? 'none' : r.faults.slice(0, 5).map((f) => maelstromNames(describeFault(f))).map((d) => (d.length > 60 ? `${d.slice(0, 60)}...` : d)).join('; ')}${r.faults.length > 5 ? `; ... ${r.faults.length} in all` : ''}`);
+  if (run.processes) console.log(`  processes  ${run.processes.started} started; ${run.processes.kill} killed, ${run.processes.stop} paused (SIGSTOP), ${run.processes.cont} resumed (SIGCONT)`);
+  if (run.mode === 'process') console.log('  note       each process\'s own timers and threads are outside Faultline\'s control: a seed reproduces the schedule of deliveries and faults, not every internal interleaving');
+  if (logStderr) for (const e of r.sim.trace) if (e.e === 'log' && e.detail?.includes('stderr]')) console.log(`  ${e.t} ms ${e.detail}`);
+  console.log(`  seed ${test.seed}, fingerprint ${r.sim.fingerprint}`);
+  console.log(`  replay     ${replay}`);
+  console.log(`  files      ${outDir}/ (summary.json, history.jsonl, faults.json, checks.json, trace.jsonl)`);
+  console.log(r.status === 'pass' ? 'valid' : r.status === 'fail' ? `INVALID: ${r.failing.join(', ')}` : `unknown: ${r.failing.join(', ')}`);
+}
