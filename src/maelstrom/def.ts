@@ -56,7 +56,8 @@ export const defaultTest: Omit<MaelstromTest, 'workload'> = {
 
 /** Maelstrom's nemesis names (and Faultline's extras) to Faultline's fault kinds. */
 export const maelstromNemeses: Record<string, readonly NemesisName[]> = {
-  partition: nemesisGroups.partitions,
+  // Two kinds, so that in a mix like partition,kill,pause each of the three comes up about as often.
+  partition: ['partition-random-halves', 'partition-isolate'],
   kill: ['crash'],
   pause: ['pause'],
   clock: nemesisGroups.clocks,
@@ -116,11 +117,14 @@ export function scenarioOf(t: MaelstromTest): ScenarioOptions {
 export function planOf(def: ProtocolDef, w: MaelstromWorkload, o: ScenarioOptions, finalWaitMs: number): PlannedOp[] {
   const ops = planFor(def, o);
   if (!w.finalOp) return ops;
+  // A client's main-phase ops take at least the sum of its think times; its first final op waits
+  // out the rest of the main phase (so it starts after the heal) plus the settle wait.
+  const thinkSum = new Map<number, number>();
+  for (const op of ops) thinkSum.set(op.client, (thinkSum.get(op.client) ?? 0) + op.thinkMs);
   const started = new Set<number>();
   for (let i = 0; i < o.nodes; i++) {
     const client = i % o.clients;
-    // The first final op of a client waits out the main phase; thinkMs counts from its previous op.
-    const thinkMs = started.has(client) ? 0 : o.healAtMs + finalWaitMs;
+    const thinkMs = started.has(client) ? 0 : Math.max(0, o.healAtMs - (thinkSum.get(client) ?? 0)) + finalWaitMs;
     started.add(client);
     ops.push({ ...w.finalOp, client, node: `n${i + 1}`, thinkMs });
   }

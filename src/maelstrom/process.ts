@@ -20,13 +20,21 @@ import type { WorldView } from '../sim/simulator.ts';
 import type { Program, ProgramFactory, ProgramSink } from './host.ts';
 
 export interface ProcessOptions {
-  /** Real quiet time that counts as "idle" (default 5 ms). */
+  /** Real quiet time that counts as "idle" (default 2 ms). */
   quietMs?: number;
   /** Longest real wait for one quiet period before time moves anyway (a chatty process). */
   maxQuietWaitMs?: number;
   /** Virtual ms per real ms (default 1: virtual time never runs ahead of real time). */
   timeScale?: number;
+  /** Longest real wait for a process's first line (its init_ok) before time moves without it. */
+  startupMs?: number;
 }
+
+/** The real clock, captured before any run's determinism guard wraps `performance.now`. */
+const realNowMs = performance.now.bind(performance);
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+const realSetImmediate = globalThis.setImmediate;
 
 /** Every live child of this Faultline process, for the exit and signal handlers. */
 const liveChildren = new Set<ChildProcess>();
@@ -73,6 +81,9 @@ class ChildProgram implements Program {
   readonly child: ChildProcess;
   stopped = false;
   stoppedBySignal = false;
+  /** Whether it has printed its first line (its init_ok): until then it is starting, not idle. */
+  started = false;
+  readonly spawnedAtMs = realNowMs();
 
   constructor(
     readonly node: string,
@@ -84,7 +95,10 @@ class ChildProgram implements Program {
     this.child = outsideProtocol(() => spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] }));
     liveChildren.add(this.child);
     const out = createInterface({ input: this.child.stdout!, crlfDelay: Infinity });
-    out.on('line', (line) => this.deliver(() => this.sink.stdout(line)));
+    out.on('line', (line) => {
+      this.started = true;
+      this.deliver(() => this.sink.stdout(line));
+    });
     const err = createInterface({ input: this.child.stderr!, crlfDelay: Infinity });
     err.on('line', (line) => this.deliver(() => this.sink.stderr(line)));
     this.child.stdin!.on('error', () => {});
@@ -135,13 +149,14 @@ class ChildProgram implements Program {
 export class ProcessPool {
   private readonly byNode = new Map<string, ChildProgram>();
   private readonly all: ChildProgram[] = [];
-  private lastActivityMs = performance.now();
+  private lastActivityMs = realNowMs();
   private startMs: number | undefined;
   private outputSeen = false;
   private wake: (() => void) | undefined;
   private readonly quietMs: number;
   private readonly maxQuietWaitMs: number;
   private readonly timeScale: number;
+  private readonly startupMs: number;
   /** Pause and kill signals actually sent, for tests and the report. */
   readonly signals = { kill: 0, stop: 0, cont: 0 };
 
@@ -151,9 +166,10 @@ export class ProcessPool {
     opts: ProcessOptions,
   ) {
     installHandlers();
-    this.quietMs = opts.quietMs ?? 5;
+    this.quietMs = opts.quietMs ?? 2;
     this.maxQuietWaitMs = opts.maxQuietWaitMs ?? 250;
     this.timeScale = opts.timeScale ?? 1;
+    this.startupMs = opts.startupMs ?? 10_000;
   }
 
   /** The program factory for the ProtocolDef. */
@@ -167,39 +183,44 @@ export class ProcessPool {
   };
 
   noteActivity(output = false): void {
-    this.lastActivityMs = performance.now();
+    this.lastActivityMs = realNowMs();
     if (output) this.outputSeen = true;
     this.wake?.();
   }
 
   /** SimConfig.pace: waits for quiet processes and for real time to catch up with `nextMs`. */
   readonly pace = async (nextMs: number, nowMs: number): Promise<boolean> => {
-    this.startMs ??= performance.now();
+    this.startMs ??= realNowMs();
     this.outputSeen = false;
     if (nextMs <= nowMs) {
       // Same virtual instant: let already-arrived output in, without waiting.
-      await new Promise<void>((r) => setImmediate(r));
+      await new Promise<void>((r) => realSetImmediate(r));
       return !this.outputSeen;
     }
-    const began = performance.now();
+    const began = realNowMs();
     for (;;) {
-      const now = performance.now();
-      const quietLeft = this.lastActivityMs + this.quietMs - now;
+      const now = realNowMs();
+      // A process still starting up (no line yet) holds time back, up to startupMs.
+      const starting = this.all.some((p) => !p.started && !p.stopped && now - p.spawnedAtMs < this.startupMs);
+      const quietLeft = starting ? this.quietMs : this.lastActivityMs + this.quietMs - now;
       const realLeft = this.startMs + nextMs / this.timeScale - now;
-      const capped = now - began >= this.maxQuietWaitMs;
+      const capped = !starting && now - began >= this.maxQuietWaitMs;
       const waitMs = Math.max(capped ? 0 : quietLeft, realLeft);
       if (waitMs <= 0) return !this.outputSeen;
+      const before = realNowMs();
       await new Promise<void>((r) => {
-        const t = setTimeout(() => {
+        const t = realSetTimeout(() => {
           this.wake = undefined;
           r();
         }, Math.min(waitMs, 50));
         this.wake = () => {
-          clearTimeout(t);
+          realClearTimeout(t);
           this.wake = undefined;
           r();
         };
       });
+      // Real time spent waiting for a process to start does not count against the virtual clock.
+      if (starting) this.startMs += realNowMs() - before;
       if (this.outputSeen) return false;
     }
   };
@@ -239,7 +260,7 @@ export class ProcessPool {
       p.stopped = true;
       killHard(p.child);
     }
-    await Promise.race([Promise.all(waits), new Promise<void>((r) => setTimeout(r, 2000).unref())]);
+    await Promise.race([Promise.all(waits), new Promise<void>((r) => realSetTimeout(r, 2000).unref())]);
   }
 
   /** PIDs of this run's children still running (for tests). */
