@@ -26,7 +26,7 @@ export function toEsmFreeSource(source: string): string {
       const mod = `require(${from})`;
       if (star) parts.push(`const ${star} = ${mod};`);
       if (def) parts.push(`const ${def} = __default(${mod});`);
-      if (named) parts.push(`const { ${named.replace(/\s+as\s+/g, ': ')} } = ${mod};`);
+      if (named) parts.push(`const { ${named.trim().replace(/\s+as\s+/g, ': ')} } = ${mod};`);
       return ind + parts.join(' ');
     })
     .replace(BARE_IMPORT, (_m, ind: string, from: string) => `${ind}require(${from});`)

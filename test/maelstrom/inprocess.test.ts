@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { maelstromInput, maelstromProtocol } from '../../src/maelstrom/def.ts';
+import { jsProgram } from '../../src/maelstrom/jsvm.ts';
+import { workloadByName } from '../../src/maelstrom/workloads.ts';
+import { shrink } from '../../src/shrink/shrink.ts';
+import { fixtures, run, smallTest, verdictOf } from './helpers.ts';
+
+/** Per workload: its example node, the checker that judges it, and the faults its bug needs. */
+const cases = [
+  { workload: 'echo', file: 'echo.js', checker: 'echo' },
+  { workload: 'unique-ids', file: 'unique-ids.js', checker: 'unique-ids' },
+  { workload: 'broadcast', file: 'broadcast.js', checker: 'broadcast', faults: { nemesis: ['partition-random-halves', 'partition-isolate'], nemesisIntervalS: 0.2 } },
+  { workload: 'g-set', file: 'g-set.js', checker: 'g-set' },
+  { workload: 'g-counter', file: 'counter.js', checker: 'counter' },
+  { workload: 'pn-counter', file: 'counter.js', checker: 'counter' },
+  { workload: 'lin-kv', file: 'lin-kv.js', checker: 'linearizable(kv)' },
+  { workload: 'kafka', file: 'kafka.js', checker: 'kafka' },
+] as const;
+
+describe('maelstrom in-process: each workload', () => {
+  for (const c of cases) {
+    const over = 'faults' in c ? { ...c.faults, nemesis: [...c.faults.nemesis] } : {};
+    it(`${c.workload}: the correct node passes, the buggy one fails ${c.checker}`, async () => {
+      const good = await run(c.workload, c.file, [], over);
+      expect(good.result.checks.filter((x) => x.verdict !== 'ok').map((x) => `${x.checker}: ${x.summary}`)).toEqual([]);
+      expect(good.result.status).toBe('pass');
+      expect(good.result.sim.stats.ok).toBeGreaterThan(20);
+      const bad = await run(c.workload, c.file, ['--bug'], over);
+      expect(bad.result.status).toBe('fail');
+      expect(verdictOf(bad, c.checker)).toBe('illegal');
+      expect(verdictOf(bad, 'maelstrom-protocol')).toBe('ok');
+    });
+  }
+
+  it('the correct broadcast node survives partitions, pauses and crashes of a 5-node tree', async () => {
+    const r = await run('broadcast', 'broadcast.js', [], { nodeCount: 5, topology: 'tree4', nemesis: ['partition-random-halves', 'pause'], nemesisIntervalS: 0.2, timeLimitS: 2 });
+    expect(r.result.faults.length).toBeGreaterThan(3);
+    expect(r.result.status).toBe('pass');
+    expect(r.net.serverMsgs).toBeGreaterThan(0);
+    expect(r.net.msgsPerOp).toBeGreaterThan(0);
+  });
+
+  it('lin-kv through the lin-kv service passes under crashes (state lives in the service)', async () => {
+    const r = await run('lin-kv', 'lin-kv.js', [], { nemesis: ['crash'], nemesisIntervalS: 0.2 });
+    expect(r.result.faults.some((f) => f.kind === 'crash')).toBe(true);
+    expect(r.result.status).toBe('pass');
+    expect(r.net.serviceMsgs).toBeGreaterThan(0);
+  });
+});
+
+describe('maelstrom in-process: determinism', () => {
+  it('a JS node run replays to the same fingerprint from its seed; another seed differs', async () => {
+    const over = { nemesis: ['partition-random-halves' as const, 'crash' as const, 'pause' as const], nemesisIntervalS: 0.2 };
+    const a = await run('broadcast', 'broadcast.js', [], over);
+    const b = await run('broadcast', 'broadcast.js', [], over);
+    const c = await run('broadcast', 'broadcast.js', [], { ...over, seed: 2 });
+    expect(b.result.sim.fingerprint).toBe(a.result.sim.fingerprint);
+    expect(b.result.sim.history).toEqual(a.result.sim.history);
+    expect(c.result.sim.fingerprint).not.toBe(a.result.sim.fingerprint);
+  });
+
+  it('an ES module node using Date, Math.random, setTimeout and for-await readline is deterministic', async () => {
+    const a = await run('echo', 'echo.mjs');
+    const b = await run('echo', 'echo.mjs');
+    expect(a.result.status).toBe('pass');
+    expect(a.result.sim.stats.ok).toBeGreaterThan(20);
+    expect(b.result.sim.fingerprint).toBe(a.result.sim.fingerprint);
+    // The random reply delays really vary latency: not every op takes the same time.
+    expect(new Set(a.latency.map(([, ms]) => ms)).size).toBeGreaterThan(1);
+  });
+
+  it('a failing JS node run shrinks to fewer ops and faults, failing the same checker', async () => {
+    const test = smallTest('broadcast', { nemesis: ['partition-random-halves', 'partition-isolate'], nemesisIntervalS: 0.2 });
+    const def = maelstromProtocol({ workload: workloadByName('broadcast'), program: jsProgram(path.join(fixtures, 'broadcast.js'), ['--bug']), test });
+    const input = maelstromInput(def, test);
+    const s = await shrink(def, input, { maxRuns: 300 });
+    expect(s.reproduced).toBe(true);
+    expect(s.result.failing).toContain('broadcast');
+    expect(s.input.ops!.length).toBeLessThan(input.ops!.length);
+  });
+});
+
+describe('maelstrom in-process: misbehaving nodes are reported, not fatal', () => {
+  const problem = async (flag: string) => {
+    const r = await run('echo', 'misbehave.js', [flag]);
+    const c = r.result.checks.find((x) => x.checker === 'maelstrom-protocol')!;
+    return { r, c };
+  };
+
+  it('garbage output: node, line and problem named; the run goes on', async () => {
+    const { r, c } = await problem('--garbage');
+    expect(c.verdict).toBe('illegal');
+    expect(c.summary).toMatch(/n\d at \d+ ms: not JSON/);
+    expect(c.summary).toContain('hello, I am not JSON');
+    expect(r.result.sim.stats.ok).toBeGreaterThan(20);
+    expect(r.net.problems).toBe(r.result.sim.stats.ok);
+  });
+
+  it('unknown dest and a reply to nothing', async () => {
+    expect((await problem('--bad-dest')).c.summary).toMatch(/unknown dest "n99"/);
+    expect((await problem('--stray-reply')).c.summary).toMatch(/reply to nothing/);
+  });
+
+  it('a node that never answers init, and one that exits at start', async () => {
+    const silent = await problem('--silent');
+    expect(silent.c.summary).toMatch(/never answered init/);
+    expect(silent.r.result.sim.stats.ok).toBe(0);
+    const exit = await problem('--exit');
+    expect(exit.c.summary).toMatch(/program exited: process\.exit\(3\)/);
+    expect(exit.r.result.status).toBe('fail');
+  });
+});
