@@ -169,7 +169,7 @@ export class ProcessPool {
     this.quietMs = opts.quietMs ?? 2;
     this.maxQuietWaitMs = opts.maxQuietWaitMs ?? 250;
     this.timeScale = opts.timeScale ?? 1;
-    this.startupMs = opts.startupMs ?? 10_000;
+    this.startupMs = opts.startupMs ?? 5_000;
   }
 
   /** The program factory for the ProtocolDef. */
