@@ -197,7 +197,7 @@ export function maelstromProtocol(parts: ProtocolParts): ProtocolDef & { conduct
     create: (ctx) => new MaelstromHost(ctx, { workload, program, topology, clients: test.concurrency, serviceLatencyMs: Math.max(1, test.latencyMs) }),
     workload: (rng, info) => workload.op(rng, info.opIndex),
     checkers: () => workload.checkers,
-    historyChecks: (h) => workload.historyChecks(h),
+    historyChecks: (h) => workload.historyChecks(h, test.finalWaitMs),
     observers: () => {
       lastConduct = new ProtocolConductObserver();
       return [lastConduct, ...(parts.observers?.() ?? [])];

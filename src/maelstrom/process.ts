@@ -152,6 +152,8 @@ export class ProcessPool {
   private lastActivityMs = realNowMs();
   private startMs: number | undefined;
   private outputSeen = false;
+  /** A line went to or came from a process since time last moved: wait for quiet before moving. */
+  private dirty = true;
   private wake: (() => void) | undefined;
   private readonly quietMs: number;
   private readonly maxQuietWaitMs: number;
@@ -184,6 +186,7 @@ export class ProcessPool {
 
   noteActivity(output = false): void {
     this.lastActivityMs = realNowMs();
+    this.dirty = true;
     if (output) this.outputSeen = true;
     this.wake?.();
   }
@@ -202,11 +205,15 @@ export class ProcessPool {
       const now = realNowMs();
       // A process still starting up (no line yet) holds time back, up to startupMs.
       const starting = this.all.some((p) => !p.started && !p.stopped && now - p.spawnedAtMs < this.startupMs);
-      const quietLeft = starting ? this.quietMs : this.lastActivityMs + this.quietMs - now;
+      const quietLeft = starting ? this.quietMs : this.dirty ? this.lastActivityMs + this.quietMs - now : 0;
       const realLeft = this.startMs + nextMs / this.timeScale - now;
       const capped = !starting && now - began >= this.maxQuietWaitMs;
       const waitMs = Math.max(capped ? 0 : quietLeft, realLeft);
-      if (waitMs <= 0) return !this.outputSeen;
+      if (waitMs <= 0) {
+        if (this.outputSeen) return false;
+        this.dirty = false;
+        return true;
+      }
       const before = realNowMs();
       await new Promise<void>((r) => {
         const t = realSetTimeout(() => {

@@ -32,7 +32,8 @@ export interface MaelstromWorkload {
   /** Ops that change nothing: an error reply means they definitely did not happen. */
   idempotent(f: string): boolean;
   checkers: HistoryCheckerSpec[];
-  historyChecks(h: History): CheckerResult[];
+  /** `settleMs`: how long before a final read an acknowledged write must have happened to count. */
+  historyChecks(h: History, settleMs: number): CheckerResult[];
   /** Sends `topology` after `init`. */
   usesTopology?: boolean;
 }
@@ -83,7 +84,7 @@ const broadcast: MaelstromWorkload = {
     op.f === 'broadcast' ? (expectType(body, 'broadcast_ok') ? { problem: expectType(body, 'broadcast_ok')! } : { value: op.value }) : okField(body, 'read_ok', 'messages', isIntArray, 'an array of integers'),
   idempotent: readOnly,
   checkers: [],
-  historyChecks: (h) => [checkFinalSet(h, 'broadcast', 'broadcast')],
+  historyChecks: (h, settleMs) => [checkFinalSet(h, 'broadcast', 'broadcast', settleMs)],
   usesTopology: true,
 };
 
@@ -97,7 +98,7 @@ const gSet: MaelstromWorkload = {
     op.f === 'add' ? (expectType(body, 'add_ok') ? { problem: expectType(body, 'add_ok')! } : { value: op.value }) : okField(body, 'read_ok', 'value', Array.isArray, 'an array'),
   idempotent: readOnly,
   checkers: [],
-  historyChecks: (h) => [checkFinalSet(h, 'g-set', 'add')],
+  historyChecks: (h, settleMs) => [checkFinalSet(h, 'g-set', 'add', settleMs)],
 };
 
 function counter(name: string, negative: boolean): MaelstromWorkload {
@@ -111,7 +112,7 @@ function counter(name: string, negative: boolean): MaelstromWorkload {
       op.f === 'add' ? (expectType(body, 'add_ok') ? { problem: expectType(body, 'add_ok')! } : { value: op.value }) : okField(body, 'read_ok', 'value', Number.isFinite as (v: unknown) => boolean, 'a number'),
     idempotent: readOnly,
     checkers: [],
-    historyChecks: (h) => [checkFinalCounter(h)],
+    historyChecks: (h, settleMs) => [checkFinalCounter(h, settleMs)],
   };
 }
 
