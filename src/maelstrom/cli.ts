@@ -10,7 +10,7 @@ import { describeFault } from '../nemesis/faults.ts';
 import { writeRunDir } from '../run/output.ts';
 import { UsageError } from '../cli/options.ts';
 import { defaultTest, parseMaelstromNemesis, maelstromNemeses, type MaelstromTest } from './def.ts';
-import { checkProgram, defaultMode, MaelstromUsageError, runMaelstrom, type MaelstromRun, type ProgramSpec } from './runner.ts';
+import { checkProgram, defaultMode, MaelstromUsageError, runMaelstrom, shrinkMaelstrom, type MaelstromRun, type ProgramSpec } from './runner.ts';
 import { makeTopology, topologyNames } from './topology.ts';
 import { refusedWorkloads, workloadByName, workloads } from './workloads.ts';
 
@@ -44,6 +44,8 @@ Faultline's options:
   --final-wait MS         wait after the heal before the final reads (default ${defaultTest.finalWaitMs})
   --out DIR               where to write summary, history, faults, checks, trace (default out/maelstrom/WORKLOAD-seed-N)
   --json                  print the summary as JSON
+  --no-shrink             in-process: do not shrink a failing run (by default it is shrunk,
+                          within 500 runs or 60 s, and its story printed)
 
 Exit codes: 0 valid, 1 invalid (a checker failed or a node misbehaved), 2 bad usage, 3 unknown.`;
 
@@ -68,6 +70,7 @@ const flags = {
   'final-wait': { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
+  'no-shrink': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -201,7 +204,22 @@ export async function maelstromCommand(argv: string[]): Promise<number> {
   writeRunDir(outDir, run.result, replay, run.result.sim.trace);
   if (values.json) console.log(JSON.stringify({ status: run.result.status, failing: run.result.failing, mode: run.mode, net: run.net, latency: run.latency, availability, processes: run.processes, seed: test.seed, fingerprint: run.result.sim.fingerprint, replay, out: outDir, checks: run.result.checks.map((c) => ({ checker: c.checker, valid: c.verdict === 'ok' ? true : c.verdict === 'illegal' ? false : 'unknown', summary: c.summary })) }, null, 2));
   else printRun(run, test, spec, availability, replay, outDir, values['log-stderr'] === true);
+  if (run.result.status === 'fail' && spec.mode === 'in-process' && !values['no-shrink'] && !values.json) await printShrunk(test, spec);
   return run.result.status === 'pass' ? 0 : run.result.status === 'fail' ? 1 : 3;
+}
+
+async function printShrunk(test: MaelstromTest, spec: ProgramSpec): Promise<void> {
+  console.log('\nshrinking the failing run (at most 500 runs or 60 s; --no-shrink skips this) ...');
+  const { shrunk, story } = await shrinkMaelstrom(test, spec, { maxRuns: 500, maxMs: 60_000 });
+  if (!story) {
+    console.log('  it did not fail again when re-run from its plans: nothing to shrink');
+    return;
+  }
+  const o = shrunk.original;
+  const n = shrunk.shrunk;
+  console.log(`  ${o.ops} ops -> ${n.ops}, ${o.faults} faults -> ${n.faults}, ${o.messages} messages -> ${n.messages} in ${shrunk.runs} runs${shrunk.exhausted ? ' (budget ran out: not minimal)' : ''}`);
+  // The story names Faultline's nodes; show Maelstrom's ids, except inside message bodies (theirs).
+  console.log(`\n${story.text.split('\n').map((l) => (l.startsWith('VIOLATION') ? l : l.replace(/^[^{]*/, (head) => maelstromNames(head)))).join('\n')}`);
 }
 
 function printRun(run: MaelstromRun, test: MaelstromTest, spec: ProgramSpec, availability: number, replay: string, outDir: string, logStderr: boolean): void {

@@ -6,6 +6,8 @@ import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { pairOps } from '../../checkers/ops.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
+import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
+import { tellStory, type Story } from '../shrink/story.ts';
 import { maelstromInput, maelstromProtocol, type MaelstromTest } from './def.ts';
 import { jsProgram } from './jsvm.ts';
 import { ProcessControlObserver, ProcessPool, type ProcessOptions } from './process.ts';
@@ -121,4 +123,21 @@ export function latencyQuantiles(r: RunResult): Array<[number, number]> {
     .sort((a, b) => a - b);
   const q = (x: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.floor(x * ms.length))] : 0);
   return [0, 0.5, 0.95, 0.99, 1].map((x) => [x, q(x)]);
+}
+
+/**
+ * Shrinks a failing in-process test to a minimal run that fails the same way, and tells its story.
+ * Budgets: `maxRuns` runs, and `maxMs` of wall time as an outer safety net.
+ *
+ * @example
+ * const { shrunk, story } = await shrinkMaelstrom(test, spec, { maxRuns: 500 });
+ * console.log(story.text);
+ */
+export async function shrinkMaelstrom(test: MaelstromTest, spec: ProgramSpec, budget: { maxRuns: number; maxMs: number }): Promise<{ shrunk: ShrinkResult; story: Story | undefined }> {
+  if (spec.mode !== 'in-process') throw new Error('only in-process runs shrink: a process run does not replay exactly');
+  const def = maelstromProtocol({ workload: workloadByName(test.workload), program: jsProgram(spec.bin, spec.args), test });
+  const shrunk = await shrink(def, maelstromInput(def, test), budget);
+  if (!shrunk.reproduced) return { shrunk, story: undefined };
+  const traced = await runScenario(def, shrunk.input, { recordTrace: true });
+  return { shrunk, story: tellStory(traced, `shrunk ${test.workload} failure, seed ${test.seed}`) };
 }
