@@ -7,14 +7,16 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFault } from '../nemesis/faults.ts';
-import { writeRunDir } from '../run/output.ts';
+import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { UsageError } from '../cli/options.ts';
 import { defaultTest, parseMaelstromNemesis, maelstromNemeses, type MaelstromTest } from './def.ts';
-import { checkProgram, defaultMode, MaelstromUsageError, runMaelstrom, shrinkMaelstrom, type MaelstromRun, type ProgramSpec } from './runner.ts';
+import { EntryError, loadEntry, makeEntry } from './entry.ts';
+import { checkProgram, defaultMode, MaelstromUsageError, replayEntry, runMaelstrom, shrinkMaelstrom, type MaelstromRun, type ProgramSpec } from './runner.ts';
 import { makeTopology, topologyNames } from './topology.ts';
 import { refusedWorkloads, workloadByName, workloads } from './workloads.ts';
 
 export const maelstromHelp = `faultline maelstrom test -w WORKLOAD --bin PROGRAM [options] [-- PROGRAM ARGS...]
+faultline maelstrom replay ENTRY.json      re-run an in-process run from its recorded plans and tape
 
 Runs a Maelstrom node program (unmodified) under Faultline's seeded network and nemesis.
 JavaScript programs (.js, .mjs, .cjs) run in-process by default: fully deterministic, a seed
@@ -90,7 +92,7 @@ export function parseTestArgs(argv: string[]): { test: MaelstromTest; spec: Prog
   const programArgs = dashes >= 0 ? argv.slice(dashes + 1) : [];
   const { values, positionals } = parseArgs({ args: dashes >= 0 ? argv.slice(0, dashes) : argv, allowPositionals: true, strict: true, options: flags });
   if (values.help) return 'help';
-  if (positionals[0] !== 'test') throw new UsageError(`maelstrom takes the subcommand 'test', got ${positionals[0] ? `'${positionals[0]}'` : 'none'} (faultline maelstrom test --help)`);
+  if (positionals[0] !== 'test') throw new UsageError(`maelstrom takes the subcommand 'test' or 'replay', got ${positionals[0] ? `'${positionals[0]}'` : 'none'} (faultline maelstrom test --help)`);
   if (!values.workload) throw new UsageError(`maelstrom test needs -w WORKLOAD: choose from ${Object.keys(workloads).join(', ')}`);
   if (values.workload in refusedWorkloads || !(values.workload in workloads)) {
     try {
@@ -173,8 +175,28 @@ function maelstromNames(text: string): string {
   return text.replace(/\bn(\d+)\b/g, (_m, d: string) => `n${Number(d) - 1}`);
 }
 
+/** `faultline maelstrom replay FILE`: re-runs an entry; exit 1 if it fails, 70 if it no longer matches. */
+async function replayCommand(argv: string[]): Promise<number> {
+  if (argv.length !== 1 || argv[0].startsWith('-')) throw new UsageError('maelstrom replay takes one entry file, e.g. faultline maelstrom replay out/maelstrom/echo-seed-0/entry.json');
+  let loaded: ReturnType<typeof loadEntry>;
+  try {
+    loaded = loadEntry(argv[0]);
+    checkProgram(loaded.spec);
+    workloadByName(loaded.entry.test.workload);
+  } catch (e) {
+    if (e instanceof EntryError || e instanceof MaelstromUsageError || e instanceof Error) throw new UsageError((e as Error).message);
+    throw e;
+  }
+  const { result, same } = await replayEntry(loaded, true);
+  for (const c of result.checks) console.log(`  ${c.checker.padEnd(20)} :valid? ${(c.verdict === 'ok' ? 'true' : c.verdict === 'illegal' ? 'false' : ':unknown').padEnd(8)} ${c.summary}`);
+  console.log(`  fingerprint ${result.sim.fingerprint} ${same ? '(same as recorded)' : `(recorded ${loaded.entry.expected.fingerprint}: the program or Faultline changed)`}`);
+  console.log(result.status === 'pass' ? 'valid' : result.status === 'fail' ? `INVALID: ${result.failing.join(', ')}` : 'unknown');
+  return result.status === 'pass' ? 0 : result.status === 'fail' ? 1 : 3;
+}
+
 /** `faultline maelstrom ...`: returns the exit code. */
 export async function maelstromCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'replay') return replayCommand(argv.slice(1));
   const parsed = parseTestArgs(argv);
   if (parsed === 'help') {
     console.log(maelstromHelp);
@@ -202,13 +224,17 @@ export async function maelstromCommand(argv: string[]): Promise<number> {
   const replay = replayLine(test, spec);
   const outDir = (values.out as string | undefined) ?? join('out', 'maelstrom', `${test.workload}-seed-${test.seed}`);
   writeRunDir(outDir, run.result, replay, run.result.sim.trace);
+  if (spec.mode === 'in-process') {
+    const file = join(outDir, 'entry.json');
+    writeAtomic(file, `${JSON.stringify(makeEntry(file, test, spec, run.result))}\n`);
+  }
   if (values.json) console.log(JSON.stringify({ status: run.result.status, failing: run.result.failing, mode: run.mode, net: run.net, latency: run.latency, availability, processes: run.processes, seed: test.seed, fingerprint: run.result.sim.fingerprint, replay, out: outDir, checks: run.result.checks.map((c) => ({ checker: c.checker, valid: c.verdict === 'ok' ? true : c.verdict === 'illegal' ? false : 'unknown', summary: c.summary })) }, null, 2));
   else printRun(run, test, spec, availability, replay, outDir, values['log-stderr'] === true);
-  if (run.result.status === 'fail' && spec.mode === 'in-process' && !values['no-shrink'] && !values.json) await printShrunk(test, spec);
+  if (run.result.status === 'fail' && spec.mode === 'in-process' && !values['no-shrink'] && !values.json) await printShrunk(test, spec, outDir);
   return run.result.status === 'pass' ? 0 : run.result.status === 'fail' ? 1 : 3;
 }
 
-async function printShrunk(test: MaelstromTest, spec: ProgramSpec): Promise<void> {
+async function printShrunk(test: MaelstromTest, spec: ProgramSpec, outDir: string): Promise<void> {
   console.log('\nshrinking the failing run (at most 500 runs or 60 s; --no-shrink skips this) ...');
   const { shrunk, story } = await shrinkMaelstrom(test, spec, { maxRuns: 500, maxMs: 60_000 });
   if (!story) {
@@ -218,6 +244,9 @@ async function printShrunk(test: MaelstromTest, spec: ProgramSpec): Promise<void
   const o = shrunk.original;
   const n = shrunk.shrunk;
   console.log(`  ${o.ops} ops -> ${n.ops}, ${o.faults} faults -> ${n.faults}, ${o.messages} messages -> ${n.messages} in ${shrunk.runs} runs${shrunk.exhausted ? ' (budget ran out: not minimal)' : ''}`);
+  const file = join(outDir, 'shrunk.json');
+  writeAtomic(file, `${JSON.stringify(makeEntry(file, test, spec, shrunk.result))}\n`);
+  console.log(`  saved ${file}; replay: faultline maelstrom replay ${file}`);
   // The story names Faultline's nodes; show Maelstrom's ids, except inside message bodies (theirs).
   console.log(`\n${story.text.split('\n').map((l) => (l.startsWith('VIOLATION') ? l : l.replace(/^[^{]*/, (head) => maelstromNames(head)))).join('\n')}`);
 }
@@ -241,6 +270,7 @@ function printRun(run: MaelstromRun, test: MaelstromTest, spec: ProgramSpec, ava
   if (logStderr) for (const e of r.sim.trace) if (e.e === 'log' && e.detail?.includes('stderr]')) console.log(`  ${e.t} ms ${e.detail}`);
   console.log(`  seed ${test.seed}, fingerprint ${r.sim.fingerprint}`);
   console.log(`  replay     ${replay}`);
-  console.log(`  files      ${outDir}/ (summary.json, history.jsonl, faults.json, checks.json, trace.jsonl)`);
+  console.log(`  files      ${outDir}/ (summary.json, history.jsonl, faults.json, checks.json, trace.jsonl${run.mode === 'in-process' ? ', entry.json' : ''})`);
+  if (run.mode === 'in-process') console.log(`  replay     faultline maelstrom replay ${join(outDir, 'entry.json')}  (from the recorded plans and tape)`);
   console.log(r.status === 'pass' ? 'valid' : r.status === 'fail' ? `INVALID: ${r.failing.join(', ')}` : `unknown: ${r.failing.join(', ')}`);
 }

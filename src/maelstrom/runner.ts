@@ -9,6 +9,7 @@ import { runScenario, type RunResult } from '../run/run.ts';
 import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
 import { tellStory, type Story } from '../shrink/story.ts';
 import { maelstromInput, maelstromProtocol, type MaelstromTest } from './def.ts';
+import type { MaelstromEntry } from './entry.ts';
 import { jsProgram } from './jsvm.ts';
 import { ProcessControlObserver, ProcessPool, type ProcessOptions } from './process.ts';
 import type { RunState } from './runstate.ts';
@@ -140,4 +141,18 @@ export async function shrinkMaelstrom(test: MaelstromTest, spec: ProgramSpec, bu
   if (!shrunk.reproduced) return { shrunk, story: undefined };
   const traced = await runScenario(def, shrunk.input, { recordTrace: true });
   return { shrunk, story: tellStory(traced, `shrunk ${test.workload} failure, seed ${test.seed}`) };
+}
+
+/**
+ * Replays an entry's explicit input (plans and tape): the fingerprint matches the recorded one
+ * unless the program or Faultline changed.
+ *
+ * @example
+ * const { run, same } = await replayEntry(loadEntry('entry.json'));
+ */
+export async function replayEntry(loaded: { entry: MaelstromEntry; spec: ProgramSpec }, recordTrace = false): Promise<{ result: RunResult; same: boolean }> {
+  const { entry, spec } = loaded;
+  const def = maelstromProtocol({ workload: workloadByName(entry.test.workload), program: jsProgram(spec.bin, spec.args), test: entry.test });
+  const result = await runScenario(def, entry.input, { recordTrace });
+  return { result, same: result.sim.fingerprint === entry.expected.fingerprint };
 }

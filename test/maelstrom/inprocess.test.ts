@@ -1,7 +1,11 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { maelstromInput, maelstromProtocol } from '../../src/maelstrom/def.ts';
+import { loadEntry, makeEntry } from '../../src/maelstrom/entry.ts';
 import { jsProgram } from '../../src/maelstrom/jsvm.ts';
+import { replayEntry, runMaelstrom } from '../../src/maelstrom/runner.ts';
 import { workloadByName } from '../../src/maelstrom/workloads.ts';
 import { shrink } from '../../src/shrink/shrink.ts';
 import { fixtures, run, smallTest, verdictOf } from './helpers.ts';
@@ -58,6 +62,20 @@ describe('maelstrom in-process: determinism', () => {
     expect(b.result.sim.fingerprint).toBe(a.result.sim.fingerprint);
     expect(b.result.sim.history).toEqual(a.result.sim.history);
     expect(c.result.sim.fingerprint).not.toBe(a.result.sim.fingerprint);
+  });
+
+  it('a JS node run replays to the same fingerprint from its entry file (plans and tape)', async () => {
+    const over = { nemesis: ['partition-random-halves' as const, 'crash' as const], nemesisIntervalS: 0.2 };
+    const test = smallTest('g-set', over);
+    const spec = { bin: path.join(fixtures, 'g-set.js'), args: [], mode: 'in-process' as const };
+    const first = await runMaelstrom(test, spec);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'faultline-maelstrom-')), 'entry.json');
+    writeFileSync(file, JSON.stringify(makeEntry(file, test, spec, first.result)));
+    const again = await replayEntry(loadEntry(file));
+    expect(again.same).toBe(true);
+    expect(again.result.sim.history).toEqual(first.result.sim.history);
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), version: 99 }));
+    expect(() => loadEntry(file)).toThrow(/version 99/);
   });
 
   it('an ES module node using Date, Math.random, setTimeout and for-await readline is deterministic', async () => {
