@@ -13,6 +13,7 @@ import { defaultTest, parseMaelstromNemesis, maelstromNemeses, type MaelstromTes
 import { EntryError, loadEntry, makeEntry } from './entry.ts';
 import { checkProgram, defaultMode, MaelstromUsageError, replayEntry, runMaelstrom, shrinkMaelstrom, type MaelstromRun, type ProgramSpec } from './runner.ts';
 import { makeTopology, topologyNames } from './topology.ts';
+import { runOnWorker } from './worker.ts';
 import { refusedWorkloads, workloadByName, workloads } from './workloads.ts';
 
 export const maelstromHelp = `faultline maelstrom test -w WORKLOAD --bin PROGRAM [options] [-- PROGRAM ARGS...]
@@ -46,6 +47,9 @@ Faultline's options:
   --final-wait MS         wait after the heal before the final reads (default ${defaultTest.finalWaitMs})
   --out DIR               where to write summary, history, faults, checks, trace (default out/maelstrom/WORKLOAD-seed-N)
   --json                  print the summary as JSON
+  --hang-timeout S        in-process: stop a run when no node program call has returned for S
+                          seconds of wall time (an endless loop) and report it hung (default 30;
+                          the history check, at most 10 s, runs after the last call)
   --no-shrink             in-process: do not shrink a failing run (by default it is shrunk,
                           within 500 runs or 60 s, and its story printed)
 
@@ -73,6 +77,7 @@ const flags = {
   out: { type: 'string' },
   json: { type: 'boolean' },
   'no-shrink': { type: 'boolean' },
+  'hang-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -208,7 +213,22 @@ export async function maelstromCommand(argv: string[]): Promise<number> {
   if (spec.mode === 'process') {
     console.error('note: process mode: deliveries and faults come from the seed, but each process\'s own timers and threads are outside Faultline\'s control.');
   }
-  const run = await runMaelstrom(test, spec, { recordTrace: true });
+  let run: MaelstromRun;
+  if (spec.mode === 'in-process') {
+    // On a worker thread, so a node program in an endless loop can be stopped.
+    const hangS = num('hang-timeout', values['hang-timeout'] as string | undefined, 30, 0.1, false);
+    const out = await runOnWorker(test, spec, hangS * 1000);
+    if ('hungAfterMs' in out) {
+      console.log(`maelstrom ${test.workload}: ${spec.bin} on ${test.nodeCount} nodes (in-process), seed ${test.seed}`);
+      console.log(`  hung: a node program did not return for ${(out.hungAfterMs / 1000).toFixed(1)} s of wall time (an endless loop?); the run was stopped`);
+      console.log(`  replay     ${replayLine(test, spec)}`);
+      console.log('INVALID: hung');
+      return 1;
+    }
+    run = out.run;
+  } else {
+    run = await runMaelstrom(test, spec, { recordTrace: true });
+  }
   const availability = availabilityOf(run);
   if (wanted !== undefined) {
     run.result.checks.push({

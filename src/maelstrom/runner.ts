@@ -10,6 +10,7 @@ import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
 import { tellStory, type Story } from '../shrink/story.ts';
 import { maelstromInput, maelstromProtocol, type MaelstromTest } from './def.ts';
 import type { MaelstromEntry } from './entry.ts';
+import type { ProgramFactory } from './host.ts';
 import { jsProgram } from './jsvm.ts';
 import { ProcessControlObserver, ProcessPool, type ProcessOptions } from './process.ts';
 import type { RunState } from './runstate.ts';
@@ -85,10 +86,14 @@ export function checkProgram(spec: ProgramSpec): void {
  * const run = await runMaelstrom({ ...defaultTest, workload: 'echo' }, { bin: 'echo.js', args: [], mode: 'in-process' });
  * run.result.status; // 'pass' | 'fail' | 'unknown'
  */
-export async function runMaelstrom(test: MaelstromTest, spec: ProgramSpec, opts: { recordTrace?: boolean; process?: ProcessOptions } = {}): Promise<MaelstromRun> {
+export async function runMaelstrom(
+  test: MaelstromTest,
+  spec: ProgramSpec,
+  opts: { recordTrace?: boolean; process?: ProcessOptions; program?: ProgramFactory } = {},
+): Promise<MaelstromRun> {
   const workload = workloadByName(test.workload);
   if (spec.mode === 'in-process') {
-    const def = maelstromProtocol({ workload, program: jsProgram(spec.bin, spec.args), test });
+    const def = maelstromProtocol({ workload, program: opts.program ?? jsProgram(spec.bin, spec.args), test });
     const result = await runScenario(def, maelstromInput(def, test), { recordTrace: opts.recordTrace });
     return summarise(result, spec.mode, def.conduct()?.runState());
   }

@@ -91,4 +91,13 @@ describe('maelstrom command line', () => {
     expect(bad.stdout).toContain('outside Faultline\'s control');
     expect(fixtureProcesses()).toEqual([]);
   });
+
+  it('an in-process node stuck in an endless loop is stopped and reported hung (exit 1)', () => {
+    const cli = path.resolve(import.meta.dirname, '../../src/cli/main.ts');
+    const tsx = path.resolve(import.meta.dirname, '../../node_modules/.bin/tsx');
+    const out = path.join(execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim(), 'run');
+    const r = spawnSync(tsx, [cli, 'maelstrom', 'test', '-w', 'echo', '--bin', path.join(fixtures, 'loop.js'), '--node-count', '2', '--time-limit', '0.5', '--hang-timeout', '1', '--out', out], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/hung: a node program did not return for \d/);
+  });
 });
