@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CONSISTENCY_MODELS } from '../../checkers/index.ts';
 import { describeFault } from '../nemesis/faults.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { UsageError } from '../cli/options.ts';
@@ -38,6 +39,8 @@ Maelstrom's options:
   --nemesis LIST          ${Object.keys(maelstromNemeses).join(', ')} (or Faultline's fault names)
   --nemesis-interval S    mean seconds between faults (default ${defaultTest.nemesisIntervalS})
   --topology T            broadcast topology: ${topologyNames.join(', ')} (default grid)
+  --consistency-models M txn workloads: the model to check (default strict-serializable; one of
+                          ${Object.keys(CONSISTENCY_MODELS).join(', ')})
   --availability A        fail unless at least this fraction of ops succeed (0..1, or total = 1)
   --log-stderr            print the nodes' stderr lines
   --seed N                the run's seed (default 0)
@@ -48,8 +51,8 @@ Faultline's options:
   --out DIR               where to write summary, history, faults, checks, trace (default out/maelstrom/WORKLOAD-seed-N)
   --json                  print the summary as JSON
   --hang-timeout S        in-process: stop a run when no node program call has returned for S
-                          seconds of wall time (an endless loop) and report it hung (default 30;
-                          the history check, at most 10 s, runs after the last call)
+                          seconds of wall time during the simulation (an endless loop) and report
+                          it hung (default 10; the history checks after it are not watched)
   --no-shrink             in-process: do not shrink a failing run (by default it is shrunk,
                           within 500 runs or 60 s, and its story printed)
 
@@ -78,6 +81,7 @@ const flags = {
   json: { type: 'boolean' },
   'no-shrink': { type: 'boolean' },
   'hang-timeout': { type: 'string' },
+  'consistency-models': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -133,7 +137,9 @@ export function parseTestArgs(argv: string[]): { test: MaelstromTest; spec: Prog
     seed: num('seed', values.seed, 0, 0, true),
     opTimeoutMs: num('op-timeout', values['op-timeout'], defaultTest.opTimeoutMs, 1, true),
     finalWaitMs: num('final-wait', values['final-wait'], defaultTest.finalWaitMs, 0, true),
+    consistency: values['consistency-models'] ?? defaultTest.consistency,
   };
+  if (!(test.consistency in CONSISTENCY_MODELS)) throw new UsageError(`unknown consistency model '${test.consistency}': choose from ${Object.keys(CONSISTENCY_MODELS).join(', ')}`);
   try {
     test.nemesis = parseMaelstromNemesis(values.nemesis ?? '');
     makeTopology(topology, nodeCount);
@@ -162,6 +168,7 @@ export function replayLine(test: MaelstromTest, spec: ProgramSpec): string {
   if (test.topology !== defaultTest.topology) parts.push('--topology', test.topology);
   if (test.opTimeoutMs !== defaultTest.opTimeoutMs) parts.push('--op-timeout', String(test.opTimeoutMs));
   if (test.finalWaitMs !== defaultTest.finalWaitMs) parts.push('--final-wait', String(test.finalWaitMs));
+  if (test.consistency !== defaultTest.consistency) parts.push('--consistency-models', test.consistency);
   if (spec.mode !== defaultMode(spec.bin)) parts.push(spec.mode === 'process' ? '--process' : '--in-process');
   parts.push('--seed', String(test.seed));
   if (spec.args.length) parts.push('--', ...spec.args);
@@ -216,7 +223,7 @@ export async function maelstromCommand(argv: string[]): Promise<number> {
   let run: MaelstromRun;
   if (spec.mode === 'in-process') {
     // On a worker thread, so a node program in an endless loop can be stopped.
-    const hangS = num('hang-timeout', values['hang-timeout'] as string | undefined, 30, 0.1, false);
+    const hangS = num('hang-timeout', values['hang-timeout'] as string | undefined, 10, 0.1, false);
     const out = await runOnWorker(test, spec, hangS * 1000);
     if ('hungAfterMs' in out) {
       console.log(`maelstrom ${test.workload}: ${spec.bin} on ${test.nodeCount} nodes (in-process), seed ${test.seed}`);

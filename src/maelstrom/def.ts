@@ -37,6 +37,8 @@ export interface MaelstromTest {
   opTimeoutMs: number;
   /** Wait after the heal before the final reads, so the nodes can converge. */
   finalWaitMs: number;
+  /** Transactional workloads: the consistency model (Maelstrom's `--consistency-models`). */
+  consistency: string;
 }
 
 export const defaultTest: Omit<MaelstromTest, 'workload'> = {
@@ -52,6 +54,7 @@ export const defaultTest: Omit<MaelstromTest, 'workload'> = {
   seed: 0,
   opTimeoutMs: 5000,
   finalWaitMs: 1000,
+  consistency: 'strict-serializable',
 };
 
 /** Maelstrom's nemesis names (and Faultline's extras) to Faultline's fault kinds. */
@@ -176,6 +179,8 @@ export interface ProtocolParts {
   test: MaelstromTest;
   /** Extra observers (process mode: the one that kills and pauses processes). */
   observers?: () => CheckingObserver[];
+  /** Told when the simulation is over and the history checks begin. */
+  onChecking?: () => void;
 }
 
 /**
@@ -196,8 +201,11 @@ export function maelstromProtocol(parts: ProtocolParts): ProtocolDef & { conduct
     defaultVariant: workload.name,
     create: (ctx) => new MaelstromHost(ctx, { workload, program, topology, clients: test.concurrency, serviceLatencyMs: Math.max(1, test.latencyMs) }),
     workload: (rng, info) => workload.op(rng, info.opIndex),
-    checkers: () => workload.checkers,
-    historyChecks: (h) => workload.historyChecks(h, test.finalWaitMs),
+    // Called once the simulation is over, just before the history checks.
+    checkers: () => {
+      parts.onChecking?.();
+      return workload.checkers({ settleMs: test.finalWaitMs, consistency: test.consistency });
+    },
     observers: () => {
       lastConduct = new ProtocolConductObserver();
       return [lastConduct, ...(parts.observers?.() ?? [])];

@@ -89,11 +89,11 @@ export function checkProgram(spec: ProgramSpec): void {
 export async function runMaelstrom(
   test: MaelstromTest,
   spec: ProgramSpec,
-  opts: { recordTrace?: boolean; process?: ProcessOptions; program?: ProgramFactory } = {},
+  opts: { recordTrace?: boolean; process?: ProcessOptions; program?: ProgramFactory; onChecking?: () => void } = {},
 ): Promise<MaelstromRun> {
   const workload = workloadByName(test.workload);
   if (spec.mode === 'in-process') {
-    const def = maelstromProtocol({ workload, program: opts.program ?? jsProgram(spec.bin, spec.args), test });
+    const def = maelstromProtocol({ workload, program: opts.program ?? jsProgram(spec.bin, spec.args), test, onChecking: opts.onChecking });
     const result = await runScenario(def, maelstromInput(def, test), { recordTrace: opts.recordTrace });
     return summarise(result, spec.mode, def.conduct()?.runState());
   }

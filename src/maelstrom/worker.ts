@@ -1,8 +1,9 @@
 /**
  * Runs one in-process Maelstrom test on a worker thread, so the main thread can stop a node
  * program stuck in an endless synchronous loop (`runOnWorker`). The worker beats every few hundred
- * program calls; silence for `hangMs` of wall time means hung (a wall-clock safety net only: it
- * decides nothing about a run that finishes).
+ * program calls; silence for `hangMs` of wall time during the simulation means hung (a wall-clock
+ * safety net only: it decides nothing about a run that finishes; the history checks that follow
+ * have budgets of their own and are not watched).
  */
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { MaelstromTest } from './def.ts';
@@ -61,9 +62,14 @@ export function runOnWorker(test: MaelstromTest, spec: ProgramSpec, hangMs: numb
       void w.terminate();
       resolve({ hungAfterMs: Date.now() - last });
     }, Math.min(1000, hangMs));
-    w.on('message', (m: { beat?: true; run?: MaelstromRun; error?: string }) => {
+    w.on('message', (m: { beat?: true; checking?: true; run?: MaelstromRun; error?: string }) => {
       last = Date.now();
       if (m.beat) return;
+      if (m.checking) {
+        // The simulation is over; the history checks have budgets of their own.
+        clearInterval(timer);
+        return;
+      }
       done = true;
       clearInterval(timer);
       void w.terminate();
@@ -84,7 +90,7 @@ if (parentPort && (workerData as { maelstrom?: boolean } | null)?.maelstrom) {
   port.on('message', async (msg: { test: MaelstromTest; spec: ProgramSpec }) => {
     try {
       const program = beating(jsProgram(msg.spec.bin, msg.spec.args), () => port.postMessage({ beat: true }));
-      const run = await runMaelstrom(msg.test, msg.spec, { recordTrace: true, program });
+      const run = await runMaelstrom(msg.test, msg.spec, { recordTrace: true, program, onChecking: () => port.postMessage({ checking: true }) });
       port.postMessage({ run });
     } catch (e) {
       port.postMessage({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });

@@ -12,6 +12,16 @@ import type { OpRequest } from '../workload/workload.ts';
 import { checkEcho, checkFinalCounter, checkFinalSet, checkKafka, FINAL } from './checks.ts';
 import type { Body } from './protocol.ts';
 
+export interface CheckOptions {
+  /** How long before a final read an acknowledged write must have happened to count. */
+  settleMs: number;
+  /** Transactional workloads: the consistency model to hold the history to. */
+  consistency: string;
+}
+
+/** A Faultline custom checker from a history function. */
+const custom = (name: string, check: (h: History) => CheckerResult): HistoryCheckerSpec => ({ kind: 'custom', name, check });
+
 /** A reply turned into a history value, or what is wrong with the reply. */
 export type Decoded = { value: unknown } | { problem: string };
 
@@ -31,9 +41,8 @@ export interface MaelstromWorkload {
   decode(op: ClientOp, body: Body, memory: ClientMemory): Decoded;
   /** Ops that change nothing: an error reply means they definitely did not happen. */
   idempotent(f: string): boolean;
-  checkers: HistoryCheckerSpec[];
-  /** `settleMs`: how long before a final read an acknowledged write must have happened to count. */
-  historyChecks(h: History, settleMs: number): CheckerResult[];
+  /** The checkers judging a run. */
+  checkers(o: CheckOptions): HistoryCheckerSpec[];
   /** Sends `topology` after `init`. */
   usesTopology?: boolean;
 }
@@ -57,8 +66,7 @@ const echo: MaelstromWorkload = {
   request: (op) => ({ type: 'echo', echo: op.value }),
   decode: (_op, body) => okField(body, 'echo_ok', 'echo', () => true, 'present'),
   idempotent: () => true,
-  checkers: [],
-  historyChecks: (h) => [checkEcho(h)],
+  checkers: () => [custom('echo', checkEcho)],
 };
 
 const uniqueIds: MaelstromWorkload = {
@@ -68,8 +76,7 @@ const uniqueIds: MaelstromWorkload = {
   request: () => ({ type: 'generate' }),
   decode: (_op, body) => okField(body, 'generate_ok', 'id', (v) => v !== undefined && v !== null, 'a value'),
   idempotent: () => false,
-  checkers: [{ kind: 'unique-ids' }],
-  historyChecks: () => [],
+  checkers: () => [{ kind: 'unique-ids' }],
 };
 
 const isIntArray = (v: unknown) => Array.isArray(v) && v.every((x) => Number.isInteger(x));
@@ -83,8 +90,7 @@ const broadcast: MaelstromWorkload = {
   decode: (op, body) =>
     op.f === 'broadcast' ? (expectType(body, 'broadcast_ok') ? { problem: expectType(body, 'broadcast_ok')! } : { value: op.value }) : okField(body, 'read_ok', 'messages', isIntArray, 'an array of integers'),
   idempotent: readOnly,
-  checkers: [],
-  historyChecks: (h, settleMs) => [checkFinalSet(h, 'broadcast', 'broadcast', settleMs)],
+  checkers: (o) => [custom('broadcast', (h) => checkFinalSet(h, 'broadcast', 'broadcast', o.settleMs))],
   usesTopology: true,
 };
 
@@ -97,8 +103,7 @@ const gSet: MaelstromWorkload = {
   decode: (op, body) =>
     op.f === 'add' ? (expectType(body, 'add_ok') ? { problem: expectType(body, 'add_ok')! } : { value: op.value }) : okField(body, 'read_ok', 'value', Array.isArray, 'an array'),
   idempotent: readOnly,
-  checkers: [],
-  historyChecks: (h, settleMs) => [checkFinalSet(h, 'g-set', 'add', settleMs)],
+  checkers: (o) => [custom('g-set', (h) => checkFinalSet(h, 'g-set', 'add', o.settleMs))],
 };
 
 function counter(name: string, negative: boolean): MaelstromWorkload {
@@ -111,8 +116,7 @@ function counter(name: string, negative: boolean): MaelstromWorkload {
     decode: (op, body) =>
       op.f === 'add' ? (expectType(body, 'add_ok') ? { problem: expectType(body, 'add_ok')! } : { value: op.value }) : okField(body, 'read_ok', 'value', Number.isFinite as (v: unknown) => boolean, 'a number'),
     idempotent: readOnly,
-    checkers: [],
-    historyChecks: (h, settleMs) => [checkFinalCounter(h, settleMs)],
+    checkers: (o) => [custom('counter', (h) => checkFinalCounter(h, o.settleMs))],
   };
 }
 
@@ -142,8 +146,7 @@ const linKv: MaelstromWorkload = {
     return bad ? { problem: bad } : { value: op.value };
   },
   idempotent: readOnly,
-  checkers: [{ kind: 'linearizable', model: 'kv' }],
-  historyChecks: () => [],
+  checkers: () => [{ kind: 'linearizable', model: 'kv' }],
 };
 
 const KAFKA_KEYS = 3;
@@ -162,8 +165,7 @@ const kafka: MaelstromWorkload = {
   request: (op, memory) => kafkaRequest(op, memory),
   decode: (op, body, memory) => kafkaDecode(op, body, memory),
   idempotent: readOnly,
-  checkers: [],
-  historyChecks: (h) => [checkKafka(h)],
+  checkers: () => [custom('kafka', checkKafka)],
 };
 
 function positions(memory: ClientMemory): Record<string, number> {
@@ -223,6 +225,38 @@ function kafkaDecode(op: ClientOp, body: Body, memory: ClientMemory): Decoded {
   }
 }
 
+const TXN_KEYS = 5;
+const TXN_MAX_MOPS = 4;
+
+function txn(name: 'txn-list-append' | 'txn-rw-register'): MaelstromWorkload {
+  const listAppend = name === 'txn-list-append';
+  const write = listAppend ? 'append' : 'w';
+  return {
+    name,
+    description: listAppend ? 'transactions of appends to and reads of lists, checked for isolation anomalies (Elle-style)' : 'transactions of writes and reads of registers, checked for isolation anomalies (Elle-style)',
+    op: (rng, i) => {
+      const n = 1 + intBelow(rng, TXN_MAX_MOPS);
+      // Written values are unique per run (op index and position), as the checker needs.
+      const mops = Array.from({ length: n }, (_, j) => (rng() < 0.5 ? ['r', intBelow(rng, TXN_KEYS), null] : [write, intBelow(rng, TXN_KEYS), i * TXN_MAX_MOPS + j + 1]));
+      return { f: 'txn', value: mops };
+    },
+    request: (op) => ({ type: 'txn', txn: op.value }),
+    decode: (op, body) => {
+      const d = okField(body, 'txn_ok', 'txn', Array.isArray, 'a list of micro-ops');
+      if ('problem' in d) return d;
+      const sent = op.value as unknown[][];
+      const got = d.value as unknown[];
+      if (got.length !== sent.length) return { problem: `txn_ok.txn has ${got.length} micro-ops, the request had ${sent.length}` };
+      for (const [i, m] of got.entries()) {
+        if (!Array.isArray(m) || m.length !== 3 || m[0] !== sent[i][0] || m[1] !== sent[i][1]) return { problem: `txn_ok.txn[${i}] is ${JSON.stringify(m)}, expected [${JSON.stringify(sent[i][0])}, ${JSON.stringify(sent[i][1])}, ...]` };
+      }
+      return { value: got };
+    },
+    idempotent: () => false,
+    checkers: (o) => [{ kind: 'transactional', workload: listAppend ? 'list-append' : 'rw-register', consistency: o.consistency }],
+  };
+}
+
 /** Every workload Faultline runs, by Maelstrom's name. */
 export const workloads: Record<string, MaelstromWorkload> = {
   echo,
@@ -233,13 +267,12 @@ export const workloads: Record<string, MaelstromWorkload> = {
   'pn-counter': counter('pn-counter', true),
   'lin-kv': linKv,
   kafka,
+  'txn-list-append': txn('txn-list-append'),
+  'txn-rw-register': txn('txn-rw-register'),
 };
 
 /** Maelstrom workloads Faultline knows but cannot check yet, with the reason. */
-export const refusedWorkloads: Record<string, string> = {
-  'txn-list-append': 'needs a transactional (Elle-style) checker, which Faultline does not have yet',
-  'txn-rw-register': 'needs a transactional (Elle-style) checker, which Faultline does not have yet',
-};
+export const refusedWorkloads: Record<string, string> = {};
 
 /**
  * Looks a workload up by name, or throws a message listing the valid choices.

@@ -1,6 +1,5 @@
 import type { HistoryCheckerSpec } from '../../checkers/index.ts';
 import type { CheckerResult } from '../../checkers/result.ts';
-import type { History } from '../history/types.ts';
 import type { NodeCtx, NodeHandlers } from '../node/api.ts';
 import type { Observer } from '../sim/simulator.ts';
 import type { Workload } from '../workload/workload.ts';
@@ -41,8 +40,6 @@ export interface ProtocolDef {
   workload: Workload;
   /** History checks (linearizability against a model, set, counter, ...). */
   checkers(variant: string): HistoryCheckerSpec[];
-  /** History checks of the protocol's own (e.g. Maelstrom's echo and kafka checks), after `checkers`. */
-  historyChecks?(history: History, variant: string): CheckerResult[];
   /** Invariants checked after every event and liveness checks after the final heal. */
   observers?(variant: string, scenario: ScenarioOptions): CheckingObserver[];
   /**

@@ -62,7 +62,6 @@ export async function runScenario(protocol: ProtocolDef, input: RunInput, settin
   // A run cut short still has a history worth checking: a violation before the crash is real.
   const checkBudget = { maxStates: settings.checkMaxStates, timeoutMs: settings.checkTimeoutMs ?? DEFAULT_CHECK_WALL_MS };
   checks.push(...checkHistory(sim.history, protocol.checkers(input.options.variant), checkBudget));
-  checks.push(...(protocol.historyChecks?.(sim.history, input.options.variant) ?? []));
   for (const o of observers) checks.push(o.result());
   if (protocol.liveness && sim.outcome === 'completed') {
     checks.push(pendingOpsComplete(sim.history, sim.healedAtMs, protocol.liveness.opsCompleteWithinMs));

@@ -20,6 +20,8 @@ const cases = [
   { workload: 'pn-counter', file: 'counter.js', checker: 'counter' },
   { workload: 'lin-kv', file: 'lin-kv.js', checker: 'linearizable(kv)' },
   { workload: 'kafka', file: 'kafka.js', checker: 'kafka' },
+  { workload: 'txn-list-append', file: 'txn.js', checker: 'transactional(list-append, strict-serializable)' },
+  { workload: 'txn-rw-register', file: 'txn.js', checker: 'transactional(rw-register, strict-serializable)' },
 ] as const;
 
 describe('maelstrom in-process: each workload', () => {

@@ -70,7 +70,8 @@ describe('maelstrom command line', () => {
     expect(parse('-w', 'echo', '--bin', path.join(fixtures, 'not-executable.py'))).toMatch(/not executable \(chmod \+x/);
     expect(parse('-w', 'echo')).toMatch(/needs --bin/);
     expect(parse('-w', 'nope', '--bin', bin)).toMatch(/unknown workload 'nope': choose from echo, unique-ids, broadcast/);
-    expect(parse('-w', 'txn-list-append', '--bin', bin)).toMatch(/not supported: it needs a transactional/);
+    expect(parse('-w', 'txn-list-append', '--bin', bin, '--consistency-models', 'linearizable-ish')).toMatch(/unknown consistency model 'linearizable-ish': choose from read-uncommitted/);
+    expect(parse('-w', 'txn-rw-register', '--bin', bin, '--consistency-models', 'read-committed')).toBe('ok');
     expect(parse('-w', 'broadcast', '--bin', bin, '--topology', 'star')).toMatch(/choose from grid, line, tree2/);
     expect(parse('-w', 'echo', '--bin', bin, '--nemesis', 'meteor')).toMatch(/unknown nemesis 'meteor': choose from partition, kill, pause/);
     expect(parse('-w', 'echo', '--bin', bin, '--concurrency', 'x')).toMatch(/--concurrency takes/);
