@@ -47,6 +47,12 @@ describe('maelstrom in-process: each workload', () => {
     expect(r.net.msgsPerOp).toBeGreaterThan(0);
   });
 
+  it('an async/await node on seq-kv: confirming reads pass; plain reads of seq-kv are stale', async () => {
+    for (const seed of [0, 1, 2]) expect((await run('g-counter', 'counter-seqkv.js', [], { seed, nemesis: ['crash'], nemesisIntervalS: 0.3 })).result.status).toBe('pass');
+    const stale = await run('g-counter', 'counter-seqkv.js', ['--bug'], { seed: 0 });
+    expect(verdictOf(stale, 'counter')).toBe('illegal');
+  });
+
   it('lin-kv through the lin-kv service passes under crashes (state lives in the service)', async () => {
     const r = await run('lin-kv', 'lin-kv.js', [], { nemesis: ['crash'], nemesisIntervalS: 0.2 });
     expect(r.result.faults.some((f) => f.kind === 'crash')).toBe(true);
