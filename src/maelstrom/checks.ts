@@ -64,7 +64,7 @@ export function checkFinalSet(history: History, checker: string, addF: string, s
     const seen = new Set((f.completion!.value as unknown[]).map(valueKey));
     for (const [k, a] of acked) if (!seen.has(k) && a.atMs <= f.invoke.time - settleMs) lost.push({ value: a.value, node: maelstromNode(f.invoke.node) });
   }
-  const details = { lost, unexpected: [...unexpected.values()], acknowledged: acked.size, finalReads: finals.length };
+  const details = { lost, unexpected: [...unexpected.values()], acknowledged: acked.size, finalReads: finals.length, stableLatencyMs: stableLatency(pairs, addF) };
   if (lost.length || unexpected.size) {
     const parts = [];
     if (lost.length) parts.push(`${lost.length} acknowledged value(s) missing from final reads (e.g. ${showValue(lost[0].value)} on ${lost[0].node})`);
@@ -73,6 +73,33 @@ export function checkFinalSet(history: History, checker: string, addF: string, s
   }
   if (finals.length === 0) return { checker, verdict: 'unknown', summary: 'no final read succeeded, so lost values cannot be judged', details };
   return { checker, verdict: 'ok', summary: `${finals.length} final read(s) hold all ${acked.size} acknowledged values`, details };
+}
+
+/**
+ * Broadcast's stable latency: for each acknowledged value, how long after its add was invoked
+ * every read began to include it (the end of the last read that missed it; 0 if none did).
+ * Quantiles in virtual ms; values never seen by every later read are left out.
+ */
+function stableLatency(pairs: PairedOp[], addF: string): Record<string, number> {
+  const reads = pairs.filter((p) => p.invoke.f === 'read' && p.outcome === 'ok' && Array.isArray(p.completion!.value));
+  const sets = reads.map((r) => new Set((r.completion!.value as unknown[]).map(valueKey)));
+  const ms: number[] = [];
+  for (const a of pairs) {
+    if (a.invoke.f !== addF || a.outcome !== 'ok') continue;
+    const k = valueKey(a.invoke.value);
+    let lastMiss = -1;
+    let seenAfter = false;
+    reads.forEach((r, i) => {
+      if (r.invoke.time < a.invoke.time) return;
+      if (sets[i].has(k)) seenAfter = true;
+      else lastMiss = Math.max(lastMiss, r.completion!.time);
+    });
+    if (lastMiss < 0) ms.push(0);
+    else if (seenAfter) ms.push(lastMiss - a.invoke.time);
+  }
+  ms.sort((x, y) => x - y);
+  const q = (x: number) => (ms.length ? ms[Math.min(ms.length - 1, Math.floor(x * ms.length))] : 0);
+  return { p0: q(0), p50: q(0.5), p95: q(0.95), p99: q(0.99), p100: ms.length ? ms[ms.length - 1] : 0 };
 }
 
 /**

@@ -291,6 +291,8 @@ function printRun(run: MaelstromRun, test: MaelstromTest, spec: ProgramSpec, ava
   console.log(`  net        ${run.net.serverMsgs} server msgs (${run.net.msgsPerOp.toFixed(2)} msgs/op), ${run.net.clientMsgs} client msgs, ${run.net.serviceMsgs} service msgs; ${s.dropped} dropped, ${s.duplicated} duplicated`);
   const q = run.latency;
   console.log(`  latency    ${q.map(([k, v]) => `p${k * 100}=${v}`).join(' ')} (virtual ms, ok ops)`);
+  const stable = (r.checks.find((c) => c.checker === 'broadcast')?.details as { stableLatencyMs?: Record<string, number> } | undefined)?.stableLatencyMs;
+  if (stable) console.log(`  stable     ${Object.entries(stable).map(([k, v]) => `${k}=${v}`).join(' ')} (virtual ms from a broadcast until every read has it)`);
   console.log(`  faults     ${r.faults.length === 0 ? 'none' : r.faults.slice(0, 5).map((f) => maelstromNames(describeFault(f))).map((d) => (d.length > 60 ? `${d.slice(0, 60)}...` : d)).join('; ')}${r.faults.length > 5 ? `; ... ${r.faults.length} in all` : ''}`);
   if (run.processes) console.log(`  processes  ${run.processes.started} started; ${run.processes.kill} killed, ${run.processes.stop} paused (SIGSTOP), ${run.processes.cont} resumed (SIGCONT)`);
   if (run.mode === 'process') console.log('  note       each process\'s own timers and threads are outside Faultline\'s control: a seed reproduces the schedule of deliveries and faults, not every internal interleaving');

@@ -45,6 +45,10 @@ describe('maelstrom in-process: each workload', () => {
     expect(r.result.status).toBe('pass');
     expect(r.net.serverMsgs).toBeGreaterThan(0);
     expect(r.net.msgsPerOp).toBeGreaterThan(0);
+    // Gossip every 50 ms over a tree: values take time to reach every read.
+    const stable = (r.result.checks.find((c) => c.checker === 'broadcast')!.details as { stableLatencyMs: Record<string, number> }).stableLatencyMs;
+    expect(stable.p50).toBeGreaterThan(0);
+    expect(stable.p100).toBeGreaterThanOrEqual(stable.p50);
   });
 
   it('an async/await node on seq-kv: confirming reads pass; plain reads of seq-kv are stale', async () => {
