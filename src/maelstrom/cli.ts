@@ -149,6 +149,9 @@ export function parseTestArgs(argv: string[]): { test: MaelstromTest; spec: Prog
   if (values.process && values['in-process']) throw new UsageError('give --process or --in-process, not both');
   const mode = values.process ? 'process' : values['in-process'] ? 'in-process' : defaultMode(values.bin);
   const spec: ProgramSpec = { bin: values.bin, args: [...positionals.slice(1), ...programArgs], mode };
+  if (mode === 'process' && test.nemesis.some((n) => n.startsWith('clock'))) {
+    throw new UsageError('--nemesis clock cannot reach a process\'s own clock (it reads the real one): drop clock, or run a JavaScript node in-process');
+  }
   try {
     checkProgram(spec);
   } catch (e) {

@@ -245,7 +245,8 @@ class JsInstance implements Program {
       return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
     };
     const randomInt = (a: number, b?: number) => (b === undefined ? Math.floor(random() * a) : a + Math.floor(random() * (b - a)));
-    return { ...nodeCrypto, randomBytes, randomUUID, randomInt, getRandomValues: fill, webcrypto: { getRandomValues: fill, randomUUID } };
+    const randomFillSync = <T extends ArrayBufferView>(view: T) => fill(view);
+    return { ...nodeCrypto, randomBytes, randomUUID, randomInt, randomFillSync, getRandomValues: fill, webcrypto: { getRandomValues: fill, randomUUID } };
   }
 
   /** Replaces the context's own Date and Math.random with virtual, seeded ones. */

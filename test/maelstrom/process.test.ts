@@ -75,6 +75,8 @@ describe('maelstrom command line', () => {
     expect(parse('-w', 'broadcast', '--bin', bin, '--topology', 'star')).toMatch(/choose from grid, line, tree2/);
     expect(parse('-w', 'echo', '--bin', bin, '--nemesis', 'meteor')).toMatch(/unknown nemesis 'meteor': choose from partition, kill, pause/);
     expect(parse('-w', 'echo', '--bin', bin, '--concurrency', 'x')).toMatch(/--concurrency takes/);
+    expect(parse('-w', 'echo', '--bin', path.join(fixtures, 'node.py'), '--nemesis', 'clock')).toMatch(/cannot reach a process's own clock/);
+    expect(parse('-w', 'echo', '--bin', bin, '--nemesis', 'clock')).toBe('ok');
     expect(parse('-w', 'echo', '--bin', bin, '--concurrency', '2n', '--node-count', '4')).toBe('ok');
   });
 
