@@ -4,10 +4,11 @@
  * simulation; the processes' own timers and threads are not, so a process run reproduces the
  * schedule of deliveries, not every internal interleaving.
  *
- * Time: virtual time moves only when every process has been quiet (no output) for `quietMs` of
- * real time since the last line written to it or read from it, and never ahead of real time since
- * the start (scaled by `timeScale`), so a process's own timers see about the time the simulation
- * does. Output is stamped with the virtual time of the event last dispatched.
+ * Time: virtual time moves past a quantum (`quantumMs`, 5 ms) only when every process has been
+ * quiet (no output) for `quietMs` of real time since the last line written to it or read from it,
+ * and never ahead of real time since the start (scaled by `timeScale`), so a process's own timers
+ * see about the time the simulation does. Output is stamped with the virtual time of the event
+ * last dispatched (so up to a quantum late).
  * Crash = SIGKILL (restart = a fresh process and a fresh init); pause = SIGSTOP / SIGCONT.
  * Every child is killed when the run ends, on harness errors, and on exit or Ctrl-C.
  */
@@ -28,6 +29,12 @@ export interface ProcessOptions {
   timeScale?: number;
   /** Longest real wait for a process's first line (its init_ok) before time moves without it. */
   startupMs?: number;
+  /**
+   * Virtual ms that may pass without a quiet wait (default 5): events within one quantum are
+   * dispatched back to back, so a process's answer is stamped up to this much late. 0 waits at
+   * every step.
+   */
+  quantumMs?: number;
 }
 
 /** The real clock, captured before any run's determinism guard wraps `performance.now`. */
@@ -159,6 +166,9 @@ export class ProcessPool {
   private readonly maxQuietWaitMs: number;
   private readonly timeScale: number;
   private readonly startupMs: number;
+  private readonly quantumMs: number;
+  /** Virtual time of the last quiet wait: until a quantum past it, time moves without waiting. */
+  private quietAtMs = -Infinity;
   /** Pause and kill signals actually sent, for tests and the report. */
   readonly signals = { kill: 0, stop: 0, cont: 0 };
 
@@ -172,6 +182,7 @@ export class ProcessPool {
     this.maxQuietWaitMs = opts.maxQuietWaitMs ?? 250;
     this.timeScale = opts.timeScale ?? 1;
     this.startupMs = opts.startupMs ?? 5_000;
+    this.quantumMs = opts.quantumMs ?? 5;
   }
 
   /** The program factory for the ProtocolDef. */
@@ -201,17 +212,21 @@ export class ProcessPool {
       return !this.outputSeen;
     }
     const began = realNowMs();
+    const withinQuantum = nextMs < this.quietAtMs + this.quantumMs;
     for (;;) {
       const now = realNowMs();
       // A process still starting up (no line yet) holds time back, up to startupMs.
       const starting = this.all.some((p) => !p.started && !p.stopped && now - p.spawnedAtMs < this.startupMs);
-      const quietLeft = starting ? this.quietMs : this.dirty ? this.lastActivityMs + this.quietMs - now : 0;
+      const quietLeft = starting ? this.quietMs : this.dirty && !withinQuantum ? this.lastActivityMs + this.quietMs - now : 0;
       const realLeft = this.startMs + nextMs / this.timeScale - now;
       const capped = !starting && now - began >= this.maxQuietWaitMs;
       const waitMs = Math.max(capped ? 0 : quietLeft, realLeft);
       if (waitMs <= 0) {
         if (this.outputSeen) return false;
-        this.dirty = false;
+        if (!withinQuantum) {
+          this.dirty = false;
+          this.quietAtMs = nextMs;
+        }
         return true;
       }
       const before = realNowMs();
