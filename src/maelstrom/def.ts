@@ -156,9 +156,15 @@ export class ProtocolConductObserver implements CheckingObserver {
     let count = run?.problemCount ?? 0;
     for (const n of this.view?.nodes ?? []) {
       const h = n.state;
-      if (h instanceof MaelstromHost && !h.initOk) {
+      if (!(h instanceof MaelstromHost)) continue;
+      if (!h.initOk) {
         count++;
         problems.push({ node: h.id, timeMs: this.view!.timeMs, line: '', problem: 'never answered init (no init_ok)' });
+      }
+      const partial = h.unterminatedOutput();
+      if (partial !== undefined) {
+        count++;
+        problems.push({ node: h.id, timeMs: this.view!.timeMs, line: partial.slice(0, 300), problem: 'output without a final newline (never sent: a line ends with \\n)' });
       }
     }
     if (count === 0) return { checker: 'maelstrom-protocol', verdict: 'ok', summary: 'every node answered init and spoke the protocol' };

@@ -28,6 +28,8 @@ export interface Program {
   stop(): void;
   /** In-process programs: runs the program's timer `id` (scheduled through the ctx). */
   fireTimer?(id: number): void;
+  /** Output written without its final newline (never delivered as a line), if any. */
+  unterminated?(): string | undefined;
 }
 
 /** Starts one program instance for one node incarnation. */
@@ -123,6 +125,11 @@ export class MaelstromHost implements NodeHandlers {
     this.run.clientMsgs++;
     this.program?.write(JSON.stringify({ src: client, dest: this.id, body }));
     return settled;
+  }
+
+  /** Output the program left without a final newline (so never sent), if any. */
+  unterminatedOutput(): string | undefined {
+    return this.program?.unterminated?.();
   }
 
   /** Stops this incarnation's program (the simulator dropped the node: crash or end of run). */

@@ -113,6 +113,10 @@ class JsInstance implements Program {
     this.timers.clear();
   }
 
+  unterminated(): string | undefined {
+    return this.outBuf.trim() === '' ? undefined : this.outBuf;
+  }
+
   /** Runs program code; `process.exit` ends this instance (reported), anything else is the run's verdict. */
   private guard(fn: () => void): void {
     try {

@@ -132,6 +132,10 @@ describe('maelstrom in-process: misbehaving nodes are reported, not fatal', () =
     expect((await problem('--stray-reply')).c.summary).toMatch(/reply to nothing/);
   });
 
+  it('output without a final newline is reported', async () => {
+    expect((await problem('--no-newline')).c.summary).toMatch(/output without a final newline/);
+  });
+
   it('a node that never answers init, and one that exits at start', async () => {
     const silent = await problem('--silent');
     expect(silent.c.summary).toMatch(/never answered init/);
