@@ -14,6 +14,7 @@ import { defaultTest, parseMaelstromNemesis, maelstromNemeses, type MaelstromTes
 import { EntryError, loadEntry, makeEntry } from './entry.ts';
 import { checkProgram, defaultMode, MaelstromUsageError, replayEntry, runMaelstrom, shrinkMaelstrom, type MaelstromRun, type ProgramSpec } from './runner.ts';
 import { makeTopology, topologyNames } from './topology.ts';
+import { StallError } from './process.ts';
 import { runOnWorker } from './worker.ts';
 import { refusedWorkloads, workloadByName, workloads } from './workloads.ts';
 
@@ -237,7 +238,16 @@ export async function maelstromCommand(argv: string[]): Promise<number> {
     }
     run = out.run;
   } else {
-    run = await runMaelstrom(test, spec, { recordTrace: true });
+    try {
+      run = await runMaelstrom(test, spec, { recordTrace: true });
+    } catch (e) {
+      if (!(e instanceof StallError)) throw e;
+      console.log(`maelstrom ${test.workload}: ${spec.bin} on ${test.nodeCount} nodes (process), seed ${test.seed}`);
+      console.log(`  stalled: ${e.message}; every process was killed`);
+      console.log(`  replay     ${replayLine(test, spec)}`);
+      console.log('INVALID: stalled');
+      return 1;
+    }
   }
   const availability = availabilityOf(run);
   if (wanted !== undefined) {
@@ -258,7 +268,7 @@ export async function maelstromCommand(argv: string[]): Promise<number> {
     const file = join(outDir, 'entry.json');
     writeAtomic(file, `${JSON.stringify(makeEntry(file, test, spec, run.result))}\n`);
   }
-  if (values.json) console.log(JSON.stringify({ status: run.result.status, failing: run.result.failing, mode: run.mode, net: run.net, latency: run.latency, availability, processes: run.processes, seed: test.seed, fingerprint: run.result.sim.fingerprint, replay, out: outDir, checks: run.result.checks.map((c) => ({ checker: c.checker, valid: c.verdict === 'ok' ? true : c.verdict === 'illegal' ? false : 'unknown', summary: c.summary })) }, null, 2));
+  if (values.json) console.log(JSON.stringify({ status: run.result.status, failing: run.result.failing, mode: run.mode, net: run.net, latency: Object.fromEntries(run.latency.map(([q, ms]) => [`p${q * 100}`, ms])), availability, processes: run.processes, seed: test.seed, fingerprint: run.result.sim.fingerprint, replay, out: outDir, checks: run.result.checks.map((c) => ({ checker: c.checker, valid: c.verdict === 'ok' ? true : c.verdict === 'illegal' ? false : 'unknown', summary: c.summary })) }, null, 2));
   else printRun(run, test, spec, availability, replay, outDir, values['log-stderr'] === true);
   if (run.result.status === 'fail' && spec.mode === 'in-process' && !values['no-shrink'] && !values.json) await printShrunk(test, spec, outDir);
   return run.result.status === 'pass' ? 0 : run.result.status === 'fail' ? 1 : 3;

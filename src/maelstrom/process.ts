@@ -35,13 +35,25 @@ export interface ProcessOptions {
    * every step.
    */
   quantumMs?: number;
+  /**
+   * Wall-clock safety net: if virtual time has not moved for this long (a process flooding the
+   * network at one instant), or lags real time by 6x this, the run stops with StallError
+   * (default 10 s).
+   */
+  stallMs?: number;
 }
+
+/** A process run whose virtual time stopped keeping up with real time: a verdict, not a crash. */
+export class StallError extends Error {}
 
 /** The real clock, captured before any run's determinism guard wraps `performance.now`. */
 const realNowMs = performance.now.bind(performance);
 const realSetTimeout = globalThis.setTimeout;
 const realClearTimeout = globalThis.clearTimeout;
 const realSetImmediate = globalThis.setImmediate;
+
+/** Consecutive looks at the queue because of new output before time moves anyway. */
+const MAX_REPEEKS = 100;
 
 /** Every live child of this Faultline process, for the exit and signal handlers. */
 const liveChildren = new Set<ChildProcess>();
@@ -159,6 +171,10 @@ export class ProcessPool {
   private lastActivityMs = realNowMs();
   private startMs: number | undefined;
   private outputSeen = false;
+  private repeeks = 0;
+  private progressVirtualMs = -1;
+  private progressRealMs = realNowMs();
+  private readonly stallMs: number;
   /** A line went to or came from a process since time last moved: wait for quiet before moving. */
   private dirty = true;
   private wake: (() => void) | undefined;
@@ -183,6 +199,7 @@ export class ProcessPool {
     this.timeScale = opts.timeScale ?? 1;
     this.startupMs = opts.startupMs ?? 5_000;
     this.quantumMs = opts.quantumMs ?? 5;
+    this.stallMs = opts.stallMs ?? 10_000;
   }
 
   /** The program factory for the ProtocolDef. */
@@ -202,8 +219,38 @@ export class ProcessPool {
     this.wake?.();
   }
 
-  /** SimConfig.pace: waits for quiet processes and for real time to catch up with `nextMs`. */
+  /**
+   * SimConfig.pace: waits for quiet processes and for real time to catch up with `nextMs`.
+   * Resolves false (look at the queue again) when output arrived meanwhile, at most
+   * MAX_REPEEKS times in a row, so a process that never stops talking cannot stall time.
+   */
   readonly pace = async (nextMs: number, nowMs: number): Promise<boolean> => {
+    this.checkStall(nowMs);
+    const go = await this.paceOnce(nextMs, nowMs);
+    if (go || ++this.repeeks > MAX_REPEEKS) {
+      this.repeeks = 0;
+      return true;
+    }
+    return false;
+  };
+
+  private checkStall(nowMs: number): void {
+    const now = realNowMs();
+    if (nowMs > this.progressVirtualMs) {
+      this.progressVirtualMs = nowMs;
+      this.progressRealMs = now;
+      return;
+    }
+    const stuckMs = now - this.progressRealMs;
+    const lagMs = this.startMs === undefined || this.timeScale === Infinity ? 0 : now - this.startMs - nowMs / this.timeScale;
+    if (stuckMs > this.stallMs || lagMs > 6 * this.stallMs) {
+      throw new StallError(
+        `virtual time stalled at ${nowMs} ms: it did not move for ${(stuckMs / 1000).toFixed(1)} s of real time (lagging by ${(lagMs / 1000).toFixed(1)} s); a process floods the network faster than the run can deliver (${this.bin})`,
+      );
+    }
+  }
+
+  private async paceOnce(nextMs: number, nowMs: number): Promise<boolean> {
     this.startMs ??= realNowMs();
     this.outputSeen = false;
     if (nextMs <= nowMs) {
@@ -245,7 +292,7 @@ export class ProcessPool {
       if (starting) this.startMs += realNowMs() - before;
       if (this.outputSeen) return false;
     }
-  };
+  }
 
   /** Mirrors the simulator's view onto the processes: down -> killed, paused -> stopped. */
   sync(view: WorldView): void {

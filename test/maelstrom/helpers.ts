@@ -10,9 +10,9 @@ export function smallTest(workload: string, over: Partial<MaelstromTest> = {}): 
   return { ...defaultTest, workload, nodeCount: 3, timeLimitS: 1, rate: 40, concurrency: 3, latencyMs: 5, seed: 1, finalWaitMs: 500, ...over };
 }
 
-export async function run(workload: string, file: string, args: string[] = [], over: Partial<MaelstromTest> = {}, mode: HostMode = 'in-process'): Promise<MaelstromRun> {
+export async function run(workload: string, file: string, args: string[] = [], over: Partial<MaelstromTest> = {}, mode: HostMode = 'in-process', stallMs?: number): Promise<MaelstromRun> {
   // A process that never prints holds time back for at most 1 s (5 s by default).
-  return runMaelstrom(smallTest(workload, over), { bin: path.join(fixtures, file), args, mode }, { process: { startupMs: 1000 } });
+  return runMaelstrom(smallTest(workload, over), { bin: path.join(fixtures, file), args, mode }, { process: { startupMs: 1000, stallMs } });
 }
 
 export function verdictOf(r: MaelstromRun, checker: string): string | undefined {

@@ -52,6 +52,10 @@ describe('maelstrom process mode', () => {
     const garbage = await run('echo', 'garbage.py', [], few, 'process');
     expect(garbage.result.checks.find((x) => x.checker === 'maelstrom-protocol')!.summary).toMatch(/not JSON/);
   });
+
+  it('a process flooding the network at one instant stalls the run: StallError, processes reaped', async () => {
+    await expect(run('echo', 'chatty.py', [], { ...short, latencyMs: 0 }, 'process', 1500)).rejects.toThrow(/virtual time stalled at \d+ ms/);
+  });
 });
 
 describe('maelstrom command line', () => {
