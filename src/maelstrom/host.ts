@@ -7,9 +7,9 @@
  */
 import type { ClientOp, ClientResult, NodeCtx, NodeHandlers } from '../node/api.ts';
 import { classifyError } from './errors.ts';
-import { isClientId, isNodeId, parseLine, type Body, type Envelope } from './protocol.ts';
+import { clientIdOf, isClientId, isNodeId, parseLine, type Body, type Envelope } from './protocol.ts';
 import { runStateOf, type RunState } from './runstate.ts';
-import { isService } from './services.ts';
+import { isService, serviceNames } from './services.ts';
 import type { MaelstromWorkload } from './workloads.ts';
 
 /** Where a program's output goes. */
@@ -119,7 +119,7 @@ export class MaelstromHost implements NodeHandlers {
 
   onClientRequest(op: ClientOp, reply: (r: ClientResult) => void): Promise<void> {
     const msgId = this.nextMsgId++;
-    const client = `c${op.process + 1}`;
+    const client = clientIdOf(op.process);
     const body = { ...this.cfg.workload.request(op, this.run.clientMemory(op.process % this.cfg.clients)), msg_id: msgId };
     this.pending.set(msgId, { op, client, reply });
     this.run.clientMsgs++;
@@ -174,7 +174,7 @@ export class MaelstromHost implements NodeHandlers {
     } else if (isClientId(dest)) {
       this.onClientReply(line, env);
     } else {
-      this.problem(line, `unknown dest ${JSON.stringify(dest)}: nodes are n0..n${this.nodeCount - 1}, clients c1.., services ${['lin-kv', 'seq-kv', 'lww-kv', 'lin-tso'].join(', ')}`);
+      this.problem(line, `unknown dest ${JSON.stringify(dest)}: nodes are n0..n${this.nodeCount - 1}, clients c1.., services ${serviceNames.join(', ')}`);
     }
   }
 

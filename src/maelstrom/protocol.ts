@@ -55,16 +55,6 @@ export function parseLine(line: string): ParseResult {
   return { ok: true, env: { src: o.src, dest: o.dest, body: b as Body } };
 }
 
-/** Renders an envelope as one protocol line (newline included). */
-export function formatLine(env: Envelope): string {
-  return `${JSON.stringify(env)}\n`;
-}
-
-/** Maelstrom node id of the i-th node (0-based): `n0`, `n1`, ... */
-export function maelstromNodeId(index: number): string {
-  return `n${index}`;
-}
-
 /** The client id Faultline uses for a history process: process 0 is `c1`. */
 export function clientIdOf(process: number): string {
   return `c${process + 1}`;

@@ -100,6 +100,12 @@ describe('maelstrom in-process: determinism', () => {
     expect(new Set(a.latency.map(([, ms]) => ms)).size).toBeGreaterThan(1);
   });
 
+  it('a node reading raw stdin chunks (data events, setEncoding) works in-process', async () => {
+    const r = await run('echo', 'echo-data.js');
+    expect(r.result.status).toBe('pass');
+    expect(r.result.sim.stats.ok).toBeGreaterThan(20);
+  });
+
   it('a failing JS node run shrinks to fewer ops and faults, failing the same checker', async () => {
     const test = smallTest('broadcast', { nemesis: ['partition-random-halves', 'partition-isolate'], nemesisIntervalS: 0.2 });
     const def = maelstromProtocol({ workload: workloadByName('broadcast'), program: jsProgram(path.join(fixtures, 'broadcast.js'), ['--bug']), test });
