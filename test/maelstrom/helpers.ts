@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { defaultTest, type MaelstromTest } from '../../src/maelstrom/def.ts';
+import type { ProcessOptions } from '../../src/maelstrom/process.ts';
 import { runMaelstrom, type HostMode, type MaelstromRun } from '../../src/maelstrom/runner.ts';
 
 export const fixtures = path.resolve(import.meta.dirname, '../fixtures/maelstrom');
@@ -10,9 +11,8 @@ export function smallTest(workload: string, over: Partial<MaelstromTest> = {}): 
   return { ...defaultTest, workload, nodeCount: 3, timeLimitS: 1, rate: 40, concurrency: 3, latencyMs: 5, seed: 1, finalWaitMs: 500, ...over };
 }
 
-export async function run(workload: string, file: string, args: string[] = [], over: Partial<MaelstromTest> = {}, mode: HostMode = 'in-process', stallMs?: number): Promise<MaelstromRun> {
-  // A process that never prints holds time back for at most 1 s (5 s by default).
-  return runMaelstrom(smallTest(workload, over), { bin: path.join(fixtures, file), args, mode }, { process: { startupMs: 1000, stallMs } });
+export async function run(workload: string, file: string, args: string[] = [], over: Partial<MaelstromTest> = {}, mode: HostMode = 'in-process', proc: ProcessOptions = {}): Promise<MaelstromRun> {
+  return runMaelstrom(smallTest(workload, over), { bin: path.join(fixtures, file), args, mode }, { process: proc });
 }
 
 export function verdictOf(r: MaelstromRun, checker: string): string | undefined {

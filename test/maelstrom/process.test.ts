@@ -42,19 +42,20 @@ describe('maelstrom process mode', () => {
   it('a program that exits at start, one that never answers, one that prints garbage: each a clear verdict', async () => {
     // Few ops: every op of these nodes waits out its timeout in real time.
     const few = { ...short, timeLimitS: 0.5, rate: 6, opTimeoutMs: 300 };
-    const exit = await run('echo', 'exit-at-start.py', [], few, 'process');
+    // A process that never prints holds time back for at most 1 s here (5 s by default).
+    const exit = await run('echo', 'exit-at-start.py', [], few, 'process', { startupMs: 1000 });
     const c = exit.result.checks.find((x) => x.checker === 'maelstrom-protocol')!;
     expect(c.verdict).toBe('illegal');
     expect(c.summary).toMatch(/program exited: exited with code 3/);
     expect(c.summary).toContain('cannot start: missing configuration');
-    const silent = await run('echo', 'silent.py', [], few, 'process');
+    const silent = await run('echo', 'silent.py', [], few, 'process', { startupMs: 1000 });
     expect(silent.result.checks.find((x) => x.checker === 'maelstrom-protocol')!.summary).toMatch(/never answered init/);
-    const garbage = await run('echo', 'garbage.py', [], few, 'process');
+    const garbage = await run('echo', 'garbage.py', [], few, 'process', { startupMs: 1000 });
     expect(garbage.result.checks.find((x) => x.checker === 'maelstrom-protocol')!.summary).toMatch(/not JSON/);
   });
 
   it('a process flooding the network at one instant stalls the run: StallError, processes reaped', async () => {
-    await expect(run('echo', 'chatty.py', [], { ...short, latencyMs: 0 }, 'process', 1500)).rejects.toThrow(/virtual time stalled at \d+ ms/);
+    await expect(run('echo', 'chatty.py', [], { ...short, latencyMs: 0 }, 'process', { stallMs: 1500 })).rejects.toThrow(/virtual time stalled at \d+ ms/);
   });
 });
 
