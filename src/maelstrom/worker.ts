@@ -49,7 +49,7 @@ export type WorkerOutcome = { run: MaelstromRun } | { hungAfterMs: number };
  * if ('hungAfterMs' in out) console.log('a node program never returned');
  */
 export function runOnWorker(test: MaelstromTest, spec: ProgramSpec, hangMs: number): Promise<WorkerOutcome> {
-  const boot = new URL('../run/explore-worker-boot.mjs', import.meta.url);
+  const boot = new URL('./worker-boot.mjs', import.meta.url);
   const entry = new URL('./worker.ts', import.meta.url).href;
   return new Promise((resolve, reject) => {
     const w = new Worker(boot, { workerData: { entry, maelstrom: true } });
