@@ -6,7 +6,8 @@
  *
  * - in-process: the node in a `node:vm` context, fully simulated (virtual time costs nothing);
  * - process, unpaced: one child per node, virtual time moves as soon as the processes are quiet
- *   (timeScale = Infinity), so the figure is the harness's pipe-and-pace throughput;
+ *   (timeScale = Infinity), so the figure is the harness's pipe-and-pace throughput (a node's own
+ *   real-time gossip timer falls behind virtual time here, so broadcast may fail: not a test);
  * - process, real time: the default (virtual time never ahead of real time), as a user runs it.
  *
  * Wall-clock figures, best of 3; asserts nothing.
