@@ -95,7 +95,12 @@ function num(flag: string, v: string | undefined, fallback: number, min: number,
   return n;
 }
 
-/** Parses the command line into a test and a program, or throws UsageError. */
+/**
+ * Parses the command line into a test and a program, or throws UsageError.
+ *
+ * @example
+ * parseTestArgs(['test', '-w', 'echo', '--bin', './echo.js']); // { test, spec, values }
+ */
 export function parseTestArgs(argv: string[]): { test: MaelstromTest; spec: ProgramSpec; values: Record<string, unknown> } | 'help' {
   // Program arguments that look like flags go after `--`.
   const dashes = argv.indexOf('--');
@@ -162,7 +167,12 @@ export function parseTestArgs(argv: string[]): { test: MaelstromTest; spec: Prog
   return { test, spec, values };
 }
 
-/** The command line that replays a test. */
+/**
+ * The command line that replays a test.
+ *
+ * @example
+ * replayLine(test, spec); // 'faultline maelstrom test -w echo --bin ./echo.js ... --seed 0'
+ */
 export function replayLine(test: MaelstromTest, spec: ProgramSpec): string {
   const parts = ['faultline maelstrom test', '-w', test.workload, '--bin', spec.bin];
   parts.push('--node-count', String(test.nodeCount), '--time-limit', String(test.timeLimitS), '--rate', String(test.rate));
@@ -210,7 +220,12 @@ async function replayCommand(argv: string[]): Promise<number> {
   return result.status === 'pass' ? 0 : result.status === 'fail' ? 1 : 3;
 }
 
-/** `faultline maelstrom ...`: returns the exit code. */
+/**
+ * `faultline maelstrom ...`: returns the exit code.
+ *
+ * @example
+ * process.exitCode = await maelstromCommand(['test', '-w', 'echo', '--bin', './echo.js']);
+ */
 export async function maelstromCommand(argv: string[]): Promise<number> {
   if (argv[0] === 'replay') return replayCommand(argv.slice(1));
   const parsed = parseTestArgs(argv);

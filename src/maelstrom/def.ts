@@ -85,7 +85,12 @@ export function parseMaelstromNemesis(text: string): NemesisName[] {
   return [...out];
 }
 
-/** Scenario options for a test (Faultline's knobs, from Maelstrom's). */
+/**
+ * Scenario options for a test (Faultline's knobs, from Maelstrom's).
+ *
+ * @example
+ * scenarioOf({ ...defaultTest, workload: 'echo' }).healAtMs; // 10000
+ */
 export function scenarioOf(t: MaelstromTest): ScenarioOptions {
   const ops = Math.max(1, Math.round(t.rate * t.timeLimitS));
   const thinkMs = Math.max(0, Math.round((t.concurrency / t.rate) * 1000));
@@ -116,6 +121,9 @@ export function scenarioOf(t: MaelstromTest): ScenarioOptions {
 /**
  * The op plan: the main phase drawn from the seed, then one final op per node (after the heal
  * and `finalWaitMs`) for workloads that have a final phase.
+ *
+ * @example
+ * planOf(def, workloadByName('broadcast'), scenarioOf(test), 1000).at(-1); // a final read
  */
 export function planOf(def: ProtocolDef, w: MaelstromWorkload, o: ScenarioOptions, finalWaitMs: number): PlannedOp[] {
   const ops = planFor(def, o);
@@ -134,7 +142,12 @@ export function planOf(def: ProtocolDef, w: MaelstromWorkload, o: ScenarioOption
   return ops;
 }
 
-/** Judges the nodes' protocol conduct: malformed output, exits, and nodes that never answered init. */
+/**
+ * Judges the nodes' protocol conduct: malformed output, exits, and nodes that never answered init.
+ *
+ * @example
+ * const conduct = new ProtocolConductObserver(); // an observer of the run; conduct.result() after it
+ */
 export class ProtocolConductObserver implements CheckingObserver {
   private view: WorldView | undefined;
   private run: RunState | undefined;
@@ -220,7 +233,12 @@ export function maelstromProtocol(parts: ProtocolParts): ProtocolDef & { conduct
   };
 }
 
-/** The run input for a test: scenario options and the op plan with its final phase. */
+/**
+ * The run input for a test: scenario options and the op plan with its final phase.
+ *
+ * @example
+ * await runScenario(def, maelstromInput(def, test));
+ */
 export function maelstromInput(def: ProtocolDef, test: MaelstromTest): RunInput {
   const options = scenarioOf(test);
   return { options, ops: planOf(def, workloadByName(test.workload), options, test.finalWaitMs) };

@@ -58,7 +58,12 @@ export function classifyError(code: unknown, idempotent: boolean, text?: unknown
   return { type: known?.definite || idempotent ? 'fail' : 'info', error };
 }
 
-/** An error body, as a node or a service sends it. */
+/**
+ * An error body, as a node or a service sends it.
+ *
+ * @example
+ * errorBody(4, ErrorCode.keyDoesNotExist, 'no such key'); // { type: 'error', in_reply_to: 4, code: 20, text: 'no such key' }
+ */
 export function errorBody(inReplyTo: number | undefined, code: number, text: string): Record<string, unknown> {
   return { type: 'error', in_reply_to: inReplyTo, code, text };
 }

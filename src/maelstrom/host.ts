@@ -50,12 +50,22 @@ export interface HostConfig {
 export const TIMER_JS = 'js';
 const TIMER_SERVICE = 'service-reply';
 
-/** Maelstrom id of a Faultline node id (`n1` -> `n0`). */
+/**
+ * Maelstrom id of a Faultline node id (`n1` -> `n0`).
+ *
+ * @example
+ * toMaelstromId('n1'); // 'n0'
+ */
 export function toMaelstromId(faultlineId: string): string {
   return `n${Number(faultlineId.slice(1)) - 1}`;
 }
 
-/** Faultline id of a Maelstrom node id (`n0` -> `n1`). */
+/**
+ * Faultline id of a Maelstrom node id (`n0` -> `n1`).
+ *
+ * @example
+ * toFaultlineId('n0'); // 'n1'
+ */
 export function toFaultlineId(maelstromId: string): string {
   return `n${Number(maelstromId.slice(1)) + 1}`;
 }

@@ -68,7 +68,12 @@ function killHard(c: ChildProcess): void {
   }
 }
 
-/** Kills every child process (synchronously signalled). */
+/**
+ * Kills every child process (synchronously signalled).
+ *
+ * @example
+ * process.on('exit', killAllChildren);
+ */
 export function killAllChildren(): void {
   for (const c of liveChildren) killHard(c);
 }
@@ -338,7 +343,12 @@ export class ProcessPool {
   }
 }
 
-/** An observer that keeps the processes in step with the simulator's crashes and pauses. */
+/**
+ * An observer that keeps the processes in step with the simulator's crashes and pauses.
+ *
+ * @example
+ * observers: () => [new ProcessControlObserver(pool)]
+ */
 export class ProcessControlObserver implements CheckingObserver {
   constructor(private readonly pool: ProcessPool) {}
 

@@ -55,17 +55,32 @@ export function parseLine(line: string): ParseResult {
   return { ok: true, env: { src: o.src, dest: o.dest, body: b as Body } };
 }
 
-/** The client id Faultline uses for a history process: process 0 is `c1`. */
+/**
+ * The client id Faultline uses for a history process: process 0 is `c1`.
+ *
+ * @example
+ * clientIdOf(0); // 'c1'
+ */
 export function clientIdOf(process: number): string {
   return `c${process + 1}`;
 }
 
-/** Whether `id` names a client (`c` followed by digits). */
+/**
+ * Whether `id` names a client (`c` followed by digits).
+ *
+ * @example
+ * isClientId('c12'); // true
+ */
 export function isClientId(id: string): boolean {
   return /^c\d+$/.test(id);
 }
 
-/** Whether `id` names a node (`n` followed by digits). */
+/**
+ * Whether `id` names a node (`n` followed by digits).
+ *
+ * @example
+ * isNodeId('n3'); // true
+ */
 export function isNodeId(id: string): boolean {
   return /^n\d+$/.test(id);
 }

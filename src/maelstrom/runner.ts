@@ -48,7 +48,13 @@ export interface MaelstromRun {
 /** Bad input for a Maelstrom test (exit 2): a missing program, an impossible option. */
 export class MaelstromUsageError extends Error {}
 
-/** The default host for a program: JavaScript files in-process, anything else as processes. */
+
+/**
+ * The default host for a program: JavaScript files in-process, anything else as processes.
+ *
+ * @example
+ * defaultMode('./node.py'); // 'process'
+ */
 export function defaultMode(bin: string): HostMode {
   return /\.(js|mjs|cjs)$/.test(bin) ? 'in-process' : 'process';
 }
@@ -121,7 +127,12 @@ function summarise(result: RunResult, mode: HostMode, run: RunState | undefined)
   return { result, mode, net, latency: latencyQuantiles(result) };
 }
 
-/** Quantiles of `ok` op latency (virtual ms). */
+/**
+ * Quantiles of `ok` op latency (virtual ms).
+ *
+ * @example
+ * latencyQuantiles(run.result); // [[0, 2], [0.5, 2], [0.95, 7], [0.99, 9], [1, 12]]
+ */
 export function latencyQuantiles(r: RunResult): Array<[number, number]> {
   const ms = pairOps(r.sim.history)
     .filter((p) => p.outcome === 'ok')

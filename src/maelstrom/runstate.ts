@@ -20,6 +20,10 @@ const MAX_PROBLEMS_KEPT = 50;
 /** Recent stderr lines kept per node (for messages about a node that died). */
 const STDERR_TAIL = 10;
 
+/**
+ * @example
+ * runStateOf(ctx.nodes).serverMsgs++;
+ */
 export class RunState {
   readonly services = new Services();
   readonly memory = new Map<number, ClientMemory>();
@@ -53,7 +57,12 @@ export class RunState {
 
 const states = new WeakMap<readonly NodeId[], RunState>();
 
-/** The state of the run whose node list is `nodes` (created on first use). */
+/**
+ * The state of the run whose node list is `nodes` (created on first use).
+ *
+ * @example
+ * const run = runStateOf(ctx.nodes); // shared by every node of this run
+ */
 export function runStateOf(nodes: readonly NodeId[]): RunState {
   let s = states.get(nodes);
   if (!s) states.set(nodes, (s = new RunState()));

@@ -93,6 +93,12 @@ export class Services {
   }
 }
 
+/**
+ * Whether a `dest` names one of the services.
+ *
+ * @example
+ * isService('seq-kv'); // true
+ */
 export function isService(name: string): name is ServiceName {
   return (serviceNames as readonly string[]).includes(name);
 }

@@ -9,6 +9,10 @@ import { EventEmitter } from 'node:events';
 /** Lines queued for a `for await` consumer before it asks; bounded so a stalled loop is visible. */
 const MAX_QUEUED_LINES = 100_000;
 
+/**
+ * @example
+ * const stdin = new SimStdin(); stdin.on('data', (b) => {}); stdin.pushLine('{"src":"c1"}');
+ */
 export class SimStdin extends EventEmitter {
   readonly fd = 0;
   readonly isTTY = false;
@@ -67,7 +71,12 @@ export class SimStdin extends EventEmitter {
   }
 }
 
-/** A readline Interface over SimStdin. */
+/**
+ * A readline Interface over SimStdin.
+ *
+ * @example
+ * new SimReadline(stdin, { input: stdin }).on('line', (l) => {});
+ */
 export class SimReadline extends EventEmitter {
   terminal = false;
   private closed = false;

@@ -14,7 +14,12 @@ import { runMaelstrom, type MaelstromRun, type ProgramSpec } from './runner.ts';
 /** Program calls between two heartbeats. */
 const BEAT_EVERY_CALLS = 256;
 
-/** Wraps a factory so that every program call counts towards a heartbeat. */
+/**
+ * Wraps a factory so that every program call counts towards a heartbeat.
+ *
+ * @example
+ * const program = beating(jsProgram('./node.js', []), () => port.postMessage({ beat: true }));
+ */
 export function beating(factory: ProgramFactory, beat: () => void): ProgramFactory {
   let calls = 0;
   const tick = () => {
