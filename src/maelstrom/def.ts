@@ -53,7 +53,7 @@ export const defaultTest: Omit<MaelstromTest, 'workload'> = {
   topology: 'grid',
   seed: 0,
   opTimeoutMs: 5000,
-  finalWaitMs: 1000,
+  finalWaitMs: 10_000,
   consistency: 'strict-serializable',
 };
 

@@ -70,12 +70,6 @@ export function toFaultlineId(maelstromId: string): string {
   return `n${Number(maelstromId.slice(1)) + 1}`;
 }
 
-interface PendingClient {
-  op: ClientOp;
-  client: string;
-  reply: (r: ClientResult) => void;
-}
-
 const settled = Promise.resolve();
 
 /**
@@ -91,7 +85,6 @@ export class MaelstromHost implements NodeHandlers {
   initOk = false;
   private program: Program | undefined;
   private nextMsgId = 1;
-  private readonly pending = new Map<number, PendingClient>();
   private readonly setupPending = new Map<number, string>();
   private readonly nodeCount: number;
 
@@ -128,10 +121,10 @@ export class MaelstromHost implements NodeHandlers {
   }
 
   onClientRequest(op: ClientOp, reply: (r: ClientResult) => void): Promise<void> {
-    const msgId = this.nextMsgId++;
     const client = clientIdOf(op.process);
+    const msgId = this.run.clientMsgId(client);
     const body = { ...this.cfg.workload.request(op, this.run.clientMemory(op.process % this.cfg.clients)), msg_id: msgId };
-    this.pending.set(msgId, { op, client, reply });
+    this.run.pending.set(`${client}#${msgId}`, { op, reply });
     this.run.clientMsgs++;
     this.program?.write(JSON.stringify({ src: client, dest: this.id, body }));
     return settled;
@@ -170,11 +163,11 @@ export class MaelstromHost implements NodeHandlers {
     const parsed = parseLine(line);
     if (!parsed.ok) return this.problem(line, parsed.problem);
     const env = parsed.env;
-    if (env.src !== this.id) this.problem(line, `src ${JSON.stringify(env.src)} is not this node's id ${JSON.stringify(this.id)}`);
     const dest = env.dest;
     if (isNodeId(dest) && Number(dest.slice(1)) < this.nodeCount && dest === `n${Number(dest.slice(1))}`) {
       this.run.serverMsgs++;
-      this.ctx.send(toFaultlineId(dest), { src: this.id, dest, body: env.body });
+      // `src` travels as written: a node may forward a client's request under the client's id.
+      this.ctx.send(toFaultlineId(dest), { src: env.src, dest, body: env.body });
     } else if (isService(dest)) {
       this.run.serviceMsgs += 2;
       const answer = this.run.services.handle(this.id, dest, env.body, () => this.ctx.random());
@@ -201,11 +194,12 @@ export class MaelstromHost implements NodeHandlers {
 
   private onClientReply(line: string, env: Envelope): void {
     const body = env.body;
-    const p = body.in_reply_to === undefined ? undefined : this.pending.get(body.in_reply_to);
-    if (p === undefined || p.client !== env.dest) {
-      return this.problem(line, `reply to nothing: ${env.dest} has no request with msg_id ${JSON.stringify(body.in_reply_to)} pending here`);
+    const key = `${env.dest}#${body.in_reply_to}`;
+    const p = body.in_reply_to === undefined ? undefined : this.run.pending.get(key);
+    if (p === undefined) {
+      return this.problem(line, `reply to nothing: ${env.dest} has no request with msg_id ${JSON.stringify(body.in_reply_to)} in flight`);
     }
-    this.pending.delete(body.in_reply_to!);
+    this.run.pending.delete(key);
     this.run.clientMsgs++;
     if (body.type === 'error') return p.reply(classifyError(body.code, this.cfg.workload.idempotent(p.op.f), body.text));
     const decoded = this.cfg.workload.decode(p.op, body, this.run.clientMemory(p.op.process % this.cfg.clients));

@@ -3,7 +3,7 @@
  * protocol problems found in nodes' output, message counts and recent stderr. Keyed by the run's
  * node list (one array per simulator), so concurrent runs never share one.
  */
-import type { NodeId } from '../node/api.ts';
+import type { ClientOp, ClientResult, NodeId } from '../node/api.ts';
 import type { ClientMemory } from './workloads.ts';
 import { Services } from './services.ts';
 
@@ -24,8 +24,17 @@ const STDERR_TAIL = 10;
  * @example
  * runStateOf(ctx.nodes).serverMsgs++;
  */
+/** A client request in flight: any node may answer it (a node may forward a client's request). */
+export interface PendingClient {
+  op: ClientOp;
+  reply: (r: ClientResult) => void;
+}
+
 export class RunState {
   readonly services = new Services();
+  /** Client requests in flight, by `client#msg_id`. */
+  readonly pending = new Map<string, PendingClient>();
+  private readonly nextMsgId = new Map<string, number>();
   readonly memory = new Map<number, ClientMemory>();
   readonly problems: Problem[] = [];
   problemCount = 0;
@@ -34,6 +43,13 @@ export class RunState {
   clientMsgs = 0;
   serviceMsgs = 0;
   readonly stderrTail = new Map<string, string[]>();
+
+  /** The next msg_id of a client (each client numbers its own requests, whichever node it asks). */
+  clientMsgId(client: string): number {
+    const id = (this.nextMsgId.get(client) ?? 0) + 1;
+    this.nextMsgId.set(client, id);
+    return id;
+  }
 
   report(p: Problem): void {
     this.problemCount++;

@@ -100,6 +100,13 @@ describe('maelstrom in-process: determinism', () => {
     expect(new Set(a.latency.map(([, ms]) => ms)).size).toBeGreaterThan(1);
   });
 
+  it('a node may forward a client request under the client id; another node answers the client', async () => {
+    const r = await run('echo', 'forward.js');
+    expect(r.result.checks.filter((c) => c.verdict !== 'ok').map((c) => c.summary)).toEqual([]);
+    expect(r.net.serverMsgs).toBeGreaterThan(10);
+    expect(r.result.sim.stats.ok).toBeGreaterThan(20);
+  });
+
   it('a node reading raw stdin chunks (data events, setEncoding) works in-process', async () => {
     const r = await run('echo', 'echo-data.js');
     expect(r.result.status).toBe('pass');
