@@ -1,5 +1,5 @@
 import { parseSeed } from '../kernel/rng.ts';
-import { parseNemesis } from '../nemesis/faults.ts';
+import { parseNemesis } from '../faults/index.ts';
 import type { ScenarioOptions } from '../run/scenario.ts';
 
 /** Bad command-line input: printed as one line, exit code 2. */

@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ChoiceKind, type ChoiceTape } from '../kernel/choices.ts';
-import { nemesisNames, type Fault } from '../nemesis/faults.ts';
+import { nemesisNames, validateFault, type Fault } from '../faults/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { writeAtomic } from '../run/output.ts';
 import type { RunResult } from '../run/run.ts';
@@ -287,43 +287,8 @@ function checkFaults(v: unknown, nodes: Set<string>, bad: (p: string) => never):
   if (!Array.isArray(v)) bad('field "faults" must be a list');
   (v as unknown[]).forEach((f, i) => {
     if (!isObject(f)) bad(`faults[${i}] must be an object`);
-    const x = f as Record<string, unknown>;
-    const node = (k: string) => {
-      if (typeof x[k] !== 'string' || !nodes.has(x[k] as string)) bad(`faults[${i}].${k} must name one of ${[...nodes].join(', ')}`);
-    };
-    const num = (k: string, min = 0) => {
-      if (typeof x[k] !== 'number' || !Number.isFinite(x[k]) || (x[k] as number) < min) bad(`faults[${i}].${k} must be a number >= ${min}`);
-    };
-    num('atMs');
-    num('durationMs');
-    switch (x.kind) {
-      case 'partition':
-        if (typeof x.label !== 'string') bad(`faults[${i}].label must be a string`);
-        if (!Array.isArray(x.cut) || !x.cut.every((l) => Array.isArray(l) && l.length === 2 && l.every((n) => typeof n === 'string' && nodes.has(n)))) {
-          bad(`faults[${i}].cut must be a list of [from, to] node pairs`);
-        }
-        break;
-      case 'crash':
-      case 'pause':
-        node('node');
-        break;
-      case 'clock':
-        node('node');
-        if (typeof x.offsetMs !== 'number' || !Number.isFinite(x.offsetMs)) bad(`faults[${i}].offsetMs must be a number`);
-        if (typeof x.rate !== 'number' || !((x.rate as number) > 0)) bad(`faults[${i}].rate must be a number > 0`);
-        if (x.strobeMs !== undefined) num('strobeMs', 1);
-        break;
-      case 'loss':
-      case 'dup':
-        if (typeof x.rate !== 'number' || !((x.rate as number) >= 0 && (x.rate as number) <= 1)) bad(`faults[${i}].rate must be a probability`);
-        break;
-      case 'clog':
-        node('from');
-        node('to');
-        break;
-      default:
-        bad(`faults[${i}].kind ${JSON.stringify(x.kind)} is not a known fault kind`);
-    }
+    const problem = validateFault(f, nodes);
+    if (problem !== undefined) bad(`faults[${i}].${problem}`);
   });
   return v as Fault[];
 }

@@ -324,7 +324,7 @@ function printRun(run: MaelstromRun, test: MaelstromTest, spec: ProgramSpec, ava
   console.log(`  faults     ${r.faults.length === 0 ? 'none' : r.faults.slice(0, 5).map((f) => maelstromNames(describeFault(f))).map((d) => (d.length > 60 ? `${d.slice(0, 60)}...` : d)).join('; ')}${r.faults.length > 5 ? `; ... ${r.faults.length} in all` : ''}`);
   if (run.processes) console.log(`  processes  ${run.processes.started} started; ${run.processes.kill} killed, ${run.processes.stop} paused (SIGSTOP), ${run.processes.cont} resumed (SIGCONT)`);
   if (run.mode === 'process') console.log('  note       each process\'s own timers and threads are outside Faultline\'s control: a seed reproduces the schedule of deliveries and faults, not every internal interleaving');
-  if (logStderr) for (const e of r.sim.trace) if (e.e === 'log' && e.detail?.includes('stderr]')) console.log(`  ${e.t} ms ${e.detail}`);
+  if (logStderr) for (const e of r.sim.trace) if (e.kind === 'log' && e.detail?.includes('stderr]')) console.log(`  ${e.timeMs} ms ${e.detail}`);
   console.log(`  seed ${test.seed}, fingerprint ${r.sim.fingerprint}`);
   console.log(`  replay     ${replay}`);
   console.log(`  files      ${outDir}/ (summary.json, history.jsonl, faults.json, checks.json, trace.jsonl${run.mode === 'in-process' ? ', entry.json' : ''})`);

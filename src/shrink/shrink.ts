@@ -17,7 +17,7 @@
  */
 import { ChoiceKind, type ChoiceTape } from '../kernel/choices.ts';
 import { intBelow, stream } from '../kernel/rng.ts';
-import type { Fault } from '../nemesis/faults.ts';
+import { faultKindOf, type Fault, type WeakenStep } from '../faults/index.ts';
 import type { NodeId } from '../node/api.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
@@ -506,27 +506,8 @@ const passes: Pass[] = [
         };
         const f0 = p.get().faults[i];
         if (await lowerNumber(p, 1, f0.durationMs, (d) => setFault({ ...p.get().faults[i], durationMs: d } as Fault))) changed = true;
-        const f = p.get().faults[i];
-        if (f.kind === 'partition' && f.cut.length > 1) {
-          const cutChanged = await removeChunks(
-            p,
-            () => (p.get().faults[i] as Extract<Fault, { kind: 'partition' }>).cut.length - 1,
-            (start, end) => {
-              const g = p.get().faults[i] as Extract<Fault, { kind: 'partition' }>;
-              // Keep at least one link: an empty cut is the same as removing the fault.
-              const cut = [...g.cut.slice(0, start), ...g.cut.slice(end)];
-              return cut.length === 0 ? null : setFault({ ...g, cut });
-            },
-          );
-          if (cutChanged) changed = true;
-        }
-        if (f.kind === 'clock') {
-          if (f.strobeMs !== undefined && (await p.attempt(setFault(withoutStrobe(f))))) changed = true;
-          const g = p.get().faults[i] as Extract<Fault, { kind: 'clock' }>;
-          if (g.rate !== 1 && (await p.attempt(setFault({ ...g, rate: 1 })))) changed = true;
-          const h = p.get().faults[i] as Extract<Fault, { kind: 'clock' }>;
-          const sign = h.offsetMs < 0 ? -1 : 1;
-          if (await lowerNumber(p, 0, Math.abs(h.offsetMs), (m) => setFault({ ...(p.get().faults[i] as typeof h), offsetMs: sign * m }))) changed = true;
+        for (const step of faultKindOf(p.get().faults[i]).weaken) {
+          if (await weakenBy(p, step, () => p.get().faults[i], setFault)) changed = true;
         }
       }
       return changed;
@@ -680,9 +661,18 @@ function withOptions(c: ExplicitInput, o: Partial<ScenarioOptions>): ExplicitInp
   return { ...c, options: { ...c.options, ...o } };
 }
 
-function withoutStrobe(f: Extract<Fault, { kind: 'clock' }>): Fault {
-  const { strobeMs: _drop, ...rest } = f;
-  return rest;
+/** Runs one of a fault kind's weakening steps with the shrinker's search helpers. */
+async function weakenBy(p: PassCtx, step: WeakenStep<Fault>, get: () => Fault, set: (f: Fault) => ExplicitInput): Promise<boolean> {
+  if (step.type === 'replace') {
+    const weaker = step.weaker(get());
+    return weaker !== undefined && (await p.attempt(set(weaker)));
+  }
+  if (step.type === 'number') return lowerNumber(p, step.min, step.get(get()), (v) => set(step.set(get(), v)));
+  if (step.count(get()) < 1) return false;
+  return removeChunks(p, () => step.count(get()), (start, end) => {
+    const f = step.without(get(), start, end);
+    return f === null ? null : set(f);
+  });
 }
 
 /**
@@ -701,29 +691,14 @@ export function withoutNode(c: ExplicitInput, j: number): ExplicitInput {
   const ops = c.ops.map((o) => ({ ...o, node: o.node === gone ? firstLeft : rename(o.node) }));
   const faults: Fault[] = [];
   for (const f of c.faults) {
-    switch (f.kind) {
-      case 'partition': {
-        const cut = f.cut.filter(([a, b]) => a !== gone && b !== gone).map(([a, b]) => [rename(a), rename(b)] as [NodeId, NodeId]);
-        if (cut.length > 0) faults.push({ ...f, cut });
-        break;
-      }
-      case 'crash':
-      case 'pause':
-      case 'clock':
-        if (f.node !== gone) faults.push({ ...f, node: rename(f.node) });
-        break;
-      case 'clog':
-        if (f.from !== gone && f.to !== gone) faults.push({ ...f, from: rename(f.from), to: rename(f.to) });
-        break;
-      default:
-        faults.push({ ...f });
-    }
+    const renamed = faultKindOf(f).renameNodes(f, (id) => (id === gone ? undefined : rename(id)));
+    if (renamed !== undefined) faults.push(renamed);
   }
   return { ...c, options: { ...c.options, nodes: c.options.nodes - 1 }, ops, faults };
 }
 
 function cloneFault(f: Fault): Fault {
-  return f.kind === 'partition' ? { ...f, cut: f.cut.map(([a, b]) => [a, b] as [NodeId, NodeId]) } : { ...f };
+  return faultKindOf(f).clone(f);
 }
 
 function keyOf(c: ExplicitInput): string {
