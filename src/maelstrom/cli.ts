@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONSISTENCY_MODELS } from '../../checkers/index.ts';
-import { describeFault } from '../nemesis/faults.ts';
+import { describeFault } from '../faults/index.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { UsageError } from '../cli/options.ts';
 import { defaultTest, parseMaelstromNemesis, maelstromNemeses, type MaelstromTest } from './def.ts';

@@ -5,7 +5,7 @@
  * op plan, final phase included.
  */
 import type { CheckerResult } from '../../checkers/result.ts';
-import { nemesisGroups, nemesisNames, type NemesisName } from '../nemesis/faults.ts';
+import { nemesisGroups, nemesisNames, type NemesisName } from '../faults/index.ts';
 import type { CheckingObserver, ProtocolDef } from '../run/protocol.ts';
 import { defaultScenario, planFor, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
 import type { WorldView } from '../sim/simulator.ts';

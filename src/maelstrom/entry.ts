@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ChoiceTape } from '../kernel/choices.ts';
-import type { Fault } from '../nemesis/faults.ts';
+import type { Fault } from '../faults/index.ts';
 import type { RunResult } from '../run/run.ts';
 import type { ScenarioOptions } from '../run/scenario.ts';
 import type { PlannedOp } from '../workload/workload.ts';
