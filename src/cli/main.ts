@@ -1,5 +1,7 @@
 import { protocols } from '../../protocols/index.ts';
 import { checkCommand } from './check.ts';
+import { exploreCommand } from './explore.ts';
+import { mergeCommand } from './merge.ts';
 import { CorpusError, listEntries } from '../corpus/corpus.ts';
 import { UsageError } from './options.ts';
 import { replayCommand } from './replay.ts';
@@ -11,6 +13,10 @@ const help = `faultline: deterministic simulation testing for distributed protoc
 Usage:
   faultline run <protocol> [--variant V] [--seed N | --seeds A..B] [options]
                                  run a protocol under faults, check it, print a summary
+  faultline explore <protocol | ./module.ts> [--seeds A..B | --time 10m] [--keep-going] [--strategy S] [--shard K/N]
+                                 many seeds on worker threads; failures shrunk and saved, grouped by check
+  faultline merge <summary.json>...
+                                 join the --json summaries of explore's shards
   faultline check <file>... --model NAME [--format F]
                                  check recorded histories for linearizability
   faultline shrink <entry.json | protocol --variant V --seed N> [--save]
@@ -72,6 +78,10 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'check':
       return checkCommand(rest);
+    case 'explore':
+      return exploreCommand(rest);
+    case 'merge':
+      return mergeCommand(rest);
     case 'shrink':
       return shrinkCommand(rest);
     case 'replay':
@@ -83,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     case 'maelstrom':
       return (await import('../maelstrom/cli.ts')).maelstromCommand(rest);
     default:
-      throw new UsageError(`unknown command '${command}': choose from run, check, shrink, replay, list, demo, maelstrom (faultline --help)`);
+      throw new UsageError(`unknown command '${command}': choose from run, explore, merge, check, shrink, replay, list, demo, maelstrom (faultline --help)`);
   }
 }
 

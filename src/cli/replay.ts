@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { protocols } from '../../protocols/index.ts';
 import { loadEntry } from '../corpus/corpus.ts';
 import { runScenario } from '../run/run.ts';
-import { tellStory } from '../shrink/story.ts';
+import { tellStory } from '../report/story.ts';
 import { UsageError } from './options.ts';
 
 export const replayHelp = `faultline replay <entry.json> [--quiet]

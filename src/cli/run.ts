@@ -3,11 +3,14 @@ import { parseArgs } from 'node:util';
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { mkdirSync } from 'node:fs';
-import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run/explore.ts';
+import { explore as exploreSeeds } from '../explore/explore.ts';
+import { defaultWorkers } from '../explore/pool.ts';
+import type { SeedReport } from '../explore/report.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
-import { describeShrink, shrinkAndReport } from './shrink.ts';
+import { describeShrink } from '../shrink/counterexample.ts';
+import { shrinkBudgetFromFlags, shrinkFlags, shrinkFlagsHelp, shrinkWithProgress } from './shrink.ts';
 import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
 
 export const runHelp = `faultline run <protocol> [options]
@@ -30,6 +33,8 @@ Runs a protocol under the seeded scheduler and nemesis, checks the history, prin
                           (corpus/<protocol>/<variant>-<seed>.json); prints the replay command
   --corpus DIR            corpus root for --save (default corpus)
 
+${shrinkFlagsHelp}
+
 ${scenarioHelp}
 
 Exit code: 0 every check held, 1 a violation was found, 2 bad usage, 3 a checker ran out of budget.`;
@@ -42,6 +47,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     strict: true,
     options: {
       ...scenarioFlags,
+      ...shrinkFlags,
       seed: { type: 'string' },
       seeds: { type: 'string' },
       out: { type: 'string' },
@@ -72,6 +78,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const seeds = seedsFromFlags(values.seed, values.seeds);
+  const shrinkBudget = shrinkBudgetFromFlags(values);
   const given = scenarioFromFlags(values);
   let base: ScenarioOptions;
   try {
@@ -94,9 +101,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.save && failed.length > 0) {
     // --save: shrink the first failure to a minimal counterexample and write its corpus entry.
     const seed = Math.min(...failed);
-    const report = await shrinkAndReport(protocol, { options: { ...base, seed } }, {
-      save: true,
+    const report = await shrinkWithProgress(protocol, { options: { ...base, seed } }, {
       corpusDir: values.corpus ?? 'corpus',
+      budget: shrinkBudget,
       createdBy: `faultline run ${argv.join(' ')}`,
     });
     if (report.saved) {
@@ -173,7 +180,7 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
         // Save before anything else can go wrong: the summary first, then the rest from a traced replay.
         mkdirSync(dir, { recursive: true });
         writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');
-        if (report.status !== 'hung') {
+        if (report.status !== 'hung' && report.status !== 'crashed') {
           const traced = await runScenario(protocol, { options }, { recordTrace: true });
           if (traced.sim.fingerprint !== report.fingerprint) {
             console.error(`warning: replaying seed ${report.seed} with a trace gave another fingerprint: the run is not deterministic`);
@@ -201,12 +208,12 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
   if (seeds.length > 1 && !s.json) {
     console.log(
       `explored ${summary.explored} of ${seeds.length} seeds of ${protocol.name}/${base.variant}: ${counts.pass} pass, ${counts.fail} fail, ` +
-        `${counts.unknown} unknown${counts.hung ? `, ${counts.hung} hung` : ''}` +
+        `${counts.unknown} unknown${counts.hung ? `, ${counts.hung} hung` : ''}${counts.crashed ? `, ${counts.crashed} crashed` : ''}` +
         ` (${((summary.explored * 1000) / summary.elapsedMs).toFixed(1)} seeds/s${s.workers > 0 ? ` on ${s.workers} worker threads` : ''})` +
         (failingSeeds.length ? `; failing seeds: ${failingSeeds.slice(0, 20).join(', ')}${failingSeeds.length > 20 ? ', ...' : ''}` : ''),
     );
   }
-  return counts.fail + counts.hung > 0 ? 1 : counts.unknown > 0 ? 3 : 0;
+  return counts.fail + counts.hung + counts.crashed > 0 ? 1 : counts.unknown > 0 ? 3 : 0;
 }
 
 function print(r: SeedReport, name: string, replay: string, json: boolean, savedTo?: string): void {

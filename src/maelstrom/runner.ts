@@ -7,7 +7,7 @@ import path from 'node:path';
 import { pairOps } from '../../checkers/ops.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
 import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
-import { tellStory, type Story } from '../shrink/story.ts';
+import { tellStory, type Story } from '../report/story.ts';
 import { maelstromInput, maelstromProtocol, type MaelstromTest } from './def.ts';
 import type { MaelstromEntry } from './entry.ts';
 import type { ProgramFactory } from './host.ts';
@@ -153,7 +153,7 @@ export function latencyQuantiles(r: RunResult): Array<[number, number]> {
 export async function shrinkMaelstrom(test: MaelstromTest, spec: ProgramSpec, budget: { maxRuns: number; maxMs: number }): Promise<{ shrunk: ShrinkResult; story: Story | undefined }> {
   if (spec.mode !== 'in-process') throw new Error('only in-process runs shrink: a process run does not replay exactly');
   const def = maelstromProtocol({ workload: workloadByName(test.workload), program: jsProgram(spec.bin, spec.args), test });
-  const shrunk = await shrink(def, maelstromInput(def, test), budget);
+  const shrunk = await shrink(def, maelstromInput(def, test), { maxRuns: budget.maxRuns, wallLimitMs: budget.maxMs });
   if (!shrunk.reproduced) return { shrunk, story: undefined };
   const traced = await runScenario(def, shrunk.input, { recordTrace: true });
   return { shrunk, story: tellStory(traced, `shrunk ${test.workload} failure, seed ${test.seed}`) };
