@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { CONSISTENCY_MODELS } from '../../checkers/index.ts';
 import { describeFault } from '../faults/index.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
-import { UsageError } from '../cli/options.ts';
+import { UsageError } from '../cli/flags.ts';
 import { defaultTest, parseMaelstromNemesis, maelstromNemeses, type MaelstromTest } from './def.ts';
 import { EntryError, loadEntry, makeEntry } from './entry.ts';
 import { checkProgram, defaultMode, MaelstromUsageError, replayEntry, runMaelstrom, shrinkMaelstrom, type MaelstromRun, type ProgramSpec } from './runner.ts';
@@ -105,7 +105,14 @@ export function parseTestArgs(argv: string[]): { test: MaelstromTest; spec: Prog
   // Program arguments that look like flags go after `--`.
   const dashes = argv.indexOf('--');
   const programArgs = dashes >= 0 ? argv.slice(dashes + 1) : [];
-  const { values, positionals } = parseArgs({ args: dashes >= 0 ? argv.slice(0, dashes) : argv, allowPositionals: true, strict: true, options: flags });
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof flags }>>;
+  try {
+    parsed = parseArgs({ args: dashes >= 0 ? argv.slice(0, dashes) : argv, allowPositionals: true, strict: true, options: flags });
+  } catch (e) {
+    // A program's own flags go after `--`; anything else unknown is a usage error.
+    throw new UsageError(`maelstrom test: ${(e as Error).message.split('\n')[0]} (program arguments go after --; faultline maelstrom test --help)`);
+  }
+  const { values, positionals } = parsed;
   if (values.help) return 'help';
   if (positionals[0] !== 'test') throw new UsageError(`maelstrom takes the subcommand 'test' or 'replay', got ${positionals[0] ? `'${positionals[0]}'` : 'none'} (faultline maelstrom test --help)`);
   if (!values.workload) throw new UsageError(`maelstrom test needs -w WORKLOAD: choose from ${Object.keys(workloads).join(', ')}`);

@@ -79,8 +79,12 @@ export async function runScenario(protocol: ProtocolDef, input: RunInput, settin
 }
 
 /**
- * Runs the same input twice and compares fingerprints (`--check-determinism`). Returns both
- * fingerprints; they differ only if something outside the ctx leaked into the run.
+ * The determinism check (`--check-determinism`): runs the input, then a different seed of the same
+ * scenario, then the input again, in the same process, and compares the two fingerprints of the
+ * input. They differ only if something outside the ctx leaked into the run: a clock or entropy
+ * source the guard did not see, or module-level state in the protocol (a counter, a cache, a
+ * registry) that one run left behind for the next. The run in between makes such state differ even
+ * when the input's own runs would leave it the same.
  *
  * @example
  * const { same } = await checkDeterminism(primaryBackup, input);
@@ -90,6 +94,8 @@ export async function checkDeterminism(
   input: RunInput,
 ): Promise<{ same: boolean; first: string; second: string }> {
   const a = await runScenario(protocol, input);
+  const otherSeed = input.options.seed === Number.MAX_SAFE_INTEGER ? 0 : input.options.seed + 1;
+  await runScenario(protocol, { options: { ...input.options, seed: otherSeed } });
   const b = await runScenario(protocol, input);
   return { same: a.sim.fingerprint === b.sim.fingerprint, first: a.sim.fingerprint, second: b.sim.fingerprint };
 }

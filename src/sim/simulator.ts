@@ -1,6 +1,6 @@
 import { Choices, type ChoiceTape } from '../kernel/choices.ts';
 import { cloneAndHash, clonePlain } from '../kernel/clone.ts';
-import { acquireGuard, DeterminismError, enterProtocol, leaveProtocol, takeViolation } from '../kernel/guard.ts';
+import { acquireGuard, DeterminismError, enterProtocol, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
 import { promisesCreated, settle, trackMicrotasks } from '../kernel/microtasks.ts';
 import { EventQueue } from '../kernel/queue.ts';
 import { stream } from '../kernel/rng.ts';
@@ -128,6 +128,8 @@ export class Simulator implements NodeHost {
   private nextCallId = 1;
   private nextSleepId = 1;
   private endReached = false;
+  /** The run is over (see `NodeHost.ended`). */
+  ended = false;
   private healedAtMs: number;
   /** Set by an event that changed nothing (a cancelled or stale timer): observers skip it. */
   private idle = false;
@@ -157,12 +159,14 @@ export class Simulator implements NodeHost {
 
   /** Runs to the end (or to the first protocol failure) and returns what happened. */
   async run(): Promise<SimResult> {
+    // Let foreign microtasks settle first: from here on, the only microtasks are the run's own.
+    // The guard goes on after that yield: a test runner may restore globals between macrotasks.
+    await new Promise<void>((r) => setImmediateReal(r));
     const release = acquireGuard();
     const untrack = trackMicrotasks();
     takeViolation();
+    takeEscapedError();
     try {
-      // Let foreign microtasks settle first: from here on, the only microtasks are the run's own.
-      await new Promise<void>((r) => setImmediateReal(r));
       const before = promisesCreated;
       for (const n of this.nodes) this.boot(n);
       if (this.asyncTouched || promisesCreated !== before) await this.settleAsync();
@@ -171,6 +175,7 @@ export class Simulator implements NodeHost {
       this.queue.push(this.config.healAtMs + this.config.quietMs, planEvent(EventKind.End, -1));
       await this.loop();
     } finally {
+      this.ended = true;
       untrack();
       release();
     }
@@ -243,6 +248,8 @@ export class Simulator implements NodeHost {
     } finally {
       leaveProtocol(prev);
     }
+    const escaped = takeEscapedError();
+    if (escaped) this.fail('crashed', escaped.error, undefined, 'a queueMicrotask callback');
     if (rounds < 0) {
       this.fail('step-budget', new Error(`async protocol code still running after ${MAX_SETTLE_ROUNDS} microtask rounds at one instant (an endless await loop?)`));
     }
@@ -310,7 +317,7 @@ export class Simulator implements NodeHost {
   private fail(outcome: RunOutcome, e: unknown, n?: NodeRuntime, what?: string): void {
     if (this.failure) return;
     const { message, stack } = describeThrown(e);
-    const where = n ? ` in ${n.id}${what ? ` (${what})` : ''}` : '';
+    const where = n ? ` in ${n.id}${what ? ` (${what})` : ''}` : what ? ` in ${what}` : '';
     this.failure = {
       outcome,
       error: { message: `${message}${where} at ${this.now} ms`, stack, node: n?.id, timeMs: this.now },
