@@ -20,6 +20,7 @@ const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
   replay: async (a) => (await import('./replay.ts')).replayCommand(a),
   list: async (a) => (await import('./list.ts')).listCommand(a),
   demo: async (a) => (await import('./demo.ts')).demoCommand(a),
+  maelstrom: async (a) => (await import('../maelstrom/cli.ts')).maelstromCommand(a),
 };
 
 /**
