@@ -21,6 +21,7 @@ const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
   report: async (a) => (await import('./report.ts')).reportCommand(a),
   list: async (a) => (await import('./list.ts')).listCommand(a),
   demo: async (a) => (await import('./demo.ts')).demoCommand(a),
+  maelstrom: async (a) => (await import('../maelstrom/cli.ts')).maelstromCommand(a),
 };
 
 /**

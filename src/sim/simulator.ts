@@ -2,6 +2,7 @@ import { Choices, type ChoiceTape } from '../kernel/choices.ts';
 import { cloneAndHash, clonePlain } from '../kernel/clone.ts';
 import { acquireGuard, DeterminismError, enterProtocol, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
 import { promisesCreated, settle, trackMicrotasks } from '../kernel/microtasks.ts';
+import type { Hasher } from '../kernel/hash.ts';
 import { EventQueue } from '../kernel/queue.ts';
 import { stream } from '../kernel/rng.ts';
 import type { HistoryOp } from '../history/types.ts';
@@ -42,6 +43,12 @@ export interface SimConfig {
   tape?: ChoiceTape;
   recordTrace?: boolean;
   observers?: readonly Observer[];
+  /**
+   * Called before each event with its virtual time, outside protocol code; the run waits for it.
+   * Lets real processes (Maelstrom process mode) catch up before virtual time moves on. Resolving
+   * `false` means new events were scheduled meanwhile: the loop looks at the queue again.
+   */
+  pace?: (nextMs: number, nowMs: number) => Promise<boolean>;
 }
 
 /** Watches the world after every event (invariants, liveness). */
@@ -107,6 +114,8 @@ export const MAX_QUEUED_EVENTS = 10_000_000;
 export class Simulator implements NodeHost {
   private readonly queue = new EventQueue<SimEvent>();
   readonly recorder: Recorder;
+  /** The recorder's fingerprint hash, held directly: it is fed on every send and delivery. */
+  private readonly hasher: Hasher;
   private readonly choices: Choices;
   readonly network: Network;
   private readonly nodes: NodeRuntime[] = [];
@@ -137,6 +146,7 @@ export class Simulator implements NodeHost {
     assert(config.clients >= 1 || config.ops.length === 0, 'ops need at least one client');
     assert(config.maxSteps > 0, 'maxSteps must be positive');
     this.recorder = new Recorder(config.recordTrace ?? false);
+    this.hasher = this.recorder.hasher;
     this.choices = new Choices(stream(config.seed, 'net'), config.tape);
     this.network = new Network(config.nodeCount, config.net, this.choices);
     this.healedAtMs = config.healAtMs;
@@ -200,6 +210,10 @@ export class Simulator implements NodeHost {
     for (;;) {
       if (this.failure) return;
       if (this.endReached && this.clients.active === 0) return;
+      if (this.config.pace !== undefined) {
+        const head = queue.peek();
+        if (head !== undefined && !(await this.config.pace(head.timeMs, this.now))) continue;
+      }
       const next = queue.pop();
       if (next === undefined) return;
       if (++this.steps > maxSteps) {
@@ -330,7 +344,7 @@ export class Simulator implements NodeHost {
   send(from: NodeRuntime, to: NodeId, msg: unknown, type: MessageType, callId: number): void {
     const dst = this.nodeOf(to, `${from.id} sent to`);
     const id = this.nextMsgId++;
-    const h = this.recorder.hasher;
+    const h = this.hasher;
     h.int(FingerprintTag.Send);
     h.int(this.now);
     h.int(from.index);
@@ -371,7 +385,7 @@ export class Simulator implements NodeHost {
   private deliver(ev: SimEvent): void {
     const n = this.nodes[ev.node];
     const rec = this.recorder;
-    const h = rec.hasher;
+    const h = this.hasher;
     if (!n.up || !this.network.reachable(ev.from, ev.node)) {
       rec.stats.dropped++;
       h.int(FingerprintTag.DropOnArrival);
