@@ -92,11 +92,14 @@ async function seedsPerSecond(n: number): Promise<number> {
   return (s.explored * 1000) / s.elapsedMs;
 }
 
-console.log(`\nSeeds to first failure (from ${STARTS.length} starts: ${STARTS.join(', ')}; at most ${CAP} seeds each; ${workers} workers):\n`);
-console.log(rows.join('\n'));
-for (const s of strategyNames) {
-  const ratio = median(medians[s].map((m, i) => m / medians.random[i]));
-  console.log(`\n${s}: median over bugs of median seeds ${show(median(medians[s]))}; median ratio to random ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'}; not found from every start within ${CAP} seeds: ${missed[s].join(', ') || 'none'}`);
+if (ONLY !== 'workers') {
+  console.log(`\nSeeds to first failure (from ${STARTS.length} starts: ${STARTS.join(', ')}; at most ${CAP} seeds each; ${workers} workers):\n`);
+  console.log(rows.join('\n'));
+  for (const s of strategyNames) {
+    // Over the bugs both strategies found (a ratio with "not found" in it means nothing).
+    const ratio = median(medians[s].map((m, i) => m / medians.random[i]).filter((x) => Number.isFinite(x)));
+    console.log(`\n${s}: median over bugs of median seeds ${show(median(medians[s]))}; median ratio to random ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'}; not found from every start within ${CAP} seeds: ${missed[s].join(', ') || 'none'}`);
+  }
 }
 await pool.close();
 if (!ONLY || ONLY === 'workers') {
