@@ -90,9 +90,13 @@ const numericFlags: Record<string, { ok: string[]; bad: string[] }> = {
 // ---- argv cases -----------------------------------------------------------------------------
 function argvCase(): Omit<Case, 'id'> {
   const proto = pick(protocols);
-  const cmd = pick(['run', 'run', 'run', 'shrink']);
+  const cmd = pick(['run', 'run', 'run', 'shrink', 'explore']);
   const argv =
-    cmd === 'run' ? ['run', proto, '--ops', '10', '--seed', '0', '--workers', '0'] : ['shrink', proto, '--variant', bugs[proto], '--seed', '0', '--ops', '10', '--max-runs', '20'];
+    cmd === 'run'
+      ? ['run', proto, '--ops', '10', '--seed', '0', '--workers', '0']
+      : cmd === 'shrink'
+        ? ['shrink', proto, '--variant', bugs[proto], '--seed', '0', '--ops', '10', '--shrink-runs', '20']
+        : ['explore', proto, '--seeds', '0..1', '--ops', '10', '--workers', '0', '--no-shrink'];
   let expect: Case['expect'] = 'any';
   const what: string[] = [];
   const mutations = 1 + Math.floor(rng() * 3);
@@ -104,12 +108,14 @@ function argvCase(): Omit<Case, 'id'> {
     if (r < 0.55 && !touched.has(flag)) {
       touched.add(flag);
       const pool = numericFlags[flag];
-      const fromPool = pool.ok.length === 0 || chance(0.6);
+      // A huge seed range is a long exploration, not bad input, for explore.
+      const fromPool = (pool.ok.length === 0 || chance(0.6)) && !(cmd === 'explore' && flag === 'seeds');
       const value = fromPool ? pick(chance(0.7) ? pool.bad : badNumbers) : pick(pool.ok);
       // A number out of one flag's range may be in another's (100000 ms is a fine --heal-at): only call sure things bad.
       const sure = pool.bad.includes(value) || (badNumbers.includes(value) && !AMBIGUOUS.has(value) && flag !== 'out' && flag !== 'corpus');
       if (fromPool && sure) expect = 'bad';
       if (cmd === 'shrink' && ['seeds', 'workers', 'seed-timeout', 'out'].includes(flag)) expect = 'bad';
+      if (cmd === 'explore' && ['seed', 'out'].includes(flag)) expect = 'bad';
       setFlag(argv, flag, value, chance(0.3));
       what.push(`--${flag} ${JSON.stringify(value).slice(0, 30)}`);
     } else if (r < 0.7) {
@@ -165,7 +171,7 @@ function corpusCase(): Omit<Case, 'id'> {
   const mutation = pick(corpusMutations);
   const text = mutation.apply(e);
   const file = writeCase('json', text ?? JSON.stringify(e));
-  const argv = chance(0.8) ? ['replay', file, '--quiet'] : ['shrink', file, '--max-runs', '20'];
+  const argv = chance(0.8) ? ['replay', file, '--quiet'] : ['shrink', file, '--shrink-runs', '20'];
   return { kind: 'corpus', argv, expect: mutation.bad ? 'bad' : 'any', what: mutation.name };
 }
 
@@ -238,7 +244,7 @@ function historyCase(): Omit<Case, 'id'> {
 }
 
 function otherCase(): Omit<Case, 'id'> {
-  const cmd = pick(['list', 'demo', 'replay', 'check', 'nope', 'constructor', '__proto__']);
+  const cmd = pick(['list', 'demo', 'replay', 'check', 'merge', 'explore', 'nope', 'constructor', '__proto__']);
   const argv = [cmd, ...(cmd === 'demo' || chance(0.7) ? [pick(garbageFlags)] : [pick(['extra', '-1'])])];
   return { kind: 'other', argv, expect: 'bad', what: `${cmd} with junk` };
 }

@@ -18,8 +18,10 @@ const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
   check: async (a) => (await import('./check.ts')).checkCommand(a),
   shrink: async (a) => (await import('./shrink.ts')).shrinkCommand(a),
   replay: async (a) => (await import('./replay.ts')).replayCommand(a),
+  report: async (a) => (await import('./report.ts')).reportCommand(a),
   list: async (a) => (await import('./list.ts')).listCommand(a),
   demo: async (a) => (await import('./demo.ts')).demoCommand(a),
+  maelstrom: async (a) => (await import('../maelstrom/cli.ts')).maelstromCommand(a),
 };
 
 /**

@@ -12,6 +12,7 @@ import { commandHelp, parseFlags, type Parsed, type Range } from './flags.ts';
 import { flagsFor, scenarioFromFlags, UsageError } from './options.ts';
 import { defaultShrinkBudget } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave } from '../shrink/counterexample.ts';
+import { writeShrunkReport } from './shrink.ts';
 
 /** Everything `faultline explore` was asked to do, checked. */
 interface ExploreArgs {
@@ -33,6 +34,8 @@ interface ExploreArgs {
   shrinkRuns: number;
   corpusDir: string;
   json: boolean;
+  /** Write an HTML report of each saved failure. */
+  report: boolean;
 }
 
 /** `faultline explore`: returns the exit code. */
@@ -96,6 +99,7 @@ async function argsOf(values: Parsed<'explore'>['values'], positionals: string[]
     shrinkRuns: values['shrink-runs'] ?? defaultShrinkBudget.maxRuns,
     corpusDir: values.corpus ?? resolved.config?.config.corpus ?? 'corpus',
     json: values.json ?? false,
+    report: values.report ?? false,
   };
 }
 
@@ -178,6 +182,7 @@ async function shrinkGroups(a: ExploreArgs, groups: FailureGroup[], argv: string
       g.corpus = report.saved;
       g.replay = report.replay ?? g.replay;
       say(`  ${g.check}: seed ${seed} ${describeShrink(report.shrunk)}; saved ${report.saved}`);
+      if (a.report) say(`  report ${await writeShrunkReport(a.protocol, report)}`);
     } else {
       say(`  ${g.check}: seed ${seed} did not fail again when shrinking (nothing saved; replay: ${g.replay})`);
     }

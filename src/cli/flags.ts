@@ -32,7 +32,7 @@ export type FlagSpec =
   | { type: 'number'; integer: boolean; min: number; max: number; arg: string; help: string }
   /** `A..B` (or `A`, meaning `A..A`) of whole numbers within [min, max], spanning at most `maxSpan` + 1 values. */
   | { type: 'range'; min: number; max: number; maxSpan: number; arg: string; help: string }
-  | { type: 'string'; arg: string; help: string }
+  | { type: 'string'; arg: string; help: string; short?: string }
   /** One of a list of names (looked up with Object.hasOwn semantics: a plain list, no prototype). */
   | { type: 'choice'; choices: () => readonly string[]; arg: string; help: string }
   /** A directory to write into: created when missing, never a file. */
@@ -186,6 +186,7 @@ export const commands = {
       json: { type: 'boolean', help: 'one JSON summary per seed instead of text' },
       save: { type: 'boolean', help: 'shrink the first failing seed and write it to the corpus (corpus/<protocol>/<variant>-<seed>.json); prints the replay command' },
       corpus: { type: 'dir', arg: 'DIR', help: 'corpus root for --save (default corpus)' },
+      report: { type: 'boolean', help: "write an HTML report (report.html) into each saved failing run's directory, and of the shrunk run with --save" },
       help,
       ...shrinkBudgetFlags,
       ...scenarioFlags,
@@ -222,6 +223,7 @@ export const commands = {
       'no-shrink': { type: 'boolean', help: 'report failures without shrinking or saving them' },
       'shrink-runs': { ...shrinkBudgetFlags['shrink-runs'], help: `run budget per shrink (default ${defaultShrinkBudget.maxRuns}); past it the best so far is saved` },
       json: { type: 'boolean', help: 'print the summary as JSON on stdout (the input of faultline merge)' },
+      report: { type: 'boolean', help: 'write an HTML report of each saved failure (out/<protocol>-<variant>-<seed>-shrunk.html)' },
       help,
       ...scenarioFlags,
     },
@@ -281,6 +283,7 @@ export const commands = {
       seed,
       save: { type: 'boolean', help: 'write the run as corpus/<protocol>/<variant>-<seed>.json: the original failure before shrinking starts, then the shrunk one' },
       corpus: { type: 'dir', arg: 'DIR', help: 'corpus root (default corpus)' },
+      report: { type: 'boolean', help: 'write an HTML report of the shrunk run (out/<protocol>-<variant>-<seed>-shrunk.html)' },
       help,
       ...shrinkBudgetFlags,
       ...scenarioFlags,
@@ -288,15 +291,28 @@ export const commands = {
     exit: 'Exit code: 0 done (or the input does not fail: nothing to shrink), 2 bad usage or input.',
   },
   replay: {
-    usage: ['faultline replay <entry.json> [--quiet]'],
+    usage: ['faultline replay <entry.json> [--quiet] [--report]'],
     summary: 'replay a corpus entry: story, fingerprint, exit 1 if it still fails',
     about: 'Replays a corpus entry bit for bit: prints its story and fingerprint, and whether the fingerprint\nmatches the recorded one.',
     positionals: { min: 1, max: 1, name: 'entry.json' },
     flags: {
       quiet: { type: 'boolean', help: 'print only the verdict line and the fingerprint (no story)' },
+      report: { type: 'boolean', help: 'also write an HTML report of the replay (out/<entry>.html)' },
       help,
     },
     exit: 'Exit code: 1 the entry still fails, 0 it now passes, 2 bad usage or a bad corpus file.',
+  },
+  report: {
+    usage: ['faultline report <run dir | summary.json | entry.json> [-o report.html]'],
+    summary: 'one self-contained HTML report: message diagram, client timeline, what broke',
+    about:
+      "Writes one self-contained HTML file (no network, opens from disk): the message diagram, the\nclient timeline, what went wrong (the op that cannot be linearized and the longest linearizable\nprefix, or the causal past of a broken invariant), the run's summary and figures. A run directory\nis what 'faultline run --out DIR' (or any failing run) writes; a corpus entry is replayed with a\ntrace first. 'run', 'replay', 'shrink' and 'explore' also take --report.",
+    positionals: { min: 1, max: 1, name: 'run dir | summary.json | entry.json' },
+    flags: {
+      out: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write it (default: report.html in the run directory, or out/<entry>.html for a corpus entry)' },
+      help,
+    },
+    exit: 'Exit code: 0 written, 2 bad usage or input.',
   },
   list: {
     usage: ['faultline list'],
@@ -378,7 +394,7 @@ function lookupFlag(spec: CommandSpec, command: string, given: string): string {
     if (Object.hasOwn(spec.flags, name)) return name;
   } else {
     const short = given.slice(1);
-    const hit = Object.entries(spec.flags).find(([, f]) => f.type === 'boolean' && f.short === short);
+    const hit = Object.entries(spec.flags).find(([, f]) => 'short' in f && f.short === short);
     if (hit && given.length === 2) return hit[0];
   }
   const near = nearest(given.replace(/^-+/, ''), Object.keys(spec.flags));
@@ -551,7 +567,7 @@ export function commandHelp(command: CommandName): string {
   const out = [...spec.usage.map((u, i) => (i === 0 ? `usage: ${u}` : `       ${u}`)), ''];
   if (spec.about) out.push(spec.about, '');
   const rows = Object.entries(spec.flags).map(([name, f]) => {
-    const left = `--${name}${f.type === 'boolean' ? '' : ` ${f.arg}`}${f.type === 'boolean' && f.short ? `, -${f.short}` : ''}`;
+    const left = `--${name}${f.type === 'boolean' ? '' : ` ${f.arg}`}${'short' in f && f.short ? `, -${f.short}` : ''}`;
     const bounds =
       f.type === 'number' && f.max < Number.MAX_SAFE_INTEGER ? ` [${f.min}..${f.max}]` : f.type === 'choice' ? `: ${f.choices().join(' | ')}` : '';
     return [left, f.help + bounds, groups.find(([, g]) => Object.hasOwn(g, name) && g[name] === f)?.[0]] as const;

@@ -1,6 +1,9 @@
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import { CorpusError, loadEntry } from '../corpus/corpus.ts';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
+import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
 import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
@@ -76,7 +79,22 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     console.log(`saved  ${cx.saved}`);
     console.log(`replay ${cx.replay}`);
   }
+  if (values.report) console.log(`report ${await writeShrunkReport(protocol, cx)}`);
   return 0;
+}
+
+/**
+ * Writes the HTML report of a shrunk counterexample to out/ (replaying it once with a trace);
+ * returns the path.
+ *
+ * @example
+ * console.log(await writeShrunkReport(protocol, cx)); // out/raft-stale-local-read-9-shrunk.html
+ */
+export async function writeShrunkReport(protocol: ProtocolDef, cx: Counterexample): Promise<string> {
+  const traced = await runScenario(protocol, cx.shrunk.input, { recordTrace: true });
+  const o = traced.options;
+  const origin = `shrunk counterexample of ${o.protocol}/${o.variant} seed ${o.seed}`;
+  return writeReport(sourceFromRun(traced, cx.replay, origin), `out/${o.protocol}-${o.variant}-${o.seed}-shrunk.html`);
 }
 
 /** The protocol and run a `shrink` command line names: a corpus entry, or a protocol and seed. */

@@ -43,6 +43,12 @@ export interface SimConfig {
   tape?: ChoiceTape;
   recordTrace?: boolean;
   observers?: readonly Observer[];
+  /**
+   * Called before each event with its virtual time, outside protocol code; the run waits for it.
+   * Lets real processes (Maelstrom process mode) catch up before virtual time moves on. Resolving
+   * `false` means new events were scheduled meanwhile: the loop looks at the queue again.
+   */
+  pace?: (nextMs: number, nowMs: number) => Promise<boolean>;
 }
 
 /** Watches the world after every event (invariants, liveness). */
@@ -204,6 +210,10 @@ export class Simulator implements NodeHost {
     for (;;) {
       if (this.failure) return;
       if (this.endReached && this.clients.active === 0) return;
+      if (this.config.pace !== undefined) {
+        const head = queue.peek();
+        if (head !== undefined && !(await this.config.pace(head.timeMs, this.now))) continue;
+      }
       const next = queue.pop();
       if (next === undefined) return;
       if (++this.steps > maxSteps) {
