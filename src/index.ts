@@ -8,9 +8,11 @@ export type { ProtocolDef, VariantDef, CheckingObserver } from './run/protocol.t
 export { runScenario, checkDeterminism, type RunResult, type RunSettings, type Status } from './run/run.ts';
 export { resolveOptions, defaultScenario, ScenarioError, type RunInput, type ScenarioOptions } from './run/scenario.ts';
 export { Simulator, type SimConfig, type SimResult, type WorldView, type NodeView, type Observer } from './sim/simulator.ts';
-export type { TraceEvent } from './sim/trace.ts';
+export type { TraceEvent, TraceKind, Envelope } from './sim/trace.ts';
+export type { PendingContinuation } from './sim/simulator.ts';
 export type { Fault, NemesisName } from './faults/index.ts';
 export { nemesisNames, parseNemesis, describeFault } from './faults/index.ts';
+export { faultKinds, type FaultKind } from './faults/index.ts';
 export type { PlannedOp, Workload, OpRequest } from './workload/workload.ts';
 export type { History, HistoryOp, OpType } from './history/types.ts';
 export { always } from '../checkers/invariant.ts';

@@ -63,6 +63,8 @@ export function noteMicrotaskRun(): void {
  * still running after `maxRounds` rounds (an endless async loop: the caller ends the run).
  */
 export function settle(maxRounds: number): Promise<number> {
+  if (users === 0) throw new Error('assertion failed: settle() needs trackMicrotasks() first (it counts promise jobs)');
+  if (!(maxRounds >= 1)) throw new Error(`assertion failed: settle bound ${maxRounds}`);
   return new Promise((resolve) => {
     let seen = jobsRun;
     let rounds = 0;

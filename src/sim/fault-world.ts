@@ -53,8 +53,10 @@ export class FaultPlan implements FaultWorld {
   }
 
   start(i: number): void {
+    assertIndex(i, this.faults.length);
     if (this.healed) return;
     const f = this.faults[i];
+    if (this.active[i]) throw new Error(`assertion failed: fault ${i} started twice`);
     const kind = faultKindOf(f);
     const rec = this.host.recorder;
     // A crash of a node that is down, or a pause of one that is down or paused, does nothing.
@@ -74,6 +76,7 @@ export class FaultPlan implements FaultWorld {
   }
 
   end(i: number): void {
+    assertIndex(i, this.faults.length);
     if (!this.active[i]) return;
     this.active[i] = false;
     const f = this.faults[i];
@@ -83,6 +86,7 @@ export class FaultPlan implements FaultWorld {
   }
 
   tick(ev: SimEvent): void {
+    assertIndex(ev.subject, this.faults.length);
     const f = this.faults[ev.subject];
     if (!this.active[ev.subject]) return;
     faultKindOf(f).tick?.(f, this, ev.subject, ev.payload as number);
@@ -157,3 +161,7 @@ export class FaultPlan implements FaultWorld {
   }
 }
 
+
+function assertIndex(i: number, count: number): void {
+  if (!(Number.isInteger(i) && i >= 0 && i < count)) throw new Error(`assertion failed: fault index ${i} of ${count}`);
+}

@@ -65,6 +65,7 @@ export class NodeRuntime {
 
   /** Forgets everything volatile; returns how many unsynced writes were lost. */
   crash(): number {
+    if (!this.up) throw new Error(`assertion failed: ${this.id} crashed while already down`);
     this.up = false;
     this.paused = false;
     this.view.up = false;
