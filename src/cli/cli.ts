@@ -8,7 +8,7 @@ import { HistoryError } from '../../checkers/history-error.ts';
 import { CorpusError } from '../corpus/corpus.ts';
 import { ProtocolLoadError } from '../run/load.ts';
 import { ScenarioError } from '../run/scenario.ts';
-import { clip, commands, overviewHelp, UsageError } from './flags.ts';
+import { clip, overviewHelp, UsageError } from './flags.ts';
 
 // Commands load on demand: `faultline --help` or a bad flag need not load the simulator.
 const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
@@ -45,7 +45,7 @@ async function command(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (!Object.hasOwn(dispatch, name)) {
-    throw new UsageError(`unknown command '${clip(name)}': choose from ${Object.keys(commands).join(', ')} (faultline --help)`);
+    throw new UsageError(`unknown command '${clip(name)}': choose from ${Object.keys(dispatch).join(', ')} (faultline --help)`);
   }
   return dispatch[name](rest);
 }
