@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './badinput/helpers.ts';
 
 const tsx = createRequire(import.meta.url).resolve('tsx/cli');
 
@@ -25,24 +26,31 @@ describe('faultline run / list (CLI)', () => {
 
   const bad: Array<[string, string[], RegExp]> = [
     ['an unknown protocol', ['run', 'nope'], /unknown protocol 'nope': choose from .*abd/],
-    ['a bad seed', ['run', 'abd', '--seed', 'x1'], /bad seed 'x1'/],
+    ['a bad seed', ['run', 'abd', '--seed', 'x1'], /--seed takes a whole number from 0 to [0-9,]+, got 'x1'/],
     ['an empty seed range', ['run', 'abd', '--seeds', '5..2'], /range is empty/],
-    ['zero nodes', ['run', 'abd', '--nodes', '0'], /--nodes must be a whole number >= 1, got 0/],
-    ['a negative rate', ['run', 'abd', '--drop=-0.1'], /--drop takes a probability between 0 and 1, got '-0.1'/],
-    ['a rate above 1', ['run', 'abd', '--dup', '1.5'], /--dup takes a probability between 0 and 1, got '1.5'/],
+    ['zero nodes', ['run', 'abd', '--nodes', '0'], /--nodes takes a whole number from 1 to 100, got '0'/],
+    ['a negative rate', ['run', 'abd', '--drop=-0.1'], /--drop takes a probability from 0 to 1, got '-0.1'/],
+    ['a rate above 1', ['run', 'abd', '--dup', '1.5'], /--dup takes a probability from 0 to 1, got '1.5'/],
     ['an unknown nemesis', ['run', 'abd', '--nemesis', 'crash,meteor'], /unknown nemesis 'meteor': choose from .*partition-halves/],
     ['an unknown variant', ['run', 'abd', '--variant', 'nope'], /unknown variant 'nope' of abd: choose from correct/],
     ['an unknown flag', ['run', 'abd', '--frobnicate'], /frobnicate/],
     ['an unknown command', ['frob'], /unknown command 'frob'/],
   ];
+  // In process (a tsx spawn per case costs seconds); the process wiring is checked once below.
   for (const [what, args, message] of bad) {
-    it(`rejects ${what} with one line and exit code 2`, () => {
-      const r = cli(...args);
+    it(`rejects ${what} with one line and exit code 2`, async () => {
+      const r = await runCli(args);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(message);
-      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.errLines).toHaveLength(1);
+      expect(r.errLines[0]).toMatch(message);
     });
   }
+
+  it('the faultline process exits 2 with one line on stderr for bad usage', () => {
+    const r = cli('run', 'abd', '--nodes', '-1');
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual(["faultline: --nodes takes a whole number from 1 to 100, got '-1'"]);
+  });
 
   it('a passing seed exits 0 with a summary and fingerprint; the same seed prints the same fingerprint', () => {
     const a = cli('run', 'abd', '--seed', '3');

@@ -1,34 +1,21 @@
-import { parseArgs } from 'node:util';
 import { protocols } from '../../protocols/index.ts';
 import { loadEntry } from '../corpus/corpus.ts';
 import { runScenario } from '../run/run.ts';
 import { tellStory } from '../report/story.ts';
-import { UsageError } from './options.ts';
-
-export const replayHelp = `faultline replay <entry.json> [--quiet]
-
-Replays a corpus entry bit for bit: prints its story and fingerprint, and whether the fingerprint
-matches the recorded one.
-
-  --quiet                 print only the verdict line and the fingerprint (no story)
-
-Exit code: 1 the entry still fails, 0 it now passes, 2 bad usage or a bad corpus file.`;
+import { basename, join } from 'node:path';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
+import { commandHelp, parseFlags } from './flags.ts';
 
 /** `faultline replay`: returns the exit code. */
 export async function replayCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values, positionals } = parseFlags('replay', argv);
   if (values.help) {
-    console.log(replayHelp);
+    console.log(commandHelp('replay'));
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('replay takes one corpus file (faultline replay corpus/<protocol>/<variant>-<seed>.json)');
   const { entry, protocol, input } = loadEntry(positionals[0], protocols);
-  const r = await runScenario(protocol, input, { recordTrace: !values.quiet });
+  const r = await runScenario(protocol, input, { recordTrace: !values.quiet || values.report === true });
   if (!values.quiet) {
     console.log(tellStory(r).text);
     console.log('');
@@ -39,5 +26,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
     `${positionals[0]}: ${r.status.toUpperCase()}${r.failing.length ? ` (${r.failing.join(', ')})` : ''}; recorded ${expected}`,
   );
   console.log(`fingerprint ${r.sim.fingerprint} ${same ? 'matches the recorded one' : `DIFFERS from the recorded ${entry.fingerprint} (the protocol or the simulator changed since the entry was made)`}`);
+  if (values.report) {
+    const path = join('out', `${basename(positionals[0]).replace(/\.json$/, '')}.html`);
+    console.log(`report ${writeReport(sourceFromRun(r, `faultline replay ${positionals[0]}`, `${positionals[0]} (corpus entry, replayed)`), path)}`);
+  }
   return r.status === 'fail' ? 1 : 0;
 }

@@ -1,75 +1,26 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { getProtocol, protocols } from '../../protocols/index.ts';
+import { getProtocol } from '../../protocols/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { mkdirSync } from 'node:fs';
 import { explore as exploreSeeds } from '../explore/explore.ts';
 import { defaultWorkers } from '../explore/pool.ts';
 import type { SeedReport } from '../explore/report.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
 import { describeShrink } from '../shrink/counterexample.ts';
-import { shrinkBudgetFromFlags, shrinkFlags, shrinkFlagsHelp, shrinkWithProgress } from './shrink.ts';
-import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
-
-export const runHelp = `faultline run <protocol> [options]
-
-Runs a protocol under the seeded scheduler and nemesis, checks the history, prints a summary.
-
-  --seed N                one seed (default 0)
-  --seeds A..B            every seed from A to B
-  --out DIR               write summary, history, faults, checks and trace of each run here
-                          (failing runs are always written, to out/ unless --out says otherwise)
-  --stop-on-fail          stop at the first failing seed
-  --check-determinism     run every seed twice and compare fingerprints
-  --quiet-pass            with --seeds: print nothing for passing seeds
-  --workers N             worker threads (default: one per core, at most one per seed;
-                          0 = this thread, without the watchdog)
-  --seed-timeout S        with workers: a seed with no verdict after S seconds of wall time ends
-                          as 'hung' (a handler that never returns); default 60
-  --json                  one JSON summary per seed instead of text
-  --save                  shrink the first failing seed and write it to the corpus
-                          (corpus/<protocol>/<variant>-<seed>.json); prints the replay command
-  --corpus DIR            corpus root for --save (default corpus)
-
-${shrinkFlagsHelp}
-
-${scenarioHelp}
-
-Exit code: 0 every check held, 1 a violation was found, 2 bad usage, 3 a checker ran out of budget.`;
+import { shrinkBudgetFromFlags, shrinkWithProgress, writeShrunkReport } from './shrink.ts';
+import { checkDir, commandHelp, parseFlags } from './flags.ts';
+import { flagsFor, scenarioFromFlags, seedsFromFlags, UsageError } from './options.ts';
 
 /** `faultline run`: returns the exit code. */
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...scenarioFlags,
-      ...shrinkFlags,
-      seed: { type: 'string' },
-      seeds: { type: 'string' },
-      out: { type: 'string' },
-      'stop-on-fail': { type: 'boolean' },
-      'check-determinism': { type: 'boolean' },
-      'quiet-pass': { type: 'boolean' },
-      workers: { type: 'string' },
-      'seed-timeout': { type: 'string' },
-      json: { type: 'boolean' },
-      save: { type: 'boolean' },
-      corpus: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseFlags('run', argv);
   if (values.help) {
-    console.log(runHelp);
+    console.log(commandHelp('run'));
     return 0;
-  }
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      `run takes one protocol name, got ${positionals.length ? positionals.join(' ') : 'none'} (choose from ${protocols.map((p) => p.name).join(', ')})`,
-    );
   }
   let protocol: ProtocolDef;
   try {
@@ -77,6 +28,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  // Failing runs are written to out/ even without --out: a file in its way is bad input, said now.
+  if (values.out === undefined) checkDir('out', 'out');
   const seeds = seedsFromFlags(values.seed, values.seeds);
   const shrinkBudget = shrinkBudgetFromFlags(values);
   const given = scenarioFromFlags(values);
@@ -94,9 +47,11 @@ export async function runCommand(argv: string[]): Promise<number> {
     stopOnFail: values['stop-on-fail'] ?? false,
     checkDeterminism: values['check-determinism'] ?? false,
     quietPass: values['quiet-pass'] ?? seeds.length > 1,
-    workers: workersFrom(values.workers, seeds.length),
-    seedTimeoutMs: 1000 * positive('seed-timeout', values['seed-timeout'] ?? '60'),
+    // Even one seed runs on a worker: only there can the watchdog stop a handler that never returns.
+    workers: values.workers ?? Math.min(defaultWorkers(), seeds.length),
+    seedTimeoutMs: 1000 * (values['seed-timeout'] ?? 60),
     json: values.json ?? false,
+    report: values.report ?? false,
   });
   if (values.save && failed.length > 0) {
     // --save: shrink the first failure to a minimal counterexample and write its corpus entry.
@@ -110,6 +65,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       console.log(`\nshrunk seed ${seed}: ${describeShrink(report.shrunk)}`);
       console.log(`saved  ${report.saved}`);
       console.log(`replay ${report.replay}`);
+      if (values.report) console.log(`report ${await writeShrunkReport(protocol, report)}`);
     } else {
       console.log(`\nseed ${seed} did not fail again when shrinking (nothing saved)`);
     }
@@ -130,18 +86,8 @@ interface ExploreSettings {
   checkDeterminism: boolean;
   quietPass: boolean;
   json: boolean;
-}
-
-function positive(flag: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${flag} takes a whole number >= 1, got '${v}'`);
-  return Number(v);
-}
-
-function workersFrom(v: string | undefined, seeds: number): number {
-  // Even one seed runs on a worker: only there can the watchdog stop a handler that never returns.
-  if (v === undefined) return Math.min(defaultWorkers(), seeds);
-  if (!/^\d+$/.test(v)) throw new UsageError(`--workers takes a whole number >= 0, got '${v}'`);
-  return Number(v);
+  /** Write report.html into each saved failing run's directory. */
+  report?: boolean;
 }
 
 /** The command that replays exactly this run. */
@@ -186,6 +132,7 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
             console.error(`warning: replaying seed ${report.seed} with a trace gave another fingerprint: the run is not deterministic`);
           }
           writeRunDir(dir, traced, replay, traced.sim.trace);
+          if (s.report) writeReport(sourceFromRun(traced, replay, `${dir} (run directory)`), join(dir, 'report.html'));
           if (report.failing.includes('determinism')) writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');
         }
         print(report, `${protocol.name}/${base.variant}`, replay, s.json, dir);

@@ -1,64 +1,27 @@
-import { parseArgs } from 'node:util';
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import { CorpusError, loadEntry } from '../corpus/corpus.ts';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
+import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
-import { defaultShrinkBudget, shrinkBudgetCeiling, type ShrinkBudgetLimits } from '../shrink/budget.ts';
+import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
 import type { ShrinkProgress } from '../shrink/session.ts';
-import { scenarioFlags, scenarioFromFlags, scenarioHelp, UsageError } from './options.ts';
-
-/** The shrink budget flags, shared by `shrink` and `run --save` (node:util parseArgs form). */
-export const shrinkFlags = {
-  'shrink-runs': { type: 'string' },
-  'shrink-events': { type: 'string' },
-  'shrink-wall-seconds': { type: 'string' },
-} as const;
-
-export const shrinkFlagsHelp = `Shrink budget (deterministic: the same failure shrinks to the same result at any machine load):
-  --shrink-runs N         stop shrinking after N runs (default ${defaultShrinkBudget.maxRuns})
-  --shrink-events N       stop after N simulated events over all runs (default ${defaultShrinkBudget.maxEvents})
-  --shrink-wall-seconds S safety net only: stop after S seconds of wall time (default ${defaultShrinkBudget.wallLimitMs / 1000});
-                          a result it cuts short says so, and is not reproducible`;
-
-export const shrinkHelp = `faultline shrink <entry.json> [options]
-faultline shrink <protocol> --variant V --seed N [scenario options] [options]
-
-Shrinks a failing run to a minimal one that fails the same way (same first failing checker),
-prints its story, and with --save writes it to the corpus.
-
-  --save                  write the run as corpus/<protocol>/<variant>-<seed>.json: the original
-                          failure before shrinking starts, then the shrunk one
-  --corpus DIR            corpus root (default corpus)
-
-${shrinkFlagsHelp}
-
-${scenarioHelp}
-
-Exit code: 0 done (or the input does not fail: nothing to shrink), 2 bad usage or input.`;
+import { commandHelp, parseFlags, type Parsed } from './flags.ts';
+import { scenarioFromFlags, UsageError } from './options.ts';
 
 /**
- * The budget the shrink flags ask for (only the limits given), or UsageError naming the flag.
+ * The budget the shrink flags ask for (only the limits given); the flag table checked their bounds.
  *
  * @example
- * shrinkBudgetFromFlags({ 'shrink-runs': '500' }); // { maxRuns: 500 }
+ * shrinkBudgetFromFlags({ 'shrink-runs': 500 }); // { maxRuns: 500 }
  */
-export function shrinkBudgetFromFlags(values: Record<string, unknown>): Partial<ShrinkBudgetLimits> {
-  const whole = (flag: keyof typeof shrinkFlags, max: number): number | undefined => {
-    const v = values[flag];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !/^\d{1,16}$/.test(v) || Number(v) < 1 || Number(v) > max) {
-      throw new UsageError(`--${flag} takes a whole number from 1 to ${max}, got '${String(v)}'`);
-    }
-    return Number(v);
-  };
+export function shrinkBudgetFromFlags(values: { 'shrink-runs'?: number; 'shrink-events'?: number; 'shrink-wall-seconds'?: number }): Partial<ShrinkBudgetLimits> {
   const out: Partial<ShrinkBudgetLimits> = {};
-  const runs = whole('shrink-runs', shrinkBudgetCeiling.maxRuns);
-  const events = whole('shrink-events', shrinkBudgetCeiling.maxEvents);
-  const seconds = whole('shrink-wall-seconds', shrinkBudgetCeiling.wallLimitMs / 1000);
-  if (runs !== undefined) out.maxRuns = runs;
-  if (events !== undefined) out.maxEvents = events;
-  if (seconds !== undefined) out.wallLimitMs = seconds * 1000;
+  if (values['shrink-runs'] !== undefined) out.maxRuns = values['shrink-runs'];
+  if (values['shrink-events'] !== undefined) out.maxEvents = values['shrink-events'];
+  if (values['shrink-wall-seconds'] !== undefined) out.wallLimitMs = values['shrink-wall-seconds'] * 1000;
   return out;
 }
 
@@ -91,24 +54,11 @@ export async function shrinkWithProgress(
 
 /** `faultline shrink`: returns the exit code. */
 export async function shrinkCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...scenarioFlags,
-      ...shrinkFlags,
-      seed: { type: 'string' },
-      save: { type: 'boolean' },
-      corpus: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseFlags('shrink', argv);
   if (values.help) {
-    console.log(shrinkHelp);
+    console.log(commandHelp('shrink'));
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('shrink takes one corpus file or one protocol name (faultline shrink --help)');
   const budget = shrinkBudgetFromFlags(values);
   const { protocol, input } = shrinkInput(positionals[0], values);
   const o = input.options;
@@ -129,12 +79,29 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     console.log(`saved  ${cx.saved}`);
     console.log(`replay ${cx.replay}`);
   }
+  if (values.report) console.log(`report ${await writeShrunkReport(protocol, cx)}`);
   return 0;
 }
 
+/**
+ * Writes the HTML report of a shrunk counterexample to out/ (replaying it once with a trace);
+ * returns the path.
+ *
+ * @example
+ * console.log(await writeShrunkReport(protocol, cx)); // out/raft-stale-local-read-9-shrunk.html
+ */
+export async function writeShrunkReport(protocol: ProtocolDef, cx: Counterexample): Promise<string> {
+  const traced = await runScenario(protocol, cx.shrunk.input, { recordTrace: true });
+  const o = traced.options;
+  const origin = `shrunk counterexample of ${o.protocol}/${o.variant} seed ${o.seed}`;
+  return writeReport(sourceFromRun(traced, cx.replay, origin), `out/${o.protocol}-${o.variant}-${o.seed}-shrunk.html`);
+}
+
 /** The protocol and run a `shrink` command line names: a corpus entry, or a protocol and seed. */
-function shrinkInput(target: string, values: Record<string, string | boolean | undefined>): { protocol: ProtocolDef; input: RunInput } {
+function shrinkInput(target: string, values: Parsed<'shrink'>['values']): { protocol: ProtocolDef; input: RunInput } {
   if (target.endsWith('.json')) {
+    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
+    if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
     const loaded = loadEntry(target, protocols);
     return { protocol: loaded.protocol, input: loaded.input };
   }
@@ -144,10 +111,8 @@ function shrinkInput(target: string, values: Record<string, string | boolean | u
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const seedText = values.seed ?? '0';
-  if (typeof seedText !== 'string' || !/^\d+$/.test(seedText)) throw new UsageError(`--seed takes a non-negative integer, got '${String(values.seed)}'`);
   try {
-    return { protocol, input: { options: resolveOptions(protocol, { ...scenarioFromFlags(values), seed: Number(seedText) }) } };
+    return { protocol, input: { options: resolveOptions(protocol, { ...scenarioFromFlags(values), seed: values.seed ?? 0 }) } };
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;
