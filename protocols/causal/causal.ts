@@ -83,7 +83,11 @@ function checkReadsFifo(history: History): CheckerResult {
     for (const id of p.completion!.value as string[]) {
       const [origin, seqText] = id.split(':');
       const seq = Number(seqText);
-      if (seq <= (last.get(origin) ?? 0)) return { checker, verdict: 'illegal', summary: `read #${p.completion!.index} on ${p.invoke.node} shows ${id} after ${origin}:${last.get(origin)}` };
+      const prev = last.get(origin);
+      if (!(seq > (prev ?? 0))) {
+        const why = prev === undefined ? `${origin} numbers its sends from 1` : `after ${origin}:${prev}`;
+        return { checker, verdict: 'illegal', summary: `read #${p.completion!.index} on ${p.invoke.node} shows ${id} ${prev === undefined ? `(${why})` : why}` };
+      }
       last.set(origin, seq);
     }
   }
@@ -96,6 +100,7 @@ export const causal: ProtocolDef = {
   variants: {
     correct: { kind: 'correct', description: 'a message waits in the hold-back queue until it is the next from its origin and its causal past is delivered' },
     'no-hold-back': { kind: 'bug', description: "messages are delivered on arrival, the clock taking the max, without waiting for their causal predecessors" },
+    'clock-on-receive': { kind: 'bug', description: 'a node ticks its own clock entry when it receives instead of when it sends (messages stamped with counts that name no message of theirs)' },
   },
   defaultVariant: 'correct',
   create: (ctx, variant) => new CausalNode(ctx as NodeCtx<never>, variant as CausalVariant),

@@ -10,7 +10,7 @@ import type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId } from '../.
  * messages that clock lacks.
  */
 
-export type CausalVariant = 'correct' | 'no-hold-back';
+export type CausalVariant = 'correct' | 'no-hold-back' | 'clock-on-receive';
 
 export const SYNC_MS = 100;
 /** Bound on the hold-back queue and on the delivered log. */
@@ -71,7 +71,8 @@ export class CausalNode implements NodeHandlers<Msg> {
     if (op.f === 'read') return reply({ type: 'ok', value: this.delivered.map((m) => m.id) });
     if (op.f !== 'bcast') return reply({ type: 'fail', error: `unknown op ${op.f}` });
     if (this.delivered.length >= MAX_MESSAGES) return reply({ type: 'fail', error: 'log full' });
-    const seq = (this.vc[this.ctx.id] ?? 0) + 1;
+    // The clock-on-receive bug counts events at the wrong place: not the send, but each receive.
+    const seq = (this.vc[this.ctx.id] ?? 0) + (this.variant === 'clock-on-receive' ? 0 : 1);
     const m: Bcast = { id: `${this.ctx.id}:${seq}`, origin: this.ctx.id, vc: { ...this.vc, [this.ctx.id]: seq }, value: op.value };
     this.deliver(m);
     // Durable before it leaves: a restarted node must never reuse a sequence number.
@@ -90,7 +91,12 @@ export class CausalNode implements NodeHandlers<Msg> {
       }
       if (!this.held.some((h) => h.id === m.id) && this.held.length < MAX_MESSAGES) this.held.push(m);
     }
+    const before = this.delivered.length;
     this.drainHeld();
+    if (this.variant === 'clock-on-receive' && this.delivered.length > before) {
+      this.vc = { ...this.vc, [this.ctx.id]: (this.vc[this.ctx.id] ?? 0) + 1 };
+      this.ctx.storage.set('disk', { delivered: this.delivered, vc: this.vc });
+    }
   }
 
   /** Delivers every held message whose causal predecessors are all delivered, until none is. */

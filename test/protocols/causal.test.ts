@@ -17,4 +17,10 @@ describe('causal broadcast (vector clocks, hold-back queue)', () => {
     expect(f?.seed).toBe(0);
     expect(f?.r.failing).toEqual(['always(causal-delivery)', 'eventually(delivered-everywhere)']);
   });
+
+  it('clock-on-receive stamps messages with counts that name no send of theirs, at seed 0', async () => {
+    const f = await shared.firstFailure(causal, 'clock-on-receive', 0, 9);
+    expect(f?.seed).toBe(0);
+    expect(f?.r.failing).toEqual(['reads-fifo', 'eventually(delivered-everywhere)']);
+  });
 });
