@@ -7,9 +7,11 @@ import { twoPc } from './2pc/2pc.ts';
 import { raft } from './raft/index.ts';
 import { primaryBackup } from './primary-backup/primary-backup.ts';
 import { crdtCounter, crdtOrSet } from './crdt/index.ts';
+import { election } from './election/index.ts';
+import { causal } from './causal/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
-export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, paxos, twoPc, lock, crdtCounter, crdtOrSet];
+export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, paxos, twoPc, lock, crdtCounter, crdtOrSet, election, causal];
 
 /**
  * Finds a bundled protocol by name, or throws a message listing the names there are.
