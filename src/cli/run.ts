@@ -1,7 +1,8 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { getProtocol, protocols } from '../../protocols/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
+import { bundledNames, resolveProtocolArg, type ProtocolRef } from '../run/load.ts';
+import { moduleField } from './entry.ts';
 import { mkdirSync } from 'node:fs';
 import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run/explore.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
@@ -11,6 +12,9 @@ import { describeShrink, shrinkAndReport } from './shrink.ts';
 import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
 
 export const runHelp = `faultline run <protocol> [options]
+
+<protocol>: a bundled protocol (faultline list), a name your faultline.config.ts lists, or your
+module: ./path/to/protocol.ts[#exportName] (also .js, .mjs).
 
 Runs a protocol under the seeded scheduler and nemesis, checks the history, prints a summary.
 
@@ -28,7 +32,7 @@ Runs a protocol under the seeded scheduler and nemesis, checks the history, prin
   --json                  one JSON summary per seed instead of text
   --save                  shrink the first failing seed and write it to the corpus
                           (corpus/<protocol>/<variant>-<seed>.json); prints the replay command
-  --corpus DIR            corpus root for --save (default corpus)
+  --corpus DIR            corpus root for --save (default: the config's corpus, else corpus)
 
 ${scenarioHelp}
 
@@ -62,26 +66,25 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) {
     throw new UsageError(
-      `run takes one protocol name, got ${positionals.length ? positionals.join(' ') : 'none'} (choose from ${protocols.map((p) => p.name).join(', ')})`,
+      `run takes one protocol, got ${positionals.length ? positionals.join(' ') : 'none'} (a module ./path/to/protocol.ts, or one of ${(await bundledNames()).join(', ')})`,
     );
   }
-  let protocol: ProtocolDef;
-  try {
-    protocol = getProtocol(positionals[0]);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const resolved = await resolveProtocolArg(positionals[0], process.cwd());
+  const protocol = resolved.protocol;
   const seeds = seedsFromFlags(values.seed, values.seeds);
   const given = scenarioFromFlags(values);
   let base: ScenarioOptions;
   try {
-    base = resolveOptions(protocol, { ...given, seed: seeds[0] });
+    base = resolveOptions(protocol, { ...resolved.config?.config.scenario, ...given, seed: seeds[0] });
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
   const failed: number[] = [];
-  const explorer = await explore(protocol, base, seeds, {
+  // How to name this protocol again in printed commands: what the user typed works from here.
+  const as = 'bundled' in resolved.ref ? protocol.name : positionals[0];
+  const corpusDir = values.corpus ?? (resolved.config ? relative(process.cwd(), join(resolved.config.dir, resolved.config.config.corpus ?? 'corpus')) || '.' : 'corpus');
+  const explorer = await explore({ protocol, ref: resolved.ref, as }, base, seeds, {
     onFail: (seed) => failed.push(seed),
     outDir: values.out,
     stopOnFail: values['stop-on-fail'] ?? false,
@@ -96,8 +99,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     const seed = Math.min(...failed);
     const report = await shrinkAndReport(protocol, { options: { ...base, seed } }, {
       save: true,
-      corpusDir: values.corpus ?? 'corpus',
+      corpusDir,
       createdBy: `faultline run ${argv.join(' ')}`,
+      module: moduleField(resolved.ref, corpusDir),
     });
     if (report.saved) {
       console.log(`\nshrunk seed ${seed}: ${describeShrink(report.shrunk)}`);
@@ -137,19 +141,25 @@ function workersFrom(v: string | undefined, seeds: number): number {
   return Number(v);
 }
 
-/** The command that replays exactly this run. */
-export function replayCommand(protocol: ProtocolDef, o: ScenarioOptions): string {
+/** The command that replays exactly this run (`as`: how to name the protocol, default its name). */
+export function replayCommand(protocol: ProtocolDef, o: ScenarioOptions, as = protocol.name): string {
   const defaults = resolveOptions(protocol, { seed: o.seed });
-  return ['faultline run', protocol.name, ...flagsFor(o, defaults), '--seed', String(o.seed)].join(' ');
+  return ['faultline run', as, ...flagsFor(o, defaults), '--seed', String(o.seed)].join(' ');
 }
 
-async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: number[], s: ExploreSettings): Promise<number> {
+async function explore(
+  target: { protocol: ProtocolDef; ref: ProtocolRef; as: string },
+  base: ScenarioOptions,
+  seeds: number[],
+  s: ExploreSettings,
+): Promise<number> {
+  const protocol = target.protocol;
   const t0 = performance.now();
   let lastProgress = t0;
   let done = 0;
   let failing = 0;
   const summary = await exploreSeeds({
-    protocol: protocol.name,
+    protocol: target.ref,
     base,
     seeds,
     workers: s.workers,
@@ -159,7 +169,7 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
     onReport: async (report) => {
       done++;
       const options = { ...base, seed: report.seed };
-      const replay = replayCommand(protocol, options);
+      const replay = replayCommand(protocol, options, target.as);
       const dir = join(s.outDir ?? 'out', `${protocol.name}-${options.variant}-seed-${report.seed}`);
       if (report.status !== 'pass') {
         failing++;

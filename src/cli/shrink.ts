@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
-import { getProtocol, protocols } from '../../protocols/index.ts';
-import { CorpusError, loadEntry, makeEntry, saveEntry } from '../corpus/corpus.ts';
+import { join, relative } from 'node:path';
+import { CorpusError, makeEntry, saveEntry, type EntryModule } from '../corpus/corpus.ts';
+import { resolveProtocolArg } from '../run/load.ts';
+import { loadEntryWithProtocol, moduleField } from './entry.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
@@ -35,7 +37,7 @@ export interface ShrinkReport {
 export async function shrinkAndReport(
   protocol: ProtocolDef,
   input: RunInput,
-  opts: { save: boolean; corpusDir: string; maxRuns?: number; maxMs?: number; progress?: boolean; createdBy: string },
+  opts: { save: boolean; corpusDir: string; maxRuns?: number; maxMs?: number; progress?: boolean; createdBy: string; module?: EntryModule },
 ): Promise<ShrinkReport> {
   const tty = opts.progress ?? process.stderr.isTTY;
   let lastMs = 0;
@@ -56,7 +58,7 @@ export async function shrinkAndReport(
   const story = tellStory(traced);
   const report: ShrinkReport = { shrunk, story };
   if (opts.save && shrunk.reproduced) {
-    const entry = makeEntry(shrunk.input, shrunk.result, opts.createdBy);
+    const entry = makeEntry(shrunk.input, shrunk.result, opts.createdBy, opts.module);
     report.saved = saveEntry(opts.corpusDir, entry);
     report.replay = `faultline replay ${report.saved}`;
   }
@@ -99,20 +101,23 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
   const target = positionals[0];
   let protocol: ProtocolDef;
   let input: RunInput;
+  let corpusDir = values.corpus ?? 'corpus';
+  let module: EntryModule | undefined;
   if (target.endsWith('.json')) {
-    const loaded = loadEntry(target, protocols);
+    const loaded = await loadEntryWithProtocol(target);
     protocol = loaded.protocol;
     input = loaded.input;
+    module = moduleField(loaded.ref, corpusDir);
   } else {
-    try {
-      protocol = getProtocol(target);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const resolved = await resolveProtocolArg(target, process.cwd());
+    protocol = resolved.protocol;
+    if (values.corpus === undefined && resolved.config) corpusDir = relative(process.cwd(), join(resolved.config.dir, resolved.config.config.corpus ?? 'corpus')) || '.';
+    module = moduleField(resolved.ref, corpusDir);
+    const project = resolved.config?.config.scenario;
     const seed = values.seed === undefined ? 0 : Number(values.seed);
     if (!/^\d+$/.test(values.seed ?? '0')) throw new UsageError(`--seed takes a non-negative integer, got '${values.seed}'`);
     try {
-      input = { options: resolveOptions(protocol, { ...scenarioFromFlags(values), seed }) };
+      input = { options: resolveOptions(protocol, { ...project, ...scenarioFromFlags(values), seed }) };
     } catch (e) {
       if (e instanceof ScenarioError) throw new UsageError(e.message);
       throw e;
@@ -128,7 +133,8 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
   const o = input.options;
   const report = await shrinkAndReport(protocol, input, {
     save: values.save ?? false,
-    corpusDir: values.corpus ?? 'corpus',
+    corpusDir,
+    module,
     maxRuns,
     maxMs: maxSeconds === undefined ? undefined : maxSeconds * 1000,
     createdBy: `faultline shrink ${argv.join(' ')}`.trim(),

@@ -34,6 +34,19 @@ export interface CorpusEntry {
   fingerprint: string;
   /** Which tool and command made it, for people. */
   createdBy: string;
+  /**
+   * For a user's protocol (absent for bundled ones): its module, relative to the project root
+   * (the directory of `faultline.config.*`, else of `package.json`, above the entry), and export.
+   */
+  module?: EntryModule;
+}
+
+/** Where a user's protocol lives, as a corpus entry records it. */
+export interface EntryModule {
+  /** Forward slashes, relative to the project root, e.g. `./src/kv.ts`. */
+  path: string;
+  /** The export to take; absent: the default export, else the only protocol export. */
+  export?: string;
 }
 
 /** A corpus file that cannot be used: names the file, the problem and how to fix it. */
@@ -111,7 +124,12 @@ export function entryPath(root: string, protocol: string, variant: string, seed:
 }
 
 /** Builds an entry from a run input and the run it gave. */
-export function makeEntry(input: RunInput & { ops: PlannedOp[]; faults: Fault[]; tape: ChoiceTape }, r: RunResult, createdBy: string): CorpusEntry {
+export function makeEntry(
+  input: RunInput & { ops: PlannedOp[]; faults: Fault[]; tape: ChoiceTape },
+  r: RunResult,
+  createdBy: string,
+  module?: EntryModule,
+): CorpusEntry {
   const o = input.options;
   return {
     version: CORPUS_VERSION,
@@ -125,6 +143,7 @@ export function makeEntry(input: RunInput & { ops: PlannedOp[]; faults: Fault[];
     expected: r.status === 'pass' ? { status: 'pass' } : { status: 'fail', failing: r.failing },
     fingerprint: r.sim.fingerprint,
     createdBy,
+    ...(module ? { module } : {}),
   };
 }
 
@@ -164,6 +183,11 @@ export interface LoadedEntry {
  * const { protocol, input, entry } = loadEntry('corpus/abd/no-write-back-7.json', protocols);
  */
 export function loadEntry(file: string, protocols: readonly ProtocolDef[]): LoadedEntry {
+  return parseEntry(file, readEntryJson(file), protocols);
+}
+
+/** Reads a corpus file as JSON (not yet validated); throws CorpusError naming the file. */
+export function readEntryJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -176,7 +200,24 @@ export function loadEntry(file: string, protocols: readonly ProtocolDef[]): Load
   } catch (e) {
     throw new CorpusError(file, `not valid JSON: ${(e as Error).message}`, 'restore it from git or regenerate it with faultline shrink --save');
   }
-  return parseEntry(file, raw, protocols);
+  return raw;
+}
+
+/**
+ * The `module` field of a raw entry, checked (undefined for a bundled protocol's entry).
+ *
+ * @example
+ * entryModule('corpus/kv/lost-write-3.json', raw); // { path: './src/kv.ts' }
+ */
+export function entryModule(file: string, raw: unknown): EntryModule | undefined {
+  const m = isObject(raw) ? raw.module : undefined;
+  if (m === undefined) return undefined;
+  const bad = () => {
+    throw new CorpusError(file, 'field "module" must be { path: string, export?: string }', 'regenerate the entry with faultline shrink --save');
+  };
+  if (!isObject(m) || typeof m.path !== 'string' || m.path === '' || (m.export !== undefined && typeof m.export !== 'string')) bad();
+  const mod = m as Record<string, unknown>;
+  return { path: mod.path as string, ...(mod.export !== undefined ? { export: mod.export as string } : {}) };
 }
 
 /** Validates already-parsed JSON as an entry (see `loadEntry`). */
@@ -240,6 +281,7 @@ export function parseEntry(file: string, raw: unknown, protocols: readonly Proto
   } else if (x.status !== 'pass') bad(`expected.status must be 'fail' or 'pass', got ${JSON.stringify(x.status)}`);
   if (typeof e.fingerprint !== 'string' || !/^[0-9a-f]{16}$/.test(e.fingerprint)) bad('field "fingerprint" must be 16 hex digits');
   if (typeof e.createdBy !== 'string') bad('field "createdBy" must be a string');
+  entryModule(file, e);
   const entry = e as unknown as CorpusEntry;
   return { file, entry, protocol: protocol!, input: { options, ops, faults, tape: tape! } };
 }

@@ -8,6 +8,8 @@
  * });
  */
 import { makeEntry, saveEntry } from '../corpus/corpus.ts';
+import { moduleField } from '../cli/entry.ts';
+import { bundledNames, configProtocols, loadConfig } from '../run/load.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
 import { resolveOptions, type ScenarioOptions } from '../run/scenario.ts';
@@ -57,8 +59,12 @@ export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions
     const traced = await runScenario(protocol, shrunk.input, { recordTrace: true });
     const story = tellStory(traced).text;
     let savedTo: string | undefined;
-    if (save !== false && shrunk.reproduced) savedTo = saveEntry(save ?? 'corpus', makeEntry(shrunk.input, shrunk.result, `exploreSeeds (vitest) seed ${seed}`));
-    const replay = savedTo ? `npx tsx src/cli/main.ts replay ${savedTo}` : `npx tsx src/cli/main.ts shrink ${protocol.name} --variant ${options.variant} --seed ${seed}`;
+    if (save !== false && shrunk.reproduced) {
+      const dir = save ?? 'corpus';
+      const module = await moduleOf(protocol, dir);
+      savedTo = saveEntry(dir, makeEntry(shrunk.input, shrunk.result, `exploreSeeds (vitest) seed ${seed}`, module));
+    }
+    const replay = savedTo ? `npx faultline replay ${savedTo}` : `npx faultline shrink ${protocol.name} --variant ${options.variant} --seed ${seed}`;
     throw new SeedFailure(
       `${protocol.name}/${options.variant} seed ${seed}: ${r.status.toUpperCase()} (${r.failing.join(', ')})\nreplay: ${replay}\n\n${story}`,
       seed,
@@ -69,6 +75,14 @@ export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions
     );
   }
   return { passed };
+}
+
+/** A user's protocol is recorded by the module its project config lists for it (so the entry replays). */
+async function moduleOf(protocol: ProtocolDef, corpusDir: string) {
+  if ((await bundledNames()).includes(protocol.name)) return undefined;
+  const config = await loadConfig(corpusDir);
+  const hit = config ? (await configProtocols(config)).find((c) => c.protocol.name === protocol.name) : undefined;
+  return hit ? moduleField(hit.ref, corpusDir) : undefined;
 }
 
 /**
