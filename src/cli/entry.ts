@@ -67,3 +67,13 @@ export function moduleField(ref: ProtocolRef, corpusDir: string): EntryModule | 
   const file = ref.module.startsWith('file:') ? fileURLToPath(ref.module) : resolve(ref.module);
   return { path: relativePath(root, file), ...(ref.export ? { export: ref.export } : {}) };
 }
+
+/**
+ * The fields of `o` that are set: flags not given must not override the project config's defaults.
+ *
+ * @example
+ * definedOnly({ nodes: 3, ops: undefined }); // { nodes: 3 }
+ */
+export function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
 import { CorpusError, makeEntry, saveEntry, type EntryModule } from '../corpus/corpus.ts';
 import { resolveProtocolArg } from '../run/load.ts';
-import { loadEntryWithProtocol, moduleField } from './entry.ts';
+import { definedOnly, loadEntryWithProtocol, moduleField } from './entry.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
@@ -117,7 +117,7 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     const seed = values.seed === undefined ? 0 : Number(values.seed);
     if (!/^\d+$/.test(values.seed ?? '0')) throw new UsageError(`--seed takes a non-negative integer, got '${values.seed}'`);
     try {
-      input = { options: resolveOptions(protocol, { ...project, ...scenarioFromFlags(values), seed }) };
+      input = { options: resolveOptions(protocol, { ...project, ...definedOnly(scenarioFromFlags(values)), seed }) };
     } catch (e) {
       if (e instanceof ScenarioError) throw new UsageError(e.message);
       throw e;
