@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProtocolDef } from '../run/protocol.ts';
+import type { ScenarioOptions } from '../run/scenario.ts';
 import { CorpusError, entryModule, parseEntry, readEntryJson, type EntryModule, type LoadedEntry } from '../corpus/corpus.ts';
 import { bundledNames, configProtocols, loadConfig, loadProtocol, projectRoot, ProtocolLoadError, relativePath, type ProtocolRef } from '../run/load.ts';
 
@@ -76,4 +78,16 @@ export function moduleField(ref: ProtocolRef, corpusDir: string): EntryModule | 
  */
 export function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * A project config's scenario defaults for one protocol: they fill in what Faultline's defaults
+ * would, but a protocol's own `defaults` (e.g. its cluster size) win over them, and flags over both.
+ *
+ * @example
+ * projectScenario({ nodes: 3, ops: 100 }, raft); // { ops: 100 } when raft's defaults set nodes
+ */
+export function projectScenario(scenario: Partial<ScenarioOptions> | undefined, protocol: ProtocolDef): Partial<ScenarioOptions> {
+  const own = new Set(Object.keys(protocol.defaults ?? {}));
+  return Object.fromEntries(Object.entries(scenario ?? {}).filter(([k, v]) => v !== undefined && !own.has(k))) as Partial<ScenarioOptions>;
 }

@@ -113,7 +113,7 @@ export const CONFIG_TEMPLATE = (dir: string) => `import { defineConfig } from 'f
 export default defineConfig({
   // Your protocol modules: \`npx faultline run my-register\` finds them by their name.
   protocols: ['./${dir}/my-register.ts'],
-  // Scenario defaults for every run in this project (flags override them).
+  // Scenario defaults for this project's runs (a protocol's own defaults win; flags override both).
   scenario: { nodes: 3, clients: 3 },
   // Where --save writes counterexamples; \`npx faultline replay corpus\` replays them all.
   corpus: 'corpus',

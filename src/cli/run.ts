@@ -2,7 +2,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { bundledNames, resolveProtocolArg, type ProtocolRef } from '../run/load.ts';
-import { definedOnly, moduleField } from './entry.ts';
+import { definedOnly, moduleField, projectScenario } from './entry.ts';
 import { mkdirSync } from 'node:fs';
 import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run/explore.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
@@ -75,7 +75,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   const given = scenarioFromFlags(values);
   let base: ScenarioOptions;
   try {
-    base = resolveOptions(protocol, { ...resolved.config?.config.scenario, ...definedOnly(given), seed: seeds[0] });
+    base = resolveOptions(protocol, { ...projectScenario(resolved.config?.config.scenario, protocol), ...definedOnly(given), seed: seeds[0] });
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof RangeError) throw new UsageError(e.message);
     throw e;

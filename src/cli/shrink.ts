@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
 import { CorpusError, makeEntry, saveEntry, type EntryModule } from '../corpus/corpus.ts';
 import { resolveProtocolArg } from '../run/load.ts';
-import { definedOnly, loadEntryWithProtocol, moduleField } from './entry.ts';
+import { definedOnly, loadEntryWithProtocol, moduleField, projectScenario } from './entry.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
@@ -113,7 +113,7 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     protocol = resolved.protocol;
     if (values.corpus === undefined && resolved.config) corpusDir = relative(process.cwd(), join(resolved.config.dir, resolved.config.config.corpus ?? 'corpus')) || '.';
     module = moduleField(resolved.ref, corpusDir);
-    const project = resolved.config?.config.scenario;
+    const project = projectScenario(resolved.config?.config.scenario, protocol);
     const seed = values.seed === undefined ? 0 : Number(values.seed);
     if (!/^\d+$/.test(values.seed ?? '0')) throw new UsageError(`--seed takes a non-negative integer, got '${values.seed}'`);
     try {

@@ -29,7 +29,7 @@ export class ProtocolLoadError extends Error {
 export interface FaultlineConfig {
   /** The project's protocol modules, relative to the config (`'./src/kv.ts'`, `'./src/kv.ts#kvV2'`). */
   protocols?: string[];
-  /** Scenario defaults for every run in this project (flags still override them). */
+  /** Scenario defaults for this project's runs: a protocol's own `defaults` win over them, flags over both. */
   scenario?: Partial<Omit<ScenarioOptions, 'protocol' | 'variant' | 'seed'>>;
   /** Corpus root for `--save`, relative to the config (default `corpus`). */
   corpus?: string;
