@@ -1,16 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CONFIG_NAMES } from '../run/load.ts';
-import { UsageError } from './options.ts';
-
-export const initHelp = `faultline init [--dir DIR] [--force]
-
-Starts testing your own protocol in the current npm project: writes
-  faultline.config.ts             the project config (its protocols, scenario defaults, corpus dir)
-  DIR/my-register.ts              a small replicated register with a correct and a planted-bug variant
-  DIR/my-register.test.ts         a vitest test using faultline/vitest
-and prints the next commands. DIR defaults to faultline/. Nothing is overwritten without --force.`;
+import { commandHelp, parseFlags, UsageError } from './flags.ts';
 
 /** The protocol `init` writes: small enough to read in a minute, with one classic bug to find. */
 export const PROTOCOL_TEMPLATE = `import { defineProtocol, type ClientOp, type ClientResult, type NodeCtx, type NodeHandlers, type NodeId } from 'faultline';
@@ -120,19 +111,18 @@ export default defineConfig({
 });
 `;
 
-/** `faultline init`: returns the exit code. */
+/**
+ * `faultline init`: writes a protocol, its test and a project config into the current npm project.
+ *
+ * @example
+ * process.exitCode = await initCommand(['--dir', 'sim']);
+ */
 export async function initCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: { dir: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
+  const { values } = parseFlags('init', argv);
   if (values.help) {
-    console.log(initHelp);
+    console.log(commandHelp('init'));
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`init takes no arguments, got '${positionals.join(' ')}' (faultline init --help)`);
   const cwd = process.cwd();
   if (!existsSync(join(cwd, 'package.json'))) throw new UsageError(`${join(cwd, 'package.json')}: no package.json here: run faultline init in your npm project (npm init -y first)`);
   const dir = (values.dir ?? 'faultline').replace(/\\/g, '/').replace(/^\.\/|\/$/g, '');

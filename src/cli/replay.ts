@@ -1,54 +1,18 @@
 import { statSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { CorpusError, listEntries } from '../corpus/corpus.ts';
 import { ProtocolLoadError } from '../run/load.ts';
 import { runScenario } from '../run/run.ts';
 import { tellStory } from '../shrink/story.ts';
 import { loadEntryWithProtocol } from './entry.ts';
-import { UsageError } from './options.ts';
-
-export const replayHelp = `faultline replay <entry.json> [--quiet]
-faultline replay <dir | entry.json>... [--json | --reporter junit] [--output FILE] [--strict]
-
-One entry: replays it bit for bit, prints its story and fingerprint, and whether the fingerprint
-matches the recorded one. Exit 1 if it still fails, 0 if it now passes.
-
-A directory (or several files): replays every *.json entry under it, one line each, then a summary.
-This is the CI step for a regression corpus:
-  - an entry of a correct-kind variant must pass: one that fails is a REGRESSION (exit 1);
-  - an entry of a planted-bug variant must still fail the way it recorded (same first failing
-    check): one that now passes or fails differently is reported as such (exit 1 with --strict).
-
-  --quiet                 one entry: print only the verdict line and the fingerprint (no story)
-  --json                  one JSON document: every entry's result and the summary
-  --reporter junit        JUnit XML (a testcase per entry) for CI dashboards
-  --output FILE           write the --json / junit report to FILE instead of stdout
-  --strict                planted-bug entries that no longer fail as recorded also exit 1
-
-Exit code: 1 a regression (see above), 2 bad usage or a bad corpus file, 3 a check ran out of
-budget, 0 otherwise.`;
+import { commandHelp, parseFlags, UsageError } from './flags.ts';
 
 /** `faultline replay`: returns the exit code. */
 export async function replayCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      quiet: { type: 'boolean' },
-      json: { type: 'boolean' },
-      reporter: { type: 'string' },
-      output: { type: 'string' },
-      strict: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseFlags('replay', argv);
   if (values.help) {
-    console.log(replayHelp);
+    console.log(commandHelp('replay'));
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('replay takes a corpus file or directory (faultline replay corpus/ or faultline replay corpus/<protocol>/<variant>-<seed>.json)');
-  if (values.reporter !== undefined && values.reporter !== 'junit') throw new UsageError(`--reporter takes 'junit', got '${values.reporter}' (or use --json)`);
   if (values.json && values.reporter) throw new UsageError('give either --json or --reporter junit, not both');
   const isDir = (p: string) => {
     try {

@@ -1,7 +1,6 @@
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { ProtocolDef } from '../run/protocol.ts';
-import { bundledNames, resolveProtocolArg, type ProtocolRef } from '../run/load.ts';
+import { resolveProtocolArg, type ProtocolRef } from '../run/load.ts';
 import { definedOnly, moduleField, projectScenario } from './entry.ts';
 import { mkdirSync } from 'node:fs';
 import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run/explore.ts';
@@ -9,68 +8,20 @@ import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
 import { describeShrink, shrinkAndReport } from './shrink.ts';
-import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
-
-export const runHelp = `faultline run <protocol> [options]
-
-<protocol>: a bundled protocol (faultline list), a name your faultline.config.ts lists, or your
-module: ./path/to/protocol.ts[#exportName] (also .js, .mjs).
-
-Runs a protocol under the seeded scheduler and nemesis, checks the history, prints a summary.
-
-  --seed N                one seed (default 0)
-  --seeds A..B            every seed from A to B
-  --out DIR               write summary, history, faults, checks and trace of each run here
-                          (failing runs are always written, to out/ unless --out says otherwise)
-  --stop-on-fail          stop at the first failing seed
-  --check-determinism     run every seed twice and compare fingerprints
-  --quiet-pass            with --seeds: print nothing for passing seeds
-  --workers N             worker threads (default: one per core, at most one per seed;
-                          0 = this thread, without the watchdog)
-  --seed-timeout S        with workers: a seed with no verdict after S seconds of wall time ends
-                          as 'hung' (a handler that never returns); default 60
-  --json                  one JSON summary per seed instead of text
-  --save                  shrink the first failing seed and write it to the corpus
-                          (corpus/<protocol>/<variant>-<seed>.json); prints the replay command
-  --corpus DIR            corpus root for --save (default: the config's corpus, else corpus)
-
-${scenarioHelp}
-
-Exit code: 0 every check held, 1 a violation was found, 2 bad usage, 3 a checker ran out of budget.`;
+import { checkDir, commandHelp, parseFlags } from './flags.ts';
+import { flagsFor, scenarioFromFlags, seedsFromFlags, UsageError } from './options.ts';
 
 /** `faultline run`: returns the exit code. */
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...scenarioFlags,
-      seed: { type: 'string' },
-      seeds: { type: 'string' },
-      out: { type: 'string' },
-      'stop-on-fail': { type: 'boolean' },
-      'check-determinism': { type: 'boolean' },
-      'quiet-pass': { type: 'boolean' },
-      workers: { type: 'string' },
-      'seed-timeout': { type: 'string' },
-      json: { type: 'boolean' },
-      save: { type: 'boolean' },
-      corpus: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseFlags('run', argv);
   if (values.help) {
-    console.log(runHelp);
+    console.log(commandHelp('run'));
     return 0;
-  }
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      `run takes one protocol, got ${positionals.length ? positionals.join(' ') : 'none'} (a module ./path/to/protocol.ts, or one of ${(await bundledNames()).join(', ')})`,
-    );
   }
   const resolved = await resolveProtocolArg(positionals[0], process.cwd());
   const protocol = resolved.protocol;
+  // Failing runs are written to out/ even without --out: a file in its way is bad input, said now.
+  if (values.out === undefined) checkDir('out', 'out');
   const seeds = seedsFromFlags(values.seed, values.seeds);
   const given = scenarioFromFlags(values);
   let base: ScenarioOptions;
@@ -90,8 +41,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     stopOnFail: values['stop-on-fail'] ?? false,
     checkDeterminism: values['check-determinism'] ?? false,
     quietPass: values['quiet-pass'] ?? seeds.length > 1,
-    workers: workersFrom(values.workers, seeds.length),
-    seedTimeoutMs: 1000 * positive('seed-timeout', values['seed-timeout'] ?? '60'),
+    // Even one seed runs on a worker: only there can the watchdog stop a handler that never returns.
+    workers: values.workers ?? Math.min(defaultWorkers(), seeds.length),
+    seedTimeoutMs: 1000 * (values['seed-timeout'] ?? 60),
     json: values.json ?? false,
   });
   if (values.save && failed.length > 0) {
@@ -127,18 +79,6 @@ interface ExploreSettings {
   checkDeterminism: boolean;
   quietPass: boolean;
   json: boolean;
-}
-
-function positive(flag: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${flag} takes a whole number >= 1, got '${v}'`);
-  return Number(v);
-}
-
-function workersFrom(v: string | undefined, seeds: number): number {
-  // Even one seed runs on a worker: only there can the watchdog stop a handler that never returns.
-  if (v === undefined) return Math.min(defaultWorkers(), seeds);
-  if (!/^\d+$/.test(v)) throw new UsageError(`--workers takes a whole number >= 0, got '${v}'`);
-  return Number(v);
 }
 
 /** The command that replays exactly this run (`as`: how to name the protocol, default its name). */

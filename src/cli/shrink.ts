@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { join, relative } from 'node:path';
 import { CorpusError, makeEntry, saveEntry, type EntryModule } from '../corpus/corpus.ts';
 import { resolveProtocolArg } from '../run/load.ts';
@@ -8,22 +7,8 @@ import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
 import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
 import { tellStory, type Story } from '../shrink/story.ts';
-import { scenarioFlags, scenarioFromFlags, scenarioHelp, UsageError } from './options.ts';
-
-export const shrinkHelp = `faultline shrink <entry.json> [options]
-faultline shrink <protocol> --variant V --seed N [scenario options] [options]
-
-Shrinks a failing run to a minimal one that fails the same way (same first failing checker),
-prints its story, and with --save writes it to the corpus.
-
-  --save                  write the shrunk run as corpus/<protocol>/<variant>-<seed>.json
-  --corpus DIR            corpus root (default corpus)
-  --max-runs N            stop after N runs (default 20000)
-  --max-seconds S         stop after S seconds of wall time (default 60); the best so far is kept
-
-${scenarioHelp}
-
-Exit code: 0 done (or the input does not fail: nothing to shrink), 2 bad usage or input.`;
+import { commandHelp, parseFlags } from './flags.ts';
+import { scenarioFromFlags, UsageError } from './options.ts';
 
 export interface ShrinkReport {
   shrunk: ShrinkResult;
@@ -79,31 +64,19 @@ export function describeShrink(s: ShrinkResult): string {
 
 /** `faultline shrink`: returns the exit code. */
 export async function shrinkCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...scenarioFlags,
-      seed: { type: 'string' },
-      save: { type: 'boolean' },
-      corpus: { type: 'string' },
-      'max-runs': { type: 'string' },
-      'max-seconds': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseFlags('shrink', argv);
   if (values.help) {
-    console.log(shrinkHelp);
+    console.log(commandHelp('shrink'));
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError('shrink takes one corpus file or one protocol name (faultline shrink --help)');
   const target = positionals[0];
   let protocol: ProtocolDef;
   let input: RunInput;
   let corpusDir = values.corpus ?? 'corpus';
   let module: EntryModule | undefined;
   if (target.endsWith('.json')) {
+    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'max-runs', 'max-seconds'].includes(k));
+    if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
     const loaded = await loadEntryWithProtocol(target);
     protocol = loaded.protocol;
     input = loaded.input;
@@ -114,8 +87,7 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     if (values.corpus === undefined && resolved.config) corpusDir = relative(process.cwd(), join(resolved.config.dir, resolved.config.config.corpus ?? 'corpus')) || '.';
     module = moduleField(resolved.ref, corpusDir);
     const project = projectScenario(resolved.config?.config.scenario, protocol);
-    const seed = values.seed === undefined ? 0 : Number(values.seed);
-    if (!/^\d+$/.test(values.seed ?? '0')) throw new UsageError(`--seed takes a non-negative integer, got '${values.seed}'`);
+    const seed = values.seed ?? 0;
     try {
       input = { options: resolveOptions(protocol, { ...project, ...definedOnly(scenarioFromFlags(values)), seed }) };
     } catch (e) {
@@ -123,13 +95,8 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
       throw e;
     }
   }
-  const whole = (flag: string, v: string | undefined): number | undefined => {
-    if (v === undefined) return undefined;
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${flag} takes a whole number >= 1, got '${v}'`);
-    return Number(v);
-  };
-  const maxRuns = whole('max-runs', values['max-runs']);
-  const maxSeconds = whole('max-seconds', values['max-seconds']);
+  const maxRuns = values['max-runs'];
+  const maxSeconds = values['max-seconds'];
   const o = input.options;
   const report = await shrinkAndReport(protocol, input, {
     save: values.save ?? false,
