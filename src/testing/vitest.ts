@@ -44,6 +44,11 @@ export class SeedFailure extends Error {
 /**
  * Runs seeds [from, to) of `protocol`; returns how many passed. At the first failing (or unknown)
  * seed it shrinks the run, saves the corpus entry (unless `save: false`) and throws SeedFailure.
+ * A user's protocol that the project config lists is recorded with its module, so
+ * `npx faultline replay <entry>` finds it.
+ *
+ * @example
+ * const { passed } = await exploreSeeds(myProtocol, { variant: 'correct', seeds: [0, 50], nodes: 3 });
  */
 export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions): Promise<{ passed: number }> {
   const { seeds, save, shrinkMaxRuns, shrinkMaxMs, ...given } = o;
