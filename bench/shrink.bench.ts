@@ -7,7 +7,7 @@ import { abd } from '../protocols/abd/abd.ts';
 import { runScenario } from '../src/run/run.ts';
 import { resolveOptions } from '../src/run/scenario.ts';
 import { shrink } from '../src/shrink/shrink.ts';
-import { tellStory } from '../src/shrink/story.ts';
+import { tellStory } from '../src/report/story.ts';
 
 const cases: Array<[string, number]> = [
   ['no-write-back', 7],

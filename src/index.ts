@@ -25,4 +25,4 @@ export { runScenario, checkDeterminism, type RunResult, type RunSettings, type S
 export { resolveOptions, defaultScenario, ScenarioError, type RunInput, type ScenarioOptions } from './run/scenario.ts';
 export type { SimResult, SimStats, RunOutcome } from './sim/simulator.ts';
 export type { TraceEvent } from './sim/trace.ts';
-export { nemesisNames, type Fault, type NemesisName } from './nemesis/faults.ts';
+export { nemesisNames, type Fault, type NemesisName } from './faults/index.ts';

@@ -10,7 +10,11 @@ import { loadEntry, makeEntry, saveEntry, encodeTape, decodeTape, CorpusError } 
 import { runScenario } from '../src/run/run.ts';
 import { resolveOptions } from '../src/run/scenario.ts';
 import { failsSameWay, shrink, withoutOps, type ExplicitInput, type ShrinkResult } from '../src/shrink/shrink.ts';
-import { tellStory } from '../src/shrink/story.ts';
+import { tellStory } from '../src/report/story.ts';
+import { ShrinkBudget } from '../src/shrink/budget.ts';
+import { inputKey } from '../src/shrink/key.ts';
+import { shrinkAndSave } from '../src/shrink/counterexample.ts';
+import { existsSync } from 'node:fs';
 
 /** Every single removal / zeroing of the shrunk input: none may fail the same way. */
 async function assertOneMinimal(s: ShrinkResult): Promise<number> {
@@ -34,7 +38,7 @@ async function assertOneMinimal(s: ShrinkResult): Promise<number> {
 
 describe('shrink', () => {
   it('shrinks abd/minority-quorum seed 0 to a 1-minimal run that still fails the same way', async () => {
-    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) }, { maxRuns: 20_000, maxMs: 600_000 });
+    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) }, { maxRuns: 20_000 });
     expect(s.reproduced).toBe(true);
     expect(s.exhausted).toBe(false);
     expect(s.target).toEqual({ outcome: 'completed', checker: 'linearizable(register)' });
@@ -48,7 +52,7 @@ describe('shrink', () => {
   });
 
   it('shrinks abd/no-write-back seed 7 to a 1-minimal run (ops, faults, drops/dups/reorders)', async () => {
-    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'no-write-back', seed: 7 }) }, { maxRuns: 20_000, maxMs: 600_000 });
+    const s = await shrink(abd, { options: resolveOptions(abd, { variant: 'no-write-back', seed: 7 }) }, { maxRuns: 20_000 });
     expect(s.reproduced).toBe(true);
     expect(s.exhausted).toBe(false);
     expect(s.shrunk.ops).toBeLessThan(s.original.ops / 2);
@@ -59,8 +63,8 @@ describe('shrink', () => {
 
   it('is deterministic: the same input shrinks to the same output', async () => {
     const input = { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 3 }) };
-    const a = await shrink(abd, input, { maxRuns: 3000, maxMs: 600_000 });
-    const b = await shrink(abd, input, { maxRuns: 3000, maxMs: 600_000 });
+    const a = await shrink(abd, input, { maxRuns: 3000 });
+    const b = await shrink(abd, input, { maxRuns: 3000 });
     expect(a.reproduced).toBe(true);
     expect(JSON.stringify(b.input)).toBe(JSON.stringify(a.input));
     expect(b.result.sim.fingerprint).toBe(a.result.sim.fingerprint);
@@ -88,6 +92,100 @@ describe('shrink', () => {
     expect(story.text).toMatch(/client invokes write/);
     expect(story.text).toMatch(/VIOLATION linearizable\(register\)/);
     expect(story.text).toMatch(/cannot be placed/);
+  });
+});
+
+describe('shrink budget (deterministic units)', () => {
+  const input = () => ({ options: resolveOptions(abd, { variant: 'no-write-back', seed: 7 }) });
+
+  it('a run budget stops at the same input every time, and says it was the run budget', async () => {
+    const a = await shrink(abd, input(), { maxRuns: 40 });
+    const b = await shrink(abd, input(), { maxRuns: 40 });
+    expect(a.stoppedBy).toBe('runs');
+    expect(a.exhausted).toBe(true);
+    expect(a.runs).toBe(40);
+    expect(inputKey(b.input)).toBe(inputKey(a.input));
+    expect(b.result.sim.fingerprint).toBe(a.result.sim.fingerprint);
+  });
+
+  it('an event budget counts simulated events over every run', async () => {
+    const s = await shrink(abd, input(), { maxEvents: 50_000 });
+    expect(s.stoppedBy).toBe('events');
+    expect(s.events).toBeGreaterThanOrEqual(50_000);
+    const again = await shrink(abd, input(), { maxEvents: 50_000 });
+    expect(again.runs).toBe(s.runs);
+    expect(inputKey(again.input)).toBe(inputKey(s.input));
+  });
+
+  it('the wall-clock limit is only a safety net, and a result it cut short says wall-time', async () => {
+    let fakeMs = 0;
+    const s = await shrink(abd, input(), { wallLimitMs: 10_000, wallClock: () => (fakeMs += 1000) });
+    expect(s.stoppedBy).toBe('wall-time');
+    expect(s.exhausted).toBe(true);
+    expect(failsSameWay(s.target!, await runScenario(abd, s.input))).toBe(true);
+  });
+
+  it('rejects a budget out of bounds', () => {
+    expect(() => new ShrinkBudget({ maxRuns: 0 })).toThrow(/maxRuns/);
+    expect(() => new ShrinkBudget({ maxEvents: Number.NaN })).toThrow(/maxEvents/);
+  });
+
+  it('the cache key is a short stable hash of the canonical input', async () => {
+    const r = await runScenario(abd, input());
+    const c: ExplicitInput = { options: input().options, ops: r.ops, faults: r.faults, tape: r.sim.tape };
+    const key = inputKey(c);
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify(c).length).toBeGreaterThan(10_000);
+    // The same data with its fields in another order: the same key.
+    const reordered = Object.fromEntries(Object.entries(c.options).reverse()) as typeof c.options;
+    expect(inputKey({ ...c, options: reordered })).toBe(key);
+    // One tape value changed: another key.
+    const values = c.tape.values.slice();
+    values[values.length - 1] += 1;
+    expect(inputKey({ ...c, tape: { ...c.tape, values } })).not.toBe(key);
+    expect(inputKey({ ...c, ops: c.ops.slice(1) })).not.toBe(key);
+  });
+});
+
+describe('shrinkAndSave: shrink, save, replay, tell, written once', () => {
+  it('has the failure on disk before shrinking starts, and the shrunk one when it returns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-cx-'));
+    const path = join(dir, 'abd', 'minority-quorum-0.json');
+    const onDiskAtRun: boolean[] = [];
+    const cx = await shrinkAndSave(abd, { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) }, {
+      corpusDir: dir,
+      createdBy: 'test',
+      onProgress: () => onDiskAtRun.push(existsSync(path)),
+    });
+    expect(onDiskAtRun.length).toBeGreaterThan(10);
+    expect(onDiskAtRun.every((x) => x)).toBe(true);
+    expect(cx.saved).toBe(path);
+    expect(cx.replay).toBe(`faultline replay ${path}`);
+    const loaded = loadEntry(path, protocols);
+    expect(loaded.input.ops.length).toBe(cx.shrunk.shrunk.ops);
+    expect(loaded.entry.fingerprint).toBe(cx.shrunk.result.sim.fingerprint);
+    expect(cx.story.text).toMatch(/VIOLATION linearizable\(register\)/);
+  });
+
+  it('writes nothing with corpusDir false, and nothing for a run that does not fail', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-cx-'));
+    const pass = await shrinkAndSave(abd, { options: resolveOptions(abd, { variant: 'correct', seed: 1, ops: 20 }) }, { corpusDir: dir, createdBy: 'test' });
+    expect(pass.shrunk.reproduced).toBe(false);
+    expect(pass.saved).toBeUndefined();
+    expect(existsSync(join(dir, 'abd'))).toBe(false);
+    const off = await shrinkAndSave(abd, { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) }, { corpusDir: false, createdBy: 'test', maxRuns: 20 });
+    expect(off.saved).toBeUndefined();
+  });
+
+  it('faultline shrink takes --shrink-runs and says when the run budget stopped it', () => {
+    const out = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', '--shrink-runs', '25'], { encoding: 'utf8' });
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toMatch(/in 25 runs, .* - the run budget ran out: the best so far, not necessarily minimal/);
+    for (const bad of ['0', '99999999999']) {
+      const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', `--shrink-runs=${bad}`], { encoding: 'utf8' });
+      expect(r.status, bad).toBe(2);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^faultline: --shrink-runs takes a whole number from 1 to 10,?000,?000, got/)]);
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { HistoryError } from '../../checkers/history-error.ts';
 import { CorpusError } from '../corpus/corpus.ts';
 import { ScenarioError } from '../run/scenario.ts';
 import { ProtocolLoadError } from '../run/load.ts';
-import { clip, commands, overviewHelp, UsageError } from './flags.ts';
+import { clip, overviewHelp, UsageError } from './flags.ts';
 
 // Commands load on demand: `faultline --help` need not load the simulator, checkers and protocols.
 const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
@@ -19,6 +19,8 @@ const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
   replay: async (argv) => (await import('./replay.ts')).replayCommand(argv),
   list: async (argv) => (await import('./list.ts')).listCommand(argv),
   demo: async (argv) => (await import('./demo.ts')).demoCommand(argv),
+  explore: async (argv) => (await import('./explore.ts')).exploreCommand(argv),
+  merge: async (argv) => (await import('./merge.ts')).mergeCommand(argv),
 };
 
 /**
@@ -46,7 +48,7 @@ async function command(argv: string[]): Promise<number> {
     return 0;
   }
   if (!Object.hasOwn(dispatch, name)) {
-    throw new UsageError(`unknown command '${clip(name)}': choose from ${Object.keys(commands).join(', ')} (faultline --help)`);
+    throw new UsageError(`unknown command '${clip(name)}': choose from ${Object.keys(dispatch).join(', ')} (faultline --help)`);
   }
   return dispatch[name](rest);
 }

@@ -10,8 +10,9 @@ import { historyFormats } from '../../checkers/formats/index.ts';
 import { DEFAULT_MAX_STATES } from '../../checkers/linearizability.ts';
 import { consistencyModels } from '../../checkers/transactional/index.ts';
 import { modelNames } from '../../models/index.ts';
-import { nemesisGroups, nemesisNames, parseNemesis, type NemesisName } from '../nemesis/faults.ts';
+import { nemesisGroups, nemesisNames, parseNemesis, type NemesisName } from '../faults/index.ts';
 import { describeBound, optionBounds, type OptionBound } from '../run/options-schema.ts';
+import { defaultShrinkBudget, shrinkBudgetCeiling } from '../shrink/budget.ts';
 
 /** Bad command-line input: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -96,6 +97,20 @@ const scenarioFlags = {
   'max-steps': bounded(optionBounds.maxSteps, 'N', 'event budget per run'),
 } as const;
 
+/** The shrink budget, shared by `shrink` and `run --save`: counted (deterministic), wall time only a safety net. */
+const shrinkBudgetFlags = {
+  'shrink-runs': { type: 'number', integer: true, min: 1, max: shrinkBudgetCeiling.maxRuns, arg: 'N', help: `stop shrinking after N runs (default ${defaultShrinkBudget.maxRuns})` },
+  'shrink-events': { type: 'number', integer: true, min: 1, max: shrinkBudgetCeiling.maxEvents, arg: 'N', help: `stop after N simulated events over all runs (default ${defaultShrinkBudget.maxEvents})` },
+  'shrink-wall-seconds': {
+    type: 'number',
+    integer: true,
+    min: 1,
+    max: Math.min(MAX_TIMER_SECONDS, shrinkBudgetCeiling.wallLimitMs / 1000),
+    arg: 'S',
+    help: `safety net only: stop after S seconds of wall time (default ${defaultShrinkBudget.wallLimitMs / 1000}); a result it cuts short says so, and is not reproducible`,
+  },
+} as const;
+
 const seed = { type: 'number', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, arg: 'N', help: 'one seed (default 0)' } as const;
 
 /** How commands take a protocol (in `run` and `shrink` help, and the overview). */
@@ -157,6 +172,7 @@ export const commands = {
       json: { type: 'boolean', help: 'one JSON summary per seed instead of text' },
       save: { type: 'boolean', help: 'shrink the first failing seed and write it to the corpus (corpus/<protocol>/<variant>-<seed>.json); prints the replay command' },
       corpus: { type: 'dir', arg: 'DIR', help: "corpus root for --save (default: the project config's corpus, else corpus)" },
+      ...shrinkBudgetFlags,
       help,
       ...scenarioFlags,
     },
@@ -204,8 +220,7 @@ export const commands = {
       seed,
       save: { type: 'boolean', help: 'write the shrunk run as corpus/<protocol>/<variant>-<seed>.json' },
       corpus: { type: 'dir', arg: 'DIR', help: 'corpus root (default corpus)' },
-      'max-runs': { type: 'number', integer: true, min: 1, max: 1_000_000_000, arg: 'N', help: 'stop after N runs (default 20000)' },
-      'max-seconds': { type: 'number', integer: true, min: 1, max: MAX_TIMER_SECONDS, arg: 'S', help: 'stop after S seconds of wall time (default 60); the best so far is kept' },
+      ...shrinkBudgetFlags,
       help,
       ...scenarioFlags,
     },
@@ -516,6 +531,10 @@ export function overviewHelp(): string {
   for (const spec of Object.values(commands) as CommandSpec[]) {
     out.push(`  ${spec.usage[0]}`, `${' '.repeat(33)}${spec.summary}`);
   }
+  // explore and merge still parse their own flags (src/cli/explore.ts, merge.ts).
+  out.push('  faultline explore <protocol> [--seeds A..B | --time 10m] [--keep-going] [--strategy S] [--shard K/N]');
+  out.push(`${' '.repeat(33)}explore many seeds on worker threads, by strategy, sharded for CI matrices`);
+  out.push('  faultline merge <summary.json>...', `${' '.repeat(33)}join the --json summaries of explore's shards`);
   out.push('  faultline <command> --help     the options of one command', '  faultline --version            the version of faultline', '', protocolArgHelp, '');
   out.push('Exit codes: 0 every check held, 1 a violation was found, 2 bad usage or input, 3 undecided (budget), 70 internal error.');
   return out.join('\n');

@@ -93,7 +93,7 @@ describe('my-register', () => {
   });
 
   it('the planted bug is found, and shrunk to a short story', async () => {
-    const found = exploreSeeds(register, { variant: 'cached-read', seeds: [0, 50], ops: 100, save: false, shrinkMaxRuns: 300 });
+    const found = exploreSeeds(register, { variant: 'cached-read', seeds: [0, 50], ops: 100, save: false, shrinkBudget: { maxRuns: 300 } });
     await expect(found).rejects.toThrow(/linearizable\\(register\\)/);
   });
 });

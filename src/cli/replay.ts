@@ -2,7 +2,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { CorpusError, listEntries } from '../corpus/corpus.ts';
 import { ProtocolLoadError } from '../run/load.ts';
 import { runScenario } from '../run/run.ts';
-import { tellStory } from '../shrink/story.ts';
+import { tellStory } from '../report/story.ts';
 import { loadEntryWithProtocol } from './entry.ts';
 import { commandHelp, parseFlags, UsageError } from './flags.ts';
 

@@ -3,11 +3,14 @@ import type { ProtocolDef } from '../run/protocol.ts';
 import { resolveProtocolArg, type ProtocolRef } from '../run/load.ts';
 import { definedOnly, moduleField, projectScenario } from './entry.ts';
 import { mkdirSync } from 'node:fs';
-import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run/explore.ts';
+import { explore as exploreSeeds } from '../explore/explore.ts';
+import { defaultWorkers } from '../explore/pool.ts';
+import type { SeedReport } from '../explore/report.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
-import { describeShrink, shrinkAndReport } from './shrink.ts';
+import { describeShrink } from '../shrink/counterexample.ts';
+import { shrinkBudgetFromFlags, shrinkWithProgress } from './shrink.ts';
 import { checkDir, commandHelp, parseFlags } from './flags.ts';
 import { flagsFor, scenarioFromFlags, seedsFromFlags, UsageError } from './options.ts';
 
@@ -49,9 +52,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.save && failed.length > 0) {
     // --save: shrink the first failure to a minimal counterexample and write its corpus entry.
     const seed = Math.min(...failed);
-    const report = await shrinkAndReport(protocol, { options: { ...base, seed } }, {
-      save: true,
+    const report = await shrinkWithProgress(protocol, { options: { ...base, seed } }, {
       corpusDir,
+      budget: shrinkBudgetFromFlags(values),
       createdBy: `faultline run ${argv.join(' ')}`,
       module: moduleField(resolved.ref, corpusDir),
     });
@@ -123,7 +126,7 @@ async function explore(
         // Save before anything else can go wrong: the summary first, then the rest from a traced replay.
         mkdirSync(dir, { recursive: true });
         writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');
-        if (report.status !== 'hung') {
+        if (report.status !== 'hung' && report.status !== 'crashed') {
           const traced = await runScenario(protocol, { options }, { recordTrace: true });
           if (traced.sim.fingerprint !== report.fingerprint) {
             console.error(`warning: replaying seed ${report.seed} with a trace gave another fingerprint: the run is not deterministic`);
@@ -151,12 +154,12 @@ async function explore(
   if (seeds.length > 1 && !s.json) {
     console.log(
       `explored ${summary.explored} of ${seeds.length} seeds of ${protocol.name}/${base.variant}: ${counts.pass} pass, ${counts.fail} fail, ` +
-        `${counts.unknown} unknown${counts.hung ? `, ${counts.hung} hung` : ''}` +
+        `${counts.unknown} unknown${counts.hung ? `, ${counts.hung} hung` : ''}${counts.crashed ? `, ${counts.crashed} crashed` : ''}` +
         ` (${((summary.explored * 1000) / summary.elapsedMs).toFixed(1)} seeds/s${s.workers > 0 ? ` on ${s.workers} worker threads` : ''})` +
         (failingSeeds.length ? `; failing seeds: ${failingSeeds.slice(0, 20).join(', ')}${failingSeeds.length > 20 ? ', ...' : ''}` : ''),
     );
   }
-  return counts.fail + counts.hung > 0 ? 1 : counts.unknown > 0 ? 3 : 0;
+  return counts.fail + counts.hung + counts.crashed > 0 ? 1 : counts.unknown > 0 ? 3 : 0;
 }
 
 function print(r: SeedReport, name: string, replay: string, json: boolean, savedTo?: string): void {

@@ -1,65 +1,54 @@
 import { join, relative } from 'node:path';
-import { CorpusError, makeEntry, saveEntry, type EntryModule } from '../corpus/corpus.ts';
+import { CorpusError, type EntryModule } from '../corpus/corpus.ts';
 import { resolveProtocolArg } from '../run/load.ts';
-import { definedOnly, loadEntryWithProtocol, moduleField, projectScenario } from './entry.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
-import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
-import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
-import { tellStory, type Story } from '../shrink/story.ts';
-import { commandHelp, parseFlags } from './flags.ts';
+import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
+import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
+import type { ShrinkProgress } from '../shrink/session.ts';
+import { definedOnly, loadEntryWithProtocol, moduleField, projectScenario } from './entry.ts';
+import { commandHelp, parseFlags, type Parsed } from './flags.ts';
 import { scenarioFromFlags, UsageError } from './options.ts';
 
-export interface ShrinkReport {
-  shrunk: ShrinkResult;
-  story: Story;
-  /** Where the entry was written, with --save. */
-  saved?: string;
-  replay?: string;
+/**
+ * The budget the shrink flags ask for (only the limits given; the flag table checked their bounds).
+ *
+ * @example
+ * shrinkBudgetFromFlags(parseFlags('shrink', ['abd', '--shrink-runs', '500']).values); // { maxRuns: 500 }
+ */
+export function shrinkBudgetFromFlags(values: Parsed<'shrink'>['values'] | Parsed<'run'>['values']): Partial<ShrinkBudgetLimits> {
+  const out: Partial<ShrinkBudgetLimits> = {};
+  if (values['shrink-runs'] !== undefined) out.maxRuns = values['shrink-runs'];
+  if (values['shrink-events'] !== undefined) out.maxEvents = values['shrink-events'];
+  if (values['shrink-wall-seconds'] !== undefined) out.wallLimitMs = values['shrink-wall-seconds'] * 1000;
+  return out;
 }
 
-/** Shrinks `input`, replays the result with a trace, tells the story, optionally saves the entry. */
-export async function shrinkAndReport(
+/**
+ * Shrinks `input` with a progress line on a terminal, saves it (with `corpusDir`), tells its story.
+ *
+ * @example
+ * const cx = await shrinkWithProgress(abd, { options }, { corpusDir: 'corpus', createdBy: 'faultline shrink' });
+ */
+export async function shrinkWithProgress(
   protocol: ProtocolDef,
   input: RunInput,
-  opts: { save: boolean; corpusDir: string; maxRuns?: number; maxMs?: number; progress?: boolean; createdBy: string; module?: EntryModule },
-): Promise<ShrinkReport> {
+  opts: { corpusDir: string | false; budget?: Partial<ShrinkBudgetLimits>; createdBy: string; progress?: boolean; module?: EntryModule },
+): Promise<Counterexample> {
   const tty = opts.progress ?? process.stderr.isTTY;
   let lastMs = 0;
-  const shrunk = await shrink(protocol, input, {
-    maxRuns: opts.maxRuns,
-    maxMs: opts.maxMs,
-    onProgress: (p) => {
-      if (!tty || p.elapsedMs - lastMs < 250) return;
-      lastMs = p.elapsedMs;
-      process.stderr.write(`\r\x1b[K  shrinking: ${p.runs} runs, ${(p.elapsedMs / 1000).toFixed(1)} s, pass ${p.pass}: ${p.ops} ops, ${p.faults} faults, ${p.flags} drops/dups/reorders, tape ${p.tapeLength}`);
-    },
-  });
-  if (tty) process.stderr.write('\r\x1b[K');
-  const traced = await runScenario(protocol, shrunk.input, { recordTrace: true });
-  if (traced.sim.fingerprint !== shrunk.result.sim.fingerprint) {
-    throw new Error(`internal: replaying the shrunk run with a trace gave fingerprint ${traced.sim.fingerprint}, not ${shrunk.result.sim.fingerprint}`);
+  const onProgress = (p: ShrinkProgress) => {
+    if (!tty || p.elapsedMs - lastMs < 250) return;
+    lastMs = p.elapsedMs;
+    process.stderr.write(
+      `\r\x1b[K  shrinking: ${p.runs} runs, ${(p.elapsedMs / 1000).toFixed(1)} s, pass ${p.pass}: ${p.ops} ops, ${p.faults} faults, ${p.flags} drops/dups/reorders, tape ${p.tapeLength}`,
+    );
+  };
+  try {
+    return await shrinkAndSave(protocol, input, { ...opts.budget, corpusDir: opts.corpusDir, createdBy: opts.createdBy, module: opts.module, onProgress });
+  } finally {
+    if (tty) process.stderr.write('\r\x1b[K');
   }
-  const story = tellStory(traced);
-  const report: ShrinkReport = { shrunk, story };
-  if (opts.save && shrunk.reproduced) {
-    const entry = makeEntry(shrunk.input, shrunk.result, opts.createdBy, opts.module);
-    report.saved = saveEntry(opts.corpusDir, entry);
-    report.replay = `faultline replay ${report.saved}`;
-  }
-  return report;
-}
-
-/** One paragraph on what the shrinker did. */
-export function describeShrink(s: ShrinkResult): string {
-  const a = s.original;
-  const b = s.shrunk;
-  return (
-    `shrunk ${a.ops} ops, ${a.faults} faults, ${a.messages} messages, ${a.flags} drops/dups/reorders` +
-    ` -> ${b.ops} ops, ${b.faults} faults, ${b.messages} messages, ${b.flags} drops/dups/reorders (${b.nodes} nodes, ${b.clients} clients, ${b.virtualMs} ms)` +
-    ` in ${s.runs} runs, ${(s.elapsedMs / 1000).toFixed(1)} s` +
-    (s.exhausted ? ' - budget ran out: the best so far, not necessarily minimal' : ' - 1-minimal')
-  );
 }
 
 /** `faultline shrink`: returns the exit code. */
@@ -69,56 +58,54 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     console.log(commandHelp('shrink'));
     return 0;
   }
-  const target = positionals[0];
-  let protocol: ProtocolDef;
-  let input: RunInput;
-  let corpusDir = values.corpus ?? 'corpus';
-  let module: EntryModule | undefined;
-  if (target.endsWith('.json')) {
-    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'max-runs', 'max-seconds'].includes(k));
-    if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
-    const loaded = await loadEntryWithProtocol(target);
-    protocol = loaded.protocol;
-    input = loaded.input;
-    module = moduleField(loaded.ref, corpusDir);
-  } else {
-    const resolved = await resolveProtocolArg(target, process.cwd());
-    protocol = resolved.protocol;
-    if (values.corpus === undefined && resolved.config) corpusDir = relative(process.cwd(), join(resolved.config.dir, resolved.config.config.corpus ?? 'corpus')) || '.';
-    module = moduleField(resolved.ref, corpusDir);
-    const project = projectScenario(resolved.config?.config.scenario, protocol);
-    const seed = values.seed ?? 0;
-    try {
-      input = { options: resolveOptions(protocol, { ...project, ...definedOnly(scenarioFromFlags(values)), seed }) };
-    } catch (e) {
-      if (e instanceof ScenarioError) throw new UsageError(e.message);
-      throw e;
-    }
-  }
-  const maxRuns = values['max-runs'];
-  const maxSeconds = values['max-seconds'];
+  const budget = shrinkBudgetFromFlags(values);
+  const { protocol, input, corpusDir, module } = await shrinkInput(positionals[0], values);
   const o = input.options;
-  const report = await shrinkAndReport(protocol, input, {
-    save: values.save ?? false,
-    corpusDir,
-    module,
-    maxRuns,
-    maxMs: maxSeconds === undefined ? undefined : maxSeconds * 1000,
+  const cx = await shrinkWithProgress(protocol, input, {
+    corpusDir: values.save ? corpusDir : false,
+    budget,
     createdBy: `faultline shrink ${argv.join(' ')}`.trim(),
+    module,
   });
-  if (!report.shrunk.reproduced) {
-    console.log(`${o.protocol}/${o.variant} seed ${o.seed}: does not fail (status ${report.shrunk.result.status}): nothing to shrink, nothing written`);
+  if (!cx.shrunk.reproduced) {
+    console.log(`${o.protocol}/${o.variant} seed ${o.seed}: does not fail (status ${cx.shrunk.result.status}): nothing to shrink, nothing written`);
     return 0;
   }
-  console.log(report.story.text);
+  console.log(cx.story.text);
   console.log('');
-  console.log(describeShrink(report.shrunk));
-  console.log(`fingerprint ${report.shrunk.result.sim.fingerprint}`);
-  if (report.saved) {
-    console.log(`saved  ${report.saved}`);
-    console.log(`replay ${report.replay}`);
+  console.log(describeShrink(cx.shrunk));
+  console.log(`fingerprint ${cx.shrunk.result.sim.fingerprint}`);
+  if (cx.saved) {
+    console.log(`saved  ${cx.saved}`);
+    console.log(`replay ${cx.replay}`);
   }
   return 0;
+}
+
+/** What a `shrink` command line names: a corpus entry, or a protocol (name, config name or module) and seed. */
+async function shrinkInput(
+  target: string,
+  values: Parsed<'shrink'>['values'],
+): Promise<{ protocol: ProtocolDef; input: RunInput; corpusDir: string; module?: EntryModule }> {
+  if (target.endsWith('.json')) {
+    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
+    if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
+    const loaded = await loadEntryWithProtocol(target);
+    const corpusDir = values.corpus ?? 'corpus';
+    return { protocol: loaded.protocol, input: loaded.input, corpusDir, module: moduleField(loaded.ref, corpusDir) };
+  }
+  const resolved = await resolveProtocolArg(target, process.cwd());
+  const protocol = resolved.protocol;
+  const config = resolved.config;
+  const corpusDir = values.corpus ?? (config ? relative(process.cwd(), join(config.dir, config.config.corpus ?? 'corpus')) || '.' : 'corpus');
+  const project = projectScenario(config?.config.scenario, protocol);
+  try {
+    const options = resolveOptions(protocol, { ...project, ...definedOnly(scenarioFromFlags(values)), seed: values.seed ?? 0 });
+    return { protocol, input: { options }, corpusDir, module: moduleField(resolved.ref, corpusDir) };
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 export { CorpusError };

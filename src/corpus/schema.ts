@@ -16,7 +16,7 @@ import {
   show,
 } from '../run/options-schema.ts';
 
-import type { Fault } from '../nemesis/faults.ts';
+import type { Fault } from '../faults/index.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
 export const CORPUS_VERSION = 2;

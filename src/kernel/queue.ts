@@ -14,17 +14,35 @@ export interface Scheduled<T> {
   item: T;
 }
 
+/** Sequence numbers of `pushFirst` entries: below every ordinary one, increasing among themselves. */
+const FIRST_BASE = -(2 ** 52);
+
 export class EventQueue<T> {
   private heap: Scheduled<T>[] = [];
   private nextSeq = 0;
+  private nextFirstSeq = FIRST_BASE;
 
   get size(): number {
     return this.heap.length;
   }
 
-  /** Schedules `item` at `timeMs`; returns its sequence number. */
+  /** Schedules `item` at `timeMs`, after everything already scheduled for that time; returns its sequence number. */
   push(timeMs: number, item: T): number {
-    const entry: Scheduled<T> = { timeMs, seq: this.nextSeq++, item };
+    return this.insert(timeMs, this.nextSeq++, item);
+  }
+
+  /**
+   * Schedules `item` at `timeMs` before everything scheduled for that time by `push` (and after
+   * earlier `pushFirst` items): what a resumed process handles first.
+   */
+  pushFirst(timeMs: number, item: T): number {
+    if (this.nextFirstSeq >= 0) throw new Error('assertion failed: pushFirst sequence space exhausted');
+    return this.insert(timeMs, this.nextFirstSeq++, item);
+  }
+
+  private insert(timeMs: number, seq: number, item: T): number {
+    if (!Number.isFinite(timeMs)) throw new Error(`assertion failed: event scheduled at ${timeMs} ms`);
+    const entry: Scheduled<T> = { timeMs, seq, item };
     const heap = this.heap;
     let i = heap.length;
     heap.push(entry);
@@ -37,6 +55,11 @@ export class EventQueue<T> {
     }
     heap[i] = entry;
     return entry.seq;
+  }
+
+  /** Every scheduled entry in (timeMs, seq) order, without removing them (for end-of-run listings). */
+  pending(): Scheduled<T>[] {
+    return this.heap.slice().sort(before2);
   }
 
   peek(): Scheduled<T> | undefined {
@@ -69,4 +92,8 @@ export class EventQueue<T> {
 
 function before<T>(a: Scheduled<T>, b: Scheduled<T>): boolean {
   return a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.seq < b.seq);
+}
+
+function before2<T>(a: Scheduled<T>, b: Scheduled<T>): number {
+  return a.timeMs - b.timeMs || a.seq - b.seq;
 }

@@ -7,7 +7,7 @@
  */
 import Type, { type Static, type TInteger, type TNumber, type TSchema } from 'typebox';
 import Value from 'typebox/value';
-import { nemesisNames } from '../nemesis/faults.ts';
+import { nemesisNames } from '../faults/index.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
 /** Inclusive bounds of one numeric scenario option and the CLI flag that sets it. */

@@ -7,23 +7,22 @@
  *   await exploreSeeds(abd, { variant: 'correct', seeds: [0, 100] });
  * });
  */
-import { makeEntry, saveEntry } from '../corpus/corpus.ts';
 import { moduleField } from '../cli/entry.ts';
 import { bundledNames, configProtocols, loadConfig } from '../run/load.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
 import { resolveOptions, type ScenarioOptions } from '../run/scenario.ts';
-import { shrink, type ShrinkResult } from '../shrink/shrink.ts';
-import { tellStory } from '../shrink/story.ts';
+import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
+import { shrinkAndSave } from '../shrink/counterexample.ts';
+import type { ShrinkResult } from '../shrink/shrink.ts';
 
 export interface ExploreSeedsOptions extends Partial<Omit<ScenarioOptions, 'seed' | 'protocol'>> {
   /** Seeds [from, to) to run. */
   seeds: [number, number];
   /** Corpus root to save the shrunk failure in (default 'corpus'); false: do not save. */
   save?: string | false;
-  /** Shrink budget. */
-  shrinkMaxRuns?: number;
-  shrinkMaxMs?: number;
+  /** Shrink budget (runs and events: deterministic; wall time only as a safety net). */
+  shrinkBudget?: Partial<ShrinkBudgetLimits>;
 }
 
 /** The error `exploreSeeds` throws: everything needed to reproduce and understand the failure. */
@@ -51,7 +50,7 @@ export class SeedFailure extends Error {
  * const { passed } = await exploreSeeds(myProtocol, { variant: 'correct', seeds: [0, 50], nodes: 3 });
  */
 export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions): Promise<{ passed: number }> {
-  const { seeds, save, shrinkMaxRuns, shrinkMaxMs, ...given } = o;
+  const { seeds, save, shrinkBudget, ...given } = o;
   let passed = 0;
   for (let seed = seeds[0]; seed < seeds[1]; seed++) {
     const options = resolveOptions(protocol, { ...given, seed });
@@ -60,15 +59,11 @@ export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions
       passed++;
       continue;
     }
-    const shrunk = await shrink(protocol, { options }, { maxRuns: shrinkMaxRuns, maxMs: shrinkMaxMs });
-    const traced = await runScenario(protocol, shrunk.input, { recordTrace: true });
-    const story = tellStory(traced).text;
-    let savedTo: string | undefined;
-    if (save !== false && shrunk.reproduced) {
-      const dir = save ?? 'corpus';
-      const module = await moduleOf(protocol, dir);
-      savedTo = saveEntry(dir, makeEntry(shrunk.input, shrunk.result, `exploreSeeds (vitest) seed ${seed}`, module));
-    }
+    const dir = save === false ? false : (save ?? 'corpus');
+    const module = dir === false ? undefined : await moduleOf(protocol, dir);
+    const cx = await shrinkAndSave(protocol, { options }, { ...shrinkBudget, corpusDir: dir, createdBy: `exploreSeeds (vitest) seed ${seed}`, module });
+    const { shrunk, saved: savedTo } = cx;
+    const story = cx.story.text;
     const replay = savedTo ? `npx faultline replay ${savedTo}` : `npx faultline shrink ${protocol.name} --variant ${options.variant} --seed ${seed}`;
     throw new SeedFailure(
       `${protocol.name}/${options.variant} seed ${seed}: ${r.status.toUpperCase()} (${r.failing.join(', ')})\nreplay: ${replay}\n\n${story}`,

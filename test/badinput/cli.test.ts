@@ -57,7 +57,7 @@ const cases: Case[] = [
   ]),
   // A timeout past Node's 2^31-1 ms timer marked every seed hung.
   ['--seed-timeout 2147484', ['run', 'abd', '--seed-timeout', '2147484'], /--seed-timeout takes a whole number from 1 to 2,147,483, got '2147484'/],
-  ['--max-seconds 1e9', ['shrink', 'abd', '--max-seconds', '1000000000'], /--max-seconds takes a whole number from 1 to 2,147,483/],
+  ['--shrink-wall-seconds 1e9', ['shrink', 'abd', '--shrink-wall-seconds', '1000000000'], /--shrink-wall-seconds takes a whole number from 1 to 604,800/],
   ['check --timeout 1e300', ['check', aFile, '--timeout', '1e300'], /--timeout takes a number/],
   // Sizes with no upper bound: 1e23 crashed, 100000 nodes hung.
   ...['nodes', 'clients', 'ops', 'heal-at', 'quiet', 'think', 'op-timeout', 'max-steps', 'fault-interval', 'fault-duration'].map(

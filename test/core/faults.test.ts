@@ -45,7 +45,7 @@ describe('fault semantics', () => {
     expect(fromN2AtN1).toHaveLength(50);
     expect(nodes[2].got.filter((g) => g.from === 'n1')).toHaveLength(50);
     expect(nodes[0].got.filter((g) => g.from === 'n3')).toHaveLength(50);
-    expect(r.trace.filter((e) => e.e === 'drop' && e.detail === 'cut').every((e) => e.from === 'n1' && e.to === 'n2')).toBe(true);
+    expect(r.trace.filter((e) => e.kind === 'drop' && e.detail === 'cut').every((e) => e.envelope?.from === 'n1' && e.envelope?.to === 'n2')).toBe(true);
   });
 
   it('a healed partition lets messages through again', async () => {
@@ -74,7 +74,7 @@ describe('fault semantics', () => {
     const r = await simulate(create, { nodeCount: 10, net: { dropRate: 0.3 } });
     const sent = r.stats.messagesSent;
     expect(sent).toBe(10 * 9 * 50);
-    const lost = r.trace.filter((e) => e.e === 'drop' && e.detail === 'loss').length;
+    const lost = r.trace.filter((e) => e.kind === 'drop' && e.detail === 'loss').length;
     // 4,500 Bernoulli(0.3) trials: sd ~ 31; 5 sd either side.
     expect(Math.abs(lost - 0.3 * sent)).toBeLessThan(5 * Math.sqrt(sent * 0.3 * 0.7));
   });
@@ -101,9 +101,9 @@ describe('fault semantics', () => {
   it('a crashed node misses messages and timers, and restarts fresh', async () => {
     const { nodes, create } = chatters();
     const r = await simulate(create, { faults: [{ kind: 'crash', atMs: 100, durationMs: 100, node: 'n2' }] });
-    expect(r.trace.filter((e) => e.e === 'drop' && e.detail === 'down').length).toBeGreaterThan(0);
-    expect(r.trace.some((e) => e.e === 'crash' && e.node === 'n2')).toBe(true);
-    expect(r.trace.some((e) => e.e === 'restart' && e.node === 'n2')).toBe(true);
+    expect(r.trace.filter((e) => e.kind === 'drop' && e.detail === 'down').length).toBeGreaterThan(0);
+    expect(r.trace.some((e) => e.kind === 'crash' && e.node === 'n2')).toBe(true);
+    expect(r.trace.some((e) => e.kind === 'restart' && e.node === 'n2')).toBe(true);
     // The restarted n2 is a new object that only saw messages after its restart.
     expect(nodes[1].got.every((g) => g.atMs >= 200)).toBe(true);
   });
@@ -129,7 +129,7 @@ describe('fault semantics', () => {
       },
     });
     const r = await simulate(create, { nodeCount: 1, faults: [{ kind: 'clock', node: 'n1', ...fault }], healAtMs: 10_000 });
-    const fired = r.trace.filter((e) => e.e === 'timer').map((e) => e.t);
+    const fired = r.trace.filter((e) => e.kind === 'timer').map((e) => e.timeMs);
     return { readings, fired };
   }
 

@@ -64,12 +64,15 @@ describe('simulator (properties)', () => {
           const sentAt = new Map<number, number>();
           let lastT = 0;
           for (const e of r.trace) {
-            expect(e.t).toBeGreaterThanOrEqual(lastT);
-            lastT = e.t;
-            if (e.e === 'send') sentAt.set(e.id!, e.t);
-            if (e.e === 'deliver') {
-              expect(sentAt.has(e.id!)).toBe(true);
-              expect(e.t).toBeGreaterThanOrEqual(sentAt.get(e.id!)!);
+            expect(e.timeMs).toBeGreaterThanOrEqual(lastT);
+            lastT = e.timeMs;
+            if (e.kind === 'send') sentAt.set(e.envelope!.msgId, e.timeMs);
+            if (e.kind === 'deliver') {
+              expect(sentAt.has(e.envelope!.msgId)).toBe(true);
+              expect(e.timeMs).toBeGreaterThanOrEqual(sentAt.get(e.envelope!.msgId)!);
+              // Happens-before is recorded: a delivery's cause is its send.
+              expect(r.trace[e.cause].kind).toBe('send');
+              expect(r.trace[e.cause].envelope!.msgId).toBe(e.envelope!.msgId);
             }
           }
         },

@@ -13,7 +13,7 @@
 import type { LinearizabilityResult, OpRef } from '../../checkers/linearizability.ts';
 import type { CheckerResult } from '../../checkers/result.ts';
 import type { RunResult } from '../run/run.ts';
-import type { TraceEvent } from '../sim/trace.ts';
+import type { TraceEvent as SimTraceEvent } from '../sim/trace.ts';
 
 export interface Story {
   /** The numbered steps, then the explanation (already formatted). */
@@ -21,6 +21,48 @@ export interface Story {
   /** Numbered steps (events shown). */
   steps: number;
   text: string;
+}
+
+/**
+ * The story's own view of a trace event (the simulator's `TraceEvent` flattened: `e` kind, `t` time,
+ * `id` message id, `msg` body with a call's `{ callId, body }` wrapper). Kept local so the story
+ * logic reads as before; the kinds it does not tell (arrive, wake, reply, ...) are left out.
+ */
+interface TraceEvent {
+  t: number;
+  e: string;
+  node?: string;
+  from?: string;
+  to?: string;
+  id?: number;
+  msg?: unknown;
+  detail?: string;
+  fault?: number;
+  op?: number;
+}
+
+const TOLD = new Set(['send', 'deliver', 'drop', 'dup', 'hold', 'timer', 'crash', 'restart', 'pause', 'resume', 'fault', 'heal', 'invoke', 'complete', 'log']);
+
+function legacyTrace(trace: readonly SimTraceEvent[]): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  for (const ev of trace) {
+    if (!TOLD.has(ev.kind)) continue;
+    const env = ev.envelope;
+    const msg = env?.callId !== undefined ? { callId: env.callId, body: ev.body } : ev.body;
+    out.push({
+      t: ev.timeMs,
+      e: ev.kind,
+      node: ev.node,
+      from: ev.kind === 'send' ? undefined : env?.from,
+      to: env?.to,
+      id: env?.msgId,
+      msg: ev.kind === 'deliver' || ev.kind === 'send' || ev.kind === 'invoke' || ev.kind === 'complete' ? msg : undefined,
+      detail: ev.detail,
+      fault: ev.fault,
+      op: ev.historyIndex,
+    });
+  }
+  return out;
 }
 
 /** Dispatch events start a step; the others (sends, ...) belong to the step before them. */
@@ -43,7 +85,7 @@ interface Step {
  * console.log(tellStory(r).text);
  */
 export function tellStory(r: RunResult, title?: string): Story {
-  const trace = r.sim.trace;
+  const trace = legacyTrace(r.sim.trace);
   if (trace.length === 0 && r.sim.stats.steps > 0) {
     throw new Error('tellStory needs a run recorded with { recordTrace: true }');
   }
