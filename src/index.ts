@@ -26,3 +26,7 @@ export { resolveOptions, defaultScenario, ScenarioError, type RunInput, type Sce
 export type { SimResult, SimStats, RunOutcome } from './sim/simulator.ts';
 export type { TraceEvent } from './sim/trace.ts';
 export { nemesisNames, type Fault, type NemesisName } from './faults/index.ts';
+// Reports (HTML) of a run or a corpus entry.
+export { buildReportData, type ReportData, type ReportSource } from './report/data.ts';
+export { renderReportHtml, writeReport } from './report/html.ts';
+export { loadReportSource, sourceFromRun } from './report/source.ts';

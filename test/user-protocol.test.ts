@@ -91,7 +91,7 @@ describe('your own protocol, by path and by config name', () => {
     const saved = /saved {2}(\S+)/.exec(found.out)?.[1];
     expect(saved, found.out).toBeDefined();
     const entry = JSON.parse(readFileSync(join(project, saved!), 'utf8'));
-    expect(entry.module).toBe('./src/reg.mjs');
+    expect(entry.module).toEqual({ path: './src/reg.mjs' });
     // From elsewhere: the module is found relative to the entry's project root, not the cwd.
     const replay = cli(tmpdir(), 'replay', join(project, saved!));
     expect(replay.code, replay.err).toBe(1);
@@ -106,7 +106,7 @@ describe('your own protocol, by path and by config name', () => {
     const again = cli(copy, 'shrink', saved!, '--save', '--corpus', 'corpus2');
     expect(again.code, again.err).toBe(0);
     const resaved = JSON.parse(readFileSync(join(copy, 'corpus2', 'reg', `cached-read-${entry.seed}.json`), 'utf8'));
-    expect(resaved.module).toBe('./src/reg.mjs');
+    expect(resaved.module).toEqual({ path: './src/reg.mjs' });
   });
 
   it('replay <dir>: a line per entry and a summary; planted bugs that still fail are ok; --json and JUnit agree', () => {

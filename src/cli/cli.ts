@@ -6,21 +6,23 @@
  */
 import { HistoryError } from '../../checkers/history-error.ts';
 import { CorpusError } from '../corpus/corpus.ts';
-import { ScenarioError } from '../run/scenario.ts';
 import { ProtocolLoadError } from '../run/load.ts';
-import { clip, overviewHelp, UsageError } from './flags.ts';
+import { ScenarioError } from '../run/scenario.ts';
+import { clip, commands, overviewHelp, UsageError } from './flags.ts';
 
-// Commands load on demand: `faultline --help` need not load the simulator, checkers and protocols.
+// Commands load on demand: `faultline --help` or a bad flag need not load the simulator.
 const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
-  init: async (argv) => (await import('./init.ts')).initCommand(argv),
-  run: async (argv) => (await import('./run.ts')).runCommand(argv),
-  check: async (argv) => (await import('./check.ts')).checkCommand(argv),
-  shrink: async (argv) => (await import('./shrink.ts')).shrinkCommand(argv),
-  replay: async (argv) => (await import('./replay.ts')).replayCommand(argv),
-  list: async (argv) => (await import('./list.ts')).listCommand(argv),
-  demo: async (argv) => (await import('./demo.ts')).demoCommand(argv),
-  explore: async (argv) => (await import('./explore.ts')).exploreCommand(argv),
-  merge: async (argv) => (await import('./merge.ts')).mergeCommand(argv),
+  init: async (a) => (await import('./init.ts')).initCommand(a),
+  run: async (a) => (await import('./run.ts')).runCommand(a),
+  explore: async (a) => (await import('./explore.ts')).exploreCommand(a),
+  merge: async (a) => (await import('./merge.ts')).mergeCommand(a),
+  check: async (a) => (await import('./check.ts')).checkCommand(a),
+  shrink: async (a) => (await import('./shrink.ts')).shrinkCommand(a),
+  replay: async (a) => (await import('./replay.ts')).replayCommand(a),
+  report: async (a) => (await import('./report.ts')).reportCommand(a),
+  list: async (a) => (await import('./list.ts')).listCommand(a),
+  demo: async (a) => (await import('./demo.ts')).demoCommand(a),
+  maelstrom: async (a) => (await import('../maelstrom/cli.ts')).maelstromCommand(a),
 };
 
 /**
@@ -57,6 +59,13 @@ async function command(argv: string[]): Promise<number> {
 function reportError(e: unknown): number {
   if (e instanceof UsageError || e instanceof CorpusError || e instanceof ScenarioError || e instanceof HistoryError || e instanceof ProtocolLoadError) {
     console.error(`faultline: ${oneLine(e.message)}`);
+    return 2;
+  }
+  // A path the system refuses (a file where a directory goes, no permission, disk full) is the
+  // environment's answer to the user's input, not a bug of ours.
+  const io = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof io.code === 'string' && /^E[A-Z]+$/.test(io.code) && typeof io.path === 'string') {
+    console.error(`faultline: cannot ${io.syscall ?? 'use'} ${clip(io.path)}: ${io.code} (check the path and its permissions, or give another --out / --corpus)`);
     return 2;
   }
   const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -3,6 +3,9 @@ import { CorpusError, listEntries } from '../corpus/corpus.ts';
 import { ProtocolLoadError } from '../run/load.ts';
 import { runScenario } from '../run/run.ts';
 import { tellStory } from '../report/story.ts';
+import { basename, join } from 'node:path';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
 import { loadEntryWithProtocol } from './entry.ts';
 import { commandHelp, parseFlags, UsageError } from './flags.ts';
 
@@ -22,7 +25,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     }
   };
   const single = positionals.length === 1 && !isDir(positionals[0]) && !values.json && !values.reporter;
-  if (single) return replayOne(positionals[0], values.quiet ?? false);
+  if (single) return replayOne(positionals[0], values.quiet ?? false, values.report === true);
   const files: string[] = [];
   for (const p of positionals) {
     if (isDir(p)) {
@@ -35,9 +38,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
 }
 
 /** One entry, told as a story: exit 1 if it still fails. */
-async function replayOne(file: string, quiet: boolean): Promise<number> {
+async function replayOne(file: string, quiet: boolean, report: boolean): Promise<number> {
   const { entry, protocol, input } = await loadEntryWithProtocol(file);
-  const r = await runScenario(protocol, input, { recordTrace: !quiet });
+  const r = await runScenario(protocol, input, { recordTrace: !quiet || report });
   if (!quiet) {
     console.log(tellStory(r).text);
     console.log('');
@@ -48,6 +51,10 @@ async function replayOne(file: string, quiet: boolean): Promise<number> {
   console.log(
     `fingerprint ${r.sim.fingerprint} ${same ? 'matches the recorded one' : `DIFFERS from the recorded ${entry.fingerprint} (the protocol or the simulator changed since the entry was made)`}`,
   );
+  if (report) {
+    const path = join('out', `${basename(file).replace(/\.json$/, '')}.html`);
+    console.log(`report ${writeReport(sourceFromRun(r, `faultline replay ${file}`, `${file} (corpus entry, replayed)`), path)}`);
+  }
   return r.status === 'fail' ? 1 : 0;
 }
 

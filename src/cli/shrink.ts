@@ -1,7 +1,10 @@
 import { join, relative } from 'node:path';
 import { CorpusError, type EntryModule } from '../corpus/corpus.ts';
 import { resolveProtocolArg } from '../run/load.ts';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
+import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
 import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
@@ -11,12 +14,12 @@ import { commandHelp, parseFlags, type Parsed } from './flags.ts';
 import { scenarioFromFlags, UsageError } from './options.ts';
 
 /**
- * The budget the shrink flags ask for (only the limits given; the flag table checked their bounds).
+ * The budget the shrink flags ask for (only the limits given); the flag table checked their bounds.
  *
  * @example
- * shrinkBudgetFromFlags(parseFlags('shrink', ['abd', '--shrink-runs', '500']).values); // { maxRuns: 500 }
+ * shrinkBudgetFromFlags({ 'shrink-runs': 500 }); // { maxRuns: 500 }
  */
-export function shrinkBudgetFromFlags(values: Parsed<'shrink'>['values'] | Parsed<'run'>['values']): Partial<ShrinkBudgetLimits> {
+export function shrinkBudgetFromFlags(values: { 'shrink-runs'?: number; 'shrink-events'?: number; 'shrink-wall-seconds'?: number }): Partial<ShrinkBudgetLimits> {
   const out: Partial<ShrinkBudgetLimits> = {};
   if (values['shrink-runs'] !== undefined) out.maxRuns = values['shrink-runs'];
   if (values['shrink-events'] !== undefined) out.maxEvents = values['shrink-events'];
@@ -79,7 +82,22 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     console.log(`saved  ${cx.saved}`);
     console.log(`replay ${cx.replay}`);
   }
+  if (values.report) console.log(`report ${await writeShrunkReport(protocol, cx)}`);
   return 0;
+}
+
+/**
+ * Writes the HTML report of a shrunk counterexample to out/ (replaying it once with a trace);
+ * returns the path.
+ *
+ * @example
+ * console.log(await writeShrunkReport(protocol, cx)); // out/raft-stale-local-read-9-shrunk.html
+ */
+export async function writeShrunkReport(protocol: ProtocolDef, cx: Counterexample): Promise<string> {
+  const traced = await runScenario(protocol, cx.shrunk.input, { recordTrace: true });
+  const o = traced.options;
+  const origin = `shrunk counterexample of ${o.protocol}/${o.variant} seed ${o.seed}`;
+  return writeReport(sourceFromRun(traced, cx.replay, origin), `out/${o.protocol}-${o.variant}-${o.seed}-shrunk.html`);
 }
 
 /** What a `shrink` command line names: a corpus entry, or a protocol (name, config name or module) and seed. */
@@ -88,7 +106,7 @@ async function shrinkInput(
   values: Parsed<'shrink'>['values'],
 ): Promise<{ protocol: ProtocolDef; input: RunInput; corpusDir: string; module?: EntryModule }> {
   if (target.endsWith('.json')) {
-    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
+    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'report', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
     if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
     const loaded = await loadEntryWithProtocol(target);
     const corpusDir = values.corpus ?? 'corpus';

@@ -7,12 +7,12 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ChoiceKind, type ChoiceTape } from '../kernel/choices.ts';
-import type { Fault } from '../faults/index.ts';
+import { validateFault, type Fault } from '../faults/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { writeAtomic } from '../run/output.ts';
 import type { RunResult } from '../run/run.ts';
 import { show } from '../run/options-schema.ts';
-import { validateOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
+import { nodeIds, validateOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
 import { CORPUS_VERSION, entryProblem } from './schema.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
@@ -38,13 +38,12 @@ export interface CorpusEntry {
   createdBy: string;
   /**
    * For a user's protocol (absent for bundled ones): its module relative to the project root
-   * (the directory of `faultline.config.*`, else of `package.json`, above the entry), with
-   * `#export` when it names one: `./src/kv.ts`, `./src/kv.ts#kvV2`.
+   * (the directory of `faultline.config.*`, else of `package.json`, above the entry), and export.
    */
-  module?: string;
+  module?: EntryModule;
 }
 
-/** Where a user's protocol lives, parsed from an entry's `module`. */
+/** Where a user's protocol lives, as a corpus entry records it. */
 export interface EntryModule {
   /** Forward slashes, relative to the project root, e.g. `./src/kv.ts`. */
   path: string;
@@ -147,7 +146,7 @@ export function makeEntry(
     expected: r.status === 'pass' ? { status: 'pass' } : { status: 'fail', failing: r.failing },
     fingerprint: r.sim.fingerprint,
     createdBy,
-    ...(module ? { module: `${module.path}${module.export ? `#${module.export}` : ''}` } : {}),
+    ...(module ? { module } : {}),
   };
 }
 
@@ -211,18 +210,16 @@ export function readEntryJson(file: string): unknown {
  * The `module` field of a raw entry, checked (undefined for a bundled protocol's entry).
  *
  * @example
- * entryModule('corpus/kv/lost-write-3.json', { ...raw, module: './src/kv.ts#kv' }); // { path: './src/kv.ts', export: 'kv' }
+ * entryModule('corpus/kv/lost-write-3.json', raw); // { path: './src/kv.ts', export: 'kv' }
  */
 export function entryModule(file: string, raw: unknown): EntryModule | undefined {
   const m = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { module?: unknown }).module : undefined;
   if (m === undefined) return undefined;
-  const hash = typeof m === 'string' ? m.lastIndexOf('#') : -1;
-  const path = typeof m === 'string' ? (hash >= 0 ? m.slice(0, hash) : m) : '';
-  const name = hash >= 0 ? (m as string).slice(hash + 1) : undefined;
-  if (path === '' || (name !== undefined && !/^[A-Za-z_$][\w$]*$/.test(name))) {
-    throw new CorpusError(file, `field "module" must be a module path relative to the project, like "./src/kv.ts" or "./src/kv.ts#kv", got ${JSON.stringify(m).slice(0, 100)}`, 'regenerate the entry with faultline shrink --save');
+  const mod = (m !== null && typeof m === 'object' ? m : {}) as { path?: unknown; export?: unknown };
+  if (typeof mod.path !== 'string' || mod.path === '' || (mod.export !== undefined && (typeof mod.export !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(mod.export)))) {
+    throw new CorpusError(file, 'field "module" must be { path: "./src/kv.ts", export?: "kv" }', 'regenerate the entry with faultline shrink --save');
   }
-  return { path, ...(name !== undefined ? { export: name } : {}) };
+  return { path: mod.path, ...(mod.export !== undefined ? { export: mod.export as string } : {}) };
 }
 
 /** Validates already-parsed JSON as an entry (see `loadEntry`): the one schema, then the protocol and tape. */
@@ -255,6 +252,12 @@ export function parseEntry(file: string, raw: unknown, protocols: readonly Proto
     validateOptions(protocol, options);
   } catch (err) {
     bad(`bad options: ${(err as Error).message}`);
+  }
+  // Each fault kind's own check (its table entry) on top of the schema: the kind knows its rules.
+  const nodes = new Set(nodeIds(options.nodes));
+  for (let i = 0; i < e.faults.length; i++) {
+    const problem = validateFault(e.faults[i], nodes);
+    if (problem !== undefined) bad(`faults[${i}].${problem}`);
   }
   if (e.tape.length > options.maxSteps * 4) bad(`tape has ${e.tape.length} choices, more than a run of ${options.maxSteps} steps can make`);
   let tape: ChoiceTape;

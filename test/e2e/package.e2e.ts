@@ -64,7 +64,7 @@ describe('the packed package in a project of its own', () => {
     const saved = /saved {2}(\S+)/.exec(found.stdout)?.[1];
     expect(saved, found.stdout).toMatch(/^corpus\/my-register\/cached-read-\d+\.json$/);
     const entry = JSON.parse(readFileSync(join(project, saved!), 'utf8'));
-    expect(entry.module).toBe('./faultline/my-register.ts');
+    expect(entry.module).toEqual({ path: './faultline/my-register.ts' });
     const replay = faultline('replay', saved!);
     expect(replay.status, shown(replay)).toBe(1);
     expect(replay.stdout).toContain('VIOLATION linearizable(register)');
