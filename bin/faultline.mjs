@@ -1,14 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so that no build step is needed.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// The `faultline` command: runs the compiled CLI (no TypeScript loader on the way in).
+// Inside this repository, `npm run faultline` runs the sources through tsx instead.
+import { existsSync } from 'node:fs';
 
-const require = createRequire(import.meta.url);
-const here = dirname(fileURLToPath(import.meta.url));
-const tsxCli = require.resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsxCli, join(here, '..', 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  console.error('faultline: the compiled CLI is missing (dist/); run `npm run build` in the faultline package');
+  process.exit(2);
+}
+await import(main.href);

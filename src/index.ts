@@ -1,25 +1,33 @@
 /**
- * Faultline's public API. Protocol authors need `NodeCtx` / `NodeHandlers` (write a node),
- * `ProtocolDef` (describe it) and `runScenario` / `resolveOptions` (run it).
+ * Faultline's public API (`import ... from 'faultline'`). Write a node against `NodeCtx` /
+ * `NodeHandlers`, describe it with `defineProtocol`, judge it with history checkers, `always`
+ * and `eventually`, and run it with `runScenario` (or the CLI and `faultline/vitest`).
+ * The simulator's internals are not API.
  */
+// Writing a node.
 export type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId, Storage, TimerId } from './node/api.ts';
 export { CallTimeoutError } from './node/api.ts';
+// Describing a protocol and a project.
+export { defineProtocol, defineConfig, type ProtocolSpec } from './run/define.ts';
 export type { ProtocolDef, VariantDef, CheckingObserver } from './run/protocol.ts';
+export type { FaultlineConfig } from './run/load.ts';
+export type { PlannedOp, Workload, OpRequest } from './workload/workload.ts';
+export type { Rng } from './kernel/rng.ts';
+// Judging it.
+export type { HistoryCheckerSpec, CheckerResult, Verdict } from '../checkers/index.ts';
+export { always, type AlwaysChecker, type EventAt, type PredicateResult } from '../checkers/invariant.ts';
+export { eventually, type EventuallyChecker } from '../checkers/liveness.ts';
+export type { Observer, WorldView, NodeView } from './sim/simulator.ts';
+export { getModel, modelNames, type Model } from '../models/index.ts';
+export type { History, HistoryOp, OpType } from './history/types.ts';
+// Running it.
 export { runScenario, checkDeterminism, type RunResult, type RunSettings, type Status } from './run/run.ts';
 export { resolveOptions, defaultScenario, ScenarioError, type RunInput, type ScenarioOptions } from './run/scenario.ts';
-export { Simulator, type SimConfig, type SimResult, type WorldView, type NodeView, type Observer } from './sim/simulator.ts';
+export type { SimResult, SimStats, RunOutcome } from './sim/simulator.ts';
 export type { TraceEvent, TraceKind, Envelope } from './sim/trace.ts';
 export type { PendingContinuation } from './sim/simulator.ts';
-export type { Fault, NemesisName } from './faults/index.ts';
-export { nemesisNames, parseNemesis, describeFault } from './faults/index.ts';
-export { faultKinds, type FaultKind } from './faults/index.ts';
-export type { PlannedOp, Workload, OpRequest } from './workload/workload.ts';
-export type { History, HistoryOp, OpType } from './history/types.ts';
-export { always } from '../checkers/invariant.ts';
-export { eventually, pendingOpsComplete } from '../checkers/liveness.ts';
-export { checkLinearizability } from '../checkers/linearizability.ts';
-export { getModel, modelNames, type Model } from '../models/index.ts';
-export { getProtocol, protocols } from '../protocols/index.ts';
+export { nemesisNames, type Fault, type NemesisName } from './faults/index.ts';
+// Reports (HTML) of a run or a corpus entry.
 export { buildReportData, type ReportData, type ReportSource } from './report/data.ts';
 export { renderReportHtml, writeReport } from './report/html.ts';
 export { loadReportSource, sourceFromRun } from './report/source.ts';

@@ -12,6 +12,7 @@ import { clip, overviewHelp, UsageError } from './flags.ts';
 
 // Commands load on demand: `faultline --help` or a bad flag need not load the simulator.
 const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
+  init: async (a) => (await import('./init.ts')).initCommand(a),
   run: async (a) => (await import('./run.ts')).runCommand(a),
   explore: async (a) => (await import('./explore.ts')).exploreCommand(a),
   merge: async (a) => (await import('./merge.ts')).mergeCommand(a),
@@ -43,6 +44,10 @@ async function command(argv: string[]): Promise<number> {
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     console.log(overviewHelp());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') {
+    console.log((await import('./version.ts')).version());
+    return 0;
   }
   if (!Object.hasOwn(dispatch, name)) {
     throw new UsageError(`unknown command '${clip(name)}': choose from ${Object.keys(dispatch).join(', ')} (faultline --help)`);

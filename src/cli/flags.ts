@@ -108,7 +108,12 @@ const scenarioFlags = {
   'max-steps': bounded(optionBounds.maxSteps, 'N', 'event budget per run'),
 } as const;
 
+
 const seed = { type: 'number', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, arg: 'N', help: 'one seed (default 0)' } as const;
+
+/** How commands take a protocol (in `run` and `shrink` help, and the overview). */
+const protocolArgHelp =
+  "<protocol>: a bundled protocol's name (faultline list), a name your faultline.config.ts lists,\nor your module: ./path/to/protocol.ts (also .js, .mjs; #exportName picks an export).";
 
 /** The shrink budget, shared by `shrink`, `run --save` (deterministic: runs and events, not time). */
 const shrinkBudgetFlags = {
@@ -162,10 +167,23 @@ export interface CommandSpec {
  * commands.run.flags.nodes; // { type: 'number', integer: true, min: 1, max: 100, arg: 'N', help: 'cluster size' }
  */
 export const commands = {
+  init: {
+    usage: ['faultline init [--dir DIR] [--force]'],
+    summary: 'start testing your own protocol in this npm project',
+    about:
+      'Writes faultline.config.ts (the project config: its protocols, scenario defaults, corpus dir),\nDIR/my-register.ts (a small replicated register with a correct and a planted-bug variant) and\nDIR/my-register.test.ts (a vitest test using faultline/vitest), then prints the next commands.',
+    positionals: { min: 0, max: 0, name: '' },
+    flags: {
+      dir: { type: 'string', arg: 'DIR', help: 'the folder for the protocol and its test (default faultline)' },
+      force: { type: 'boolean', help: 'overwrite files that exist' },
+      help,
+    },
+    exit: 'Exit code: 0 written, 2 not in an npm project, or a file exists (without --force).',
+  },
   run: {
     usage: ['faultline run <protocol> [--variant V] [--seed N | --seeds A..B] [options]'],
     summary: 'run a protocol under faults, check it, print a summary',
-    about: 'Runs a protocol under the seeded scheduler and nemesis, checks the history, prints a summary.',
+    about: `Runs a protocol under the seeded scheduler and nemesis, checks the history, prints a summary.\n${protocolArgHelp}`,
     positionals: { min: 1, max: 1, name: 'protocol' },
     flags: {
       seed,
@@ -185,7 +203,7 @@ export const commands = {
       },
       json: { type: 'boolean', help: 'one JSON summary per seed instead of text' },
       save: { type: 'boolean', help: 'shrink the first failing seed and write it to the corpus (corpus/<protocol>/<variant>-<seed>.json); prints the replay command' },
-      corpus: { type: 'dir', arg: 'DIR', help: 'corpus root for --save (default corpus)' },
+      corpus: { type: 'dir', arg: 'DIR', help: "corpus root for --save (default: the project config's corpus, else corpus)" },
       report: { type: 'boolean', help: "write an HTML report (report.html) into each saved failing run's directory, and of the shrunk run with --save" },
       help,
       ...shrinkBudgetFlags,
@@ -291,16 +309,25 @@ export const commands = {
     exit: 'Exit code: 0 done (or the input does not fail: nothing to shrink), 2 bad usage or input.',
   },
   replay: {
-    usage: ['faultline replay <entry.json> [--quiet] [--report]'],
-    summary: 'replay a corpus entry: story, fingerprint, exit 1 if it still fails',
-    about: 'Replays a corpus entry bit for bit: prints its story and fingerprint, and whether the fingerprint\nmatches the recorded one.',
-    positionals: { min: 1, max: 1, name: 'entry.json' },
+    usage: ['faultline replay <entry.json> [--quiet]', 'faultline replay <dir | entry.json>... [--json | --reporter junit] [--output FILE] [--strict]'],
+    summary: 'replay a corpus entry (story, fingerprint), or every entry under a directory (the CI step)',
+    about:
+      'One entry: replays it bit for bit, prints its story and fingerprint, and whether the fingerprint\nmatches the recorded one; exit 1 while it still fails.\n' +
+      'A directory (or several files): replays every entry under it, a line each, then a summary.\n' +
+      'An entry of a correct-kind variant must pass: one that fails is a REGRESSION (exit 1). An entry\n' +
+      'of a planted-bug variant must still fail as recorded (same first failing check): one that now\n' +
+      'passes or fails differently is reported as STALE (exit 1 with --strict).',
+    positionals: { min: 1, max: 100_000, name: 'entry.json | dir' },
     flags: {
-      quiet: { type: 'boolean', help: 'print only the verdict line and the fingerprint (no story)' },
-      report: { type: 'boolean', help: 'also write an HTML report of the replay (out/<entry>.html)' },
+      quiet: { type: 'boolean', help: 'one entry: print only the verdict line and the fingerprint (no story)' },
+      json: { type: 'boolean', help: "one JSON document: every entry's result and the summary" },
+      reporter: { type: 'choice', choices: () => ['junit'], arg: 'NAME', help: 'junit: JUnit XML, a testcase per entry, for CI dashboards' },
+      output: { type: 'string', arg: 'FILE', help: 'write the --json / junit report to FILE (the lines still go to stdout)' },
+      strict: { type: 'boolean', help: 'planted-bug entries that no longer fail as recorded also exit 1' },
+      report: { type: 'boolean', help: 'one entry: also write an HTML report of the replay (out/<entry>.html)' },
       help,
     },
-    exit: 'Exit code: 1 the entry still fails, 0 it now passes, 2 bad usage or a bad corpus file.',
+    exit: 'Exit code: one entry: 1 it still fails, 0 it now passes. A directory: 1 a regression, 2 an\nunreadable entry, 3 a check ran out of budget, 0 otherwise. 2 bad usage or a bad corpus file.',
   },
   report: {
     usage: ['faultline report <run dir | summary.json | entry.json> [-o report.html]'],
@@ -315,9 +342,9 @@ export const commands = {
     exit: 'Exit code: 0 written, 2 bad usage or input.',
   },
   list: {
-    usage: ['faultline list'],
-    summary: 'every bundled protocol and variant: <protocol> <variant> <correct|bug>',
-    positionals: { min: 0, max: 0, name: '' },
+    usage: ['faultline list [<protocol>]'],
+    summary: 'every protocol (the project config\'s and the bundled ones) and variant: <protocol> <variant> <correct|bug>',
+    positionals: { min: 0, max: 1, name: 'protocol' },
     flags: { help },
   },
   demo: {
@@ -609,7 +636,7 @@ export function overviewHelp(): string {
   for (const spec of Object.values(commands) as CommandSpec[]) {
     out.push(`  ${spec.usage[0]}`, `${' '.repeat(33)}${spec.summary}`);
   }
-  out.push('  faultline <command> --help     the options of one command', '');
+  out.push('  faultline <command> --help     the options of one command', '  faultline --version            the version of faultline', '', protocolArgHelp, '');
   out.push('Exit codes: 0 every check held, 1 a violation was found, 2 bad usage or input, 3 undecided (budget), 70 internal error.');
   return out.join('\n');
 }

@@ -1,18 +1,29 @@
-import { protocols } from '../../protocols/index.ts';
+import { configProtocols, loadConfig, resolveProtocolArg } from '../run/load.ts';
+import type { ProtocolDef } from '../run/protocol.ts';
 import { commandHelp, parseFlags } from './flags.ts';
 
 /**
- * `faultline list`: one line per protocol variant, `<protocol> <variant> <correct|bug>`.
+ * `faultline list [protocol]`: one line per protocol variant, `<protocol> <variant> <correct|bug>`:
+ * the project config's protocols, then the bundled ones; or just the one named.
  *
  * @example
  * await listCommand([]); // prints 'abd correct correct', 'abd no-write-back bug', ...
+ * await listCommand(['./src/kv.ts']); // prints 'kv correct correct', 'kv lost-write bug'
  */
 export async function listCommand(argv: string[]): Promise<number> {
-  if (parseFlags('list', argv).values.help) {
+  const { values, positionals } = parseFlags('list', argv);
+  if (values.help) {
     console.log(commandHelp('list'));
     return 0;
   }
-  for (const p of protocols) {
+  const list: ProtocolDef[] = [];
+  if (positionals.length === 1) list.push((await resolveProtocolArg(positionals[0], process.cwd())).protocol);
+  else {
+    const config = await loadConfig(process.cwd());
+    if (config) list.push(...(await configProtocols(config)).map((c) => c.protocol));
+    list.push(...(await import('../../protocols/index.ts')).protocols);
+  }
+  for (const p of list) {
     for (const [name, v] of Object.entries(p.variants)) console.log(`${p.name} ${name} ${v.kind}`);
   }
   return 0;

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
-import { getProtocol } from '../../protocols/index.ts';
+import { join, relative } from 'node:path';
 import type { ProtocolDef } from '../run/protocol.ts';
+import { resolveProtocolArg, type ProtocolRef } from '../run/load.ts';
+import { definedOnly, moduleField, projectScenario } from './entry.ts';
 import { mkdirSync } from 'node:fs';
 import { explore as exploreSeeds } from '../explore/explore.ts';
 import { defaultWorkers } from '../explore/pool.ts';
@@ -22,26 +23,24 @@ export async function runCommand(argv: string[]): Promise<number> {
     console.log(commandHelp('run'));
     return 0;
   }
-  let protocol: ProtocolDef;
-  try {
-    protocol = getProtocol(positionals[0]);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const resolved = await resolveProtocolArg(positionals[0], process.cwd());
+  const protocol = resolved.protocol;
   // Failing runs are written to out/ even without --out: a file in its way is bad input, said now.
   if (values.out === undefined) checkDir('out', 'out');
   const seeds = seedsFromFlags(values.seed, values.seeds);
-  const shrinkBudget = shrinkBudgetFromFlags(values);
   const given = scenarioFromFlags(values);
   let base: ScenarioOptions;
   try {
-    base = resolveOptions(protocol, { ...given, seed: seeds[0] });
+    base = resolveOptions(protocol, { ...projectScenario(resolved.config?.config.scenario, protocol), ...definedOnly(given), seed: seeds[0] });
   } catch (e) {
     if (e instanceof ScenarioError || e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
   const failed: number[] = [];
-  const explorer = await explore(protocol, base, seeds, {
+  // How to name this protocol again in printed commands: what the user typed works from here.
+  const as = 'bundled' in resolved.ref ? protocol.name : positionals[0];
+  const corpusDir = values.corpus ?? (resolved.config ? relative(process.cwd(), join(resolved.config.dir, resolved.config.config.corpus ?? 'corpus')) || '.' : 'corpus');
+  const explorer = await explore({ protocol, ref: resolved.ref, as }, base, seeds, {
     onFail: (seed) => failed.push(seed),
     outDir: values.out,
     stopOnFail: values['stop-on-fail'] ?? false,
@@ -57,9 +56,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     // --save: shrink the first failure to a minimal counterexample and write its corpus entry.
     const seed = Math.min(...failed);
     const report = await shrinkWithProgress(protocol, { options: { ...base, seed } }, {
-      corpusDir: values.corpus ?? 'corpus',
-      budget: shrinkBudget,
+      corpusDir,
+      budget: shrinkBudgetFromFlags(values),
       createdBy: `faultline run ${argv.join(' ')}`,
+      module: moduleField(resolved.ref, corpusDir),
     });
     if (report.saved) {
       console.log(`\nshrunk seed ${seed}: ${describeShrink(report.shrunk)}`);
@@ -90,19 +90,25 @@ interface ExploreSettings {
   report?: boolean;
 }
 
-/** The command that replays exactly this run. */
-export function replayCommand(protocol: ProtocolDef, o: ScenarioOptions): string {
+/** The command that replays exactly this run (`as`: how to name the protocol, default its name). */
+export function replayCommand(protocol: ProtocolDef, o: ScenarioOptions, as = protocol.name): string {
   const defaults = resolveOptions(protocol, { seed: o.seed });
-  return ['faultline run', protocol.name, ...flagsFor(o, defaults), '--seed', String(o.seed)].join(' ');
+  return ['faultline run', as, ...flagsFor(o, defaults), '--seed', String(o.seed)].join(' ');
 }
 
-async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: number[], s: ExploreSettings): Promise<number> {
+async function explore(
+  target: { protocol: ProtocolDef; ref: ProtocolRef; as: string },
+  base: ScenarioOptions,
+  seeds: number[],
+  s: ExploreSettings,
+): Promise<number> {
+  const protocol = target.protocol;
   const t0 = performance.now();
   let lastProgress = t0;
   let done = 0;
   let failing = 0;
   const summary = await exploreSeeds({
-    protocol: protocol.name,
+    protocol: target.ref,
     base,
     seeds,
     workers: s.workers,
@@ -112,7 +118,7 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
     onReport: async (report) => {
       done++;
       const options = { ...base, seed: report.seed };
-      const replay = replayCommand(protocol, options);
+      const replay = replayCommand(protocol, options, target.as);
       const dir = join(s.outDir ?? 'out', `${protocol.name}-${options.variant}-seed-${report.seed}`);
       if (report.status !== 'pass') {
         failing++;

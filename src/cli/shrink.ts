@@ -1,5 +1,6 @@
-import { getProtocol, protocols } from '../../protocols/index.ts';
-import { CorpusError, loadEntry } from '../corpus/corpus.ts';
+import { join, relative } from 'node:path';
+import { CorpusError, type EntryModule } from '../corpus/corpus.ts';
+import { resolveProtocolArg } from '../run/load.ts';
 import { writeReport } from '../report/html.ts';
 import { sourceFromRun } from '../report/source.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
@@ -8,6 +9,7 @@ import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts
 import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
 import type { ShrinkProgress } from '../shrink/session.ts';
+import { definedOnly, loadEntryWithProtocol, moduleField, projectScenario } from './entry.ts';
 import { commandHelp, parseFlags, type Parsed } from './flags.ts';
 import { scenarioFromFlags, UsageError } from './options.ts';
 
@@ -34,7 +36,7 @@ export function shrinkBudgetFromFlags(values: { 'shrink-runs'?: number; 'shrink-
 export async function shrinkWithProgress(
   protocol: ProtocolDef,
   input: RunInput,
-  opts: { corpusDir: string | false; budget?: Partial<ShrinkBudgetLimits>; createdBy: string; progress?: boolean },
+  opts: { corpusDir: string | false; budget?: Partial<ShrinkBudgetLimits>; createdBy: string; progress?: boolean; module?: EntryModule },
 ): Promise<Counterexample> {
   const tty = opts.progress ?? process.stderr.isTTY;
   let lastMs = 0;
@@ -46,7 +48,7 @@ export async function shrinkWithProgress(
     );
   };
   try {
-    return await shrinkAndSave(protocol, input, { ...opts.budget, corpusDir: opts.corpusDir, createdBy: opts.createdBy, onProgress });
+    return await shrinkAndSave(protocol, input, { ...opts.budget, corpusDir: opts.corpusDir, createdBy: opts.createdBy, module: opts.module, onProgress });
   } finally {
     if (tty) process.stderr.write('\r\x1b[K');
   }
@@ -60,12 +62,13 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const budget = shrinkBudgetFromFlags(values);
-  const { protocol, input } = shrinkInput(positionals[0], values);
+  const { protocol, input, corpusDir, module } = await shrinkInput(positionals[0], values);
   const o = input.options;
   const cx = await shrinkWithProgress(protocol, input, {
-    corpusDir: values.save ? (values.corpus ?? 'corpus') : false,
+    corpusDir: values.save ? corpusDir : false,
     budget,
     createdBy: `faultline shrink ${argv.join(' ')}`.trim(),
+    module,
   });
   if (!cx.shrunk.reproduced) {
     console.log(`${o.protocol}/${o.variant} seed ${o.seed}: does not fail (status ${cx.shrunk.result.status}): nothing to shrink, nothing written`);
@@ -97,22 +100,26 @@ export async function writeShrunkReport(protocol: ProtocolDef, cx: Counterexampl
   return writeReport(sourceFromRun(traced, cx.replay, origin), `out/${o.protocol}-${o.variant}-${o.seed}-shrunk.html`);
 }
 
-/** The protocol and run a `shrink` command line names: a corpus entry, or a protocol and seed. */
-function shrinkInput(target: string, values: Parsed<'shrink'>['values']): { protocol: ProtocolDef; input: RunInput } {
+/** What a `shrink` command line names: a corpus entry, or a protocol (name, config name or module) and seed. */
+async function shrinkInput(
+  target: string,
+  values: Parsed<'shrink'>['values'],
+): Promise<{ protocol: ProtocolDef; input: RunInput; corpusDir: string; module?: EntryModule }> {
   if (target.endsWith('.json')) {
     const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'report', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
     if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
-    const loaded = loadEntry(target, protocols);
-    return { protocol: loaded.protocol, input: loaded.input };
+    const loaded = await loadEntryWithProtocol(target);
+    const corpusDir = values.corpus ?? 'corpus';
+    return { protocol: loaded.protocol, input: loaded.input, corpusDir, module: moduleField(loaded.ref, corpusDir) };
   }
-  let protocol: ProtocolDef;
+  const resolved = await resolveProtocolArg(target, process.cwd());
+  const protocol = resolved.protocol;
+  const config = resolved.config;
+  const corpusDir = values.corpus ?? (config ? relative(process.cwd(), join(config.dir, config.config.corpus ?? 'corpus')) || '.' : 'corpus');
+  const project = projectScenario(config?.config.scenario, protocol);
   try {
-    protocol = getProtocol(target);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  try {
-    return { protocol, input: { options: resolveOptions(protocol, { ...scenarioFromFlags(values), seed: values.seed ?? 0 }) } };
+    const options = resolveOptions(protocol, { ...project, ...definedOnly(scenarioFromFlags(values)), seed: values.seed ?? 0 });
+    return { protocol, input: { options }, corpusDir, module: moduleField(resolved.ref, corpusDir) };
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;

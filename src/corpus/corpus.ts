@@ -36,6 +36,19 @@ export interface CorpusEntry {
   fingerprint: string;
   /** Which tool and command made it, for people. */
   createdBy: string;
+  /**
+   * For a user's protocol (absent for bundled ones): its module relative to the project root
+   * (the directory of `faultline.config.*`, else of `package.json`, above the entry), and export.
+   */
+  module?: EntryModule;
+}
+
+/** Where a user's protocol lives, as a corpus entry records it. */
+export interface EntryModule {
+  /** Forward slashes, relative to the project root, e.g. `./src/kv.ts`. */
+  path: string;
+  /** The export to take; absent: the default export, else the only protocol export. */
+  export?: string;
 }
 
 /** A corpus file that cannot be used: names the file, the problem and how to fix it. */
@@ -114,7 +127,12 @@ export function entryPath(root: string, protocol: string, variant: string, seed:
 }
 
 /** Builds an entry from a run input and the run it gave. */
-export function makeEntry(input: RunInput & { ops: PlannedOp[]; faults: Fault[]; tape: ChoiceTape }, r: RunResult, createdBy: string): CorpusEntry {
+export function makeEntry(
+  input: RunInput & { ops: PlannedOp[]; faults: Fault[]; tape: ChoiceTape },
+  r: RunResult,
+  createdBy: string,
+  module?: EntryModule,
+): CorpusEntry {
   const o = input.options;
   return {
     version: CORPUS_VERSION,
@@ -128,6 +146,7 @@ export function makeEntry(input: RunInput & { ops: PlannedOp[]; faults: Fault[];
     expected: r.status === 'pass' ? { status: 'pass' } : { status: 'fail', failing: r.failing },
     fingerprint: r.sim.fingerprint,
     createdBy,
+    ...(module ? { module } : {}),
   };
 }
 
@@ -167,6 +186,11 @@ export interface LoadedEntry {
  * const { protocol, input, entry } = loadEntry('corpus/abd/no-write-back-7.json', protocols);
  */
 export function loadEntry(file: string, protocols: readonly ProtocolDef[]): LoadedEntry {
+  return parseEntry(file, readEntryJson(file), protocols);
+}
+
+/** Reads a corpus file as JSON (not yet validated); throws CorpusError naming the file. */
+export function readEntryJson(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -179,7 +203,23 @@ export function loadEntry(file: string, protocols: readonly ProtocolDef[]): Load
   } catch (e) {
     throw new CorpusError(file, `not valid JSON: ${(e as Error).message}`, 'restore it from git or regenerate it with faultline shrink --save');
   }
-  return parseEntry(file, raw, protocols);
+  return raw;
+}
+
+/**
+ * The `module` field of a raw entry, checked (undefined for a bundled protocol's entry).
+ *
+ * @example
+ * entryModule('corpus/kv/lost-write-3.json', raw); // { path: './src/kv.ts', export: 'kv' }
+ */
+export function entryModule(file: string, raw: unknown): EntryModule | undefined {
+  const m = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as { module?: unknown }).module : undefined;
+  if (m === undefined) return undefined;
+  const mod = (m !== null && typeof m === 'object' ? m : {}) as { path?: unknown; export?: unknown };
+  if (typeof mod.path !== 'string' || mod.path === '' || (mod.export !== undefined && (typeof mod.export !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(mod.export)))) {
+    throw new CorpusError(file, 'field "module" must be { path: "./src/kv.ts", export?: "kv" }', 'regenerate the entry with faultline shrink --save');
+  }
+  return { path: mod.path, ...(mod.export !== undefined ? { export: mod.export as string } : {}) };
 }
 
 /** Validates already-parsed JSON as an entry (see `loadEntry`): the one schema, then the protocol and tape. */
@@ -240,6 +280,7 @@ export function parseEntry(file: string, raw: unknown, protocols: readonly Proto
     const bound = tape.kinds[i] === ChoiceKind.latency ? spread + 1 : 2;
     if (v >= bound) bad(`tape choice ${i} (${KIND_LETTER[tape.kinds[i]]}${v}) is out of range (< ${bound})`);
   }
+  entryModule(file, e);
   return { file, entry: e, protocol, input: { options, ops: e.ops, faults: e.faults, tape } };
 }
 

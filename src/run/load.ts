@@ -29,7 +29,7 @@ export class ProtocolLoadError extends Error {
 export interface FaultlineConfig {
   /** The project's protocol modules, relative to the config (`'./src/kv.ts'`, `'./src/kv.ts#kvV2'`). */
   protocols?: string[];
-  /** Scenario defaults for every run in this project (flags still override them). */
+  /** Scenario defaults for this project's runs: a protocol's own `defaults` win over them, flags over both. */
   scenario?: Partial<Omit<ScenarioOptions, 'protocol' | 'variant' | 'seed'>>;
   /** Corpus root for `--save`, relative to the config (default `corpus`). */
   corpus?: string;
@@ -102,7 +102,7 @@ export async function loadConfig(dir: string): Promise<LoadedConfig | undefined>
     try {
       raw = JSON.parse(readFileSync(file, 'utf8'));
     } catch (e) {
-      throw new ProtocolLoadError(`${file}: not valid JSON (${firstLine(e)}): fix the config`);
+      throw new ProtocolLoadError(`${shown(file)}: not valid JSON (${firstLine(e)}): fix the config`);
     }
   } else {
     const mod = await importModule(file);
@@ -113,7 +113,7 @@ export async function loadConfig(dir: string): Promise<LoadedConfig | undefined>
 
 function checkConfig(file: string, raw: unknown): FaultlineConfig {
   const bad = (problem: string): never => {
-    throw new ProtocolLoadError(`${file}: ${problem}`);
+    throw new ProtocolLoadError(`${shown(file)}: ${problem}`);
   };
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) bad('the config must be an object (export default defineConfig({ protocols: [...] }))');
   const c = raw as Record<string, unknown>;
@@ -163,7 +163,7 @@ export async function resolveProtocolArg(arg: string, cwd: string): Promise<Reso
     const bundled = await bundledNames();
     if (!bundled.includes(arg)) {
       throw new ProtocolLoadError(
-        `unknown protocol '${arg}': ${config.file} lists ${found.map((f) => f.protocol.name).join(', ') || 'none'} (bundled: ${bundled.join(', ')}); add its module to 'protocols' there or pass ./path/to/module.ts`,
+        `unknown protocol '${arg}': ${shown(config.file)} lists ${found.map((f) => f.protocol.name).join(', ') || 'none'} (bundled: ${bundled.join(', ')}); add its module to 'protocols' there or pass ./path/to/module.ts`,
       );
     }
   }
@@ -180,7 +180,7 @@ export async function configProtocols(config: LoadedConfig): Promise<Array<{ pro
     const twin = out.find((o) => o.protocol.name === protocol.name);
     if (twin) {
       throw new ProtocolLoadError(
-        `${config.file}: two protocols are named '${protocol.name}' (${describeRef(twin.ref)} and ${spec}): give each ProtocolDef its own name`,
+        `${shown(config.file)}: two protocols are named '${protocol.name}' (${describeRef(twin.ref, config.dir)} and ${spec}): give each ProtocolDef its own name`,
       );
     }
     out.push({ protocol, ref });
@@ -206,9 +206,9 @@ export async function loadProtocol(ref: ProtocolRef): Promise<ProtocolDef> {
     return p;
   }
   const file = ref.module.startsWith('file:') ? fileURLToPath(ref.module) : resolve(ref.module);
-  if (!existsSync(file) || !statSync(file).isFile()) throw new ProtocolLoadError(`${file}: no such file (check the path to your protocol module)`);
+  if (!existsSync(file) || !statSync(file).isFile()) throw new ProtocolLoadError(`${shown(file)}: no such file (check the path to your protocol module)`);
   const mod = await importModule(file);
-  return pickProtocol(file, mod, ref.export);
+  return pickProtocol(shown(file), mod, ref.export);
 }
 
 /** Names of the bundled protocols. */
@@ -285,7 +285,7 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new ProtocolLoadError(`${file}: importing it failed: ${firstLine(e)} (fix the module so that it loads)`);
+    throw new ProtocolLoadError(`${shown(file)}: importing it failed: ${firstLine(e)} (fix the module so that it loads)`);
   }
 }
 
@@ -294,10 +294,18 @@ function runningFromSources(): boolean {
   return import.meta.url.endsWith('.ts');
 }
 
+/** An error as one line: its first line, and the next one too when the first only announces it ("... error:"). */
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e);
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? text;
-  return line.trim().slice(0, 300);
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const line = lines.length > 1 && lines[0].endsWith(':') ? `${lines[0]} ${lines[1]}` : (lines[0] ?? text);
+  return line.slice(0, 300);
+}
+
+/** A path as messages show it: relative to the current directory when inside it. */
+export function shown(file: string): string {
+  const rel = relativePath(process.cwd(), file);
+  return rel.startsWith('../') ? file : rel;
 }
 
 /** The reference as a person would type it. */

@@ -4,7 +4,7 @@
  * counterexample is on disk before anything else can fail: the original failing run is saved
  * before shrinking starts, and overwritten by the shrunk run before its story is told.
  */
-import { makeEntry, saveEntry } from '../corpus/corpus.ts';
+import { makeEntry, saveEntry, type EntryModule } from '../corpus/corpus.ts';
 import { tellStory, type Story } from '../report/story.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
@@ -17,6 +17,8 @@ export interface CounterexampleSettings extends Omit<ShrinkSettings, 'onReproduc
   corpusDir: string | false;
   /** Recorded in the entry: the command (or test) that found it. */
   createdBy: string;
+  /** Recorded in the entry for a user's protocol: its module, relative to the project root. */
+  module?: EntryModule;
 }
 
 export interface Counterexample {
@@ -37,9 +39,9 @@ export interface Counterexample {
  * console.log(cx.story.text, cx.replay);
  */
 export async function shrinkAndSave(protocol: ProtocolDef, input: RunInput, settings: CounterexampleSettings): Promise<Counterexample> {
-  const { corpusDir, createdBy, ...shrinkSettings } = settings;
+  const { corpusDir, createdBy, module, ...shrinkSettings } = settings;
   const save = (i: ExplicitInput, r: RunResult): string | undefined =>
-    corpusDir === false ? undefined : saveEntry(corpusDir, makeEntry(i, r, createdBy));
+    corpusDir === false ? undefined : saveEntry(corpusDir, makeEntry(i, r, createdBy, module));
   let saved: string | undefined;
   const shrunk = await shrink(protocol, input, {
     ...shrinkSettings,

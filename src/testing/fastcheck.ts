@@ -25,7 +25,12 @@ export interface ScenarioArbOptions extends Partial<Omit<ScenarioOptions, 'seed'
   maxFaults?: number;
 }
 
-/** Client ops for `nodes`: each op is the protocol's workload drawn from a small integer. */
+/**
+ * Client ops for `nodes`: each op is the protocol's workload drawn from a small integer.
+ *
+ * @example
+ * fc.sample(opsArb(abd, ['n1', 'n2', 'n3'], 2, 10, 50), 1)[0]; // [{ client: 1, node: 'n2', thinkMs: 7, f: 'write', value: 3 }, ...]
+ */
 export function opsArb(protocol: ProtocolDef, nodes: readonly NodeId[], clients: number, maxOps: number, maxThinkMs: number): fc.Arbitrary<PlannedOp[]> {
   const op = fc.record({
     client: fc.nat({ max: clients - 1 }),
@@ -38,7 +43,12 @@ export function opsArb(protocol: ProtocolDef, nodes: readonly NodeId[], clients:
   );
 }
 
-/** Fault schedules over `nodes`, every fault inside [0, healAtMs): every kind in the fault table. */
+/**
+ * Fault schedules over `nodes`, every fault inside [0, healAtMs): every kind in the fault table.
+ *
+ * @example
+ * fc.sample(faultsArb(['n1', 'n2', 'n3'], 2000, 4), 1)[0]; // [{ kind: 'crash', atMs: 120, durationMs: 300, node: 'n2' }]
+ */
 export function faultsArb(nodes: readonly NodeId[], healAtMs: number, maxFaults: number): fc.Arbitrary<Fault[]> {
   const node = fc.constantFrom(...nodes);
   const c: ArbitraryContext = {
@@ -53,7 +63,12 @@ export function faultsArb(nodes: readonly NodeId[], healAtMs: number, maxFaults:
   return nodes.length > 1 ? fc.array(fault, { maxLength: maxFaults }) : fc.constant([]);
 }
 
-/** Whole run inputs for `protocol`: a seed, explicit client ops and an explicit fault schedule. */
+/**
+ * Whole run inputs for `protocol`: a seed, explicit client ops and an explicit fault schedule.
+ *
+ * @example
+ * await fc.assert(fc.asyncProperty(scenarioArb(abd, { maxOps: 20 }), async (input) => (await runScenario(abd, input)).status !== 'fail'));
+ */
 export function scenarioArb(protocol: ProtocolDef, o: ScenarioArbOptions = {}): fc.Arbitrary<RunInput> {
   const { maxOps = 30, maxFaults = 4, ...given } = o;
   const base = resolveOptions(protocol, { ...given, seed: 0 });

@@ -7,6 +7,8 @@
  *   await exploreSeeds(abd, { variant: 'correct', seeds: [0, 100] });
  * });
  */
+import { moduleField } from '../cli/entry.ts';
+import { bundledNames, configProtocols, loadConfig } from '../run/load.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
 import { resolveOptions, type ScenarioOptions } from '../run/scenario.ts';
@@ -41,6 +43,11 @@ export class SeedFailure extends Error {
 /**
  * Runs seeds [from, to) of `protocol`; returns how many passed. At the first failing (or unknown)
  * seed it shrinks the run, saves the corpus entry (unless `save: false`) and throws SeedFailure.
+ * A user's protocol that the project config lists is recorded with its module, so
+ * `npx faultline replay <entry>` finds it.
+ *
+ * @example
+ * const { passed } = await exploreSeeds(myProtocol, { variant: 'correct', seeds: [0, 50], nodes: 3 });
  */
 export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions): Promise<{ passed: number }> {
   const { seeds, save, shrinkBudget, ...given } = o;
@@ -52,10 +59,12 @@ export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions
       passed++;
       continue;
     }
-    const cx = await shrinkAndSave(protocol, { options }, { ...shrinkBudget, corpusDir: save ?? 'corpus', createdBy: `exploreSeeds (vitest) seed ${seed}` });
+    const dir = save === false ? false : (save ?? 'corpus');
+    const module = dir === false ? undefined : await moduleOf(protocol, dir);
+    const cx = await shrinkAndSave(protocol, { options }, { ...shrinkBudget, corpusDir: dir, createdBy: `exploreSeeds (vitest) seed ${seed}`, module });
     const { shrunk, saved: savedTo } = cx;
     const story = cx.story.text;
-    const replay = savedTo ? `npx tsx src/cli/main.ts replay ${savedTo}` : `npx tsx src/cli/main.ts shrink ${protocol.name} --variant ${options.variant} --seed ${seed}`;
+    const replay = savedTo ? `npx faultline replay ${savedTo}` : `npx faultline shrink ${protocol.name} --variant ${options.variant} --seed ${seed}`;
     throw new SeedFailure(
       `${protocol.name}/${options.variant} seed ${seed}: ${r.status.toUpperCase()} (${r.failing.join(', ')})\nreplay: ${replay}\n\n${story}`,
       seed,
@@ -66,6 +75,14 @@ export async function exploreSeeds(protocol: ProtocolDef, o: ExploreSeedsOptions
     );
   }
   return { passed };
+}
+
+/** A user's protocol is recorded by the module its project config lists for it (so the entry replays). */
+async function moduleOf(protocol: ProtocolDef, corpusDir: string) {
+  if ((await bundledNames()).includes(protocol.name)) return undefined;
+  const config = await loadConfig(corpusDir);
+  const hit = config ? (await configProtocols(config)).find((c) => c.protocol.name === protocol.name) : undefined;
+  return hit ? moduleField(hit.ref, corpusDir) : undefined;
 }
 
 /**

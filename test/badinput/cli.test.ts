@@ -78,7 +78,7 @@ const cases: Case[] = [
   ['--workers 1e6', ['run', 'abd', '--workers', '1000000'], /--workers takes a whole number from 0 to 256/],
   // Unknown flags of every command, demo and list included.
   ...(Object.keys(commands) as CommandName[]).map((c): Case => [`an unknown flag of ${c}`, [c, '--frobnicate'], new RegExp(`unknown option --frobnicate for faultline ${c}`)]),
-  ['a stray argument to list', ['list', 'extra'], /faultline list takes no arguments, got extra/],
+  ['a stray argument to list', ['list', 'extra', 'more'], /faultline list takes one <protocol>, got 2: extra more/],
   ['a stray argument to demo', ['demo', 'now'], /faultline demo takes no arguments/],
   ['a value given to a switch', ['list', '--help=yes'], /--help takes no value/],
   // Node's three-line "argument is ambiguous" text.

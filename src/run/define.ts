@@ -1,0 +1,74 @@
+/**
+ * `defineProtocol` and `defineConfig`: typed front doors for a user's protocol module and project
+ * config. Variant names are inferred from `variants`, so `create`, `checkers` and `observers` see
+ * them as a union and `defaultVariant` must be one of them, without a cast in protocol code.
+ */
+import type { HistoryCheckerSpec } from '../../checkers/index.ts';
+import type { NodeCtx, NodeHandlers } from '../node/api.ts';
+import type { Workload } from '../workload/workload.ts';
+import { checkProtocolDef, type FaultlineConfig } from './load.ts';
+import type { CheckingObserver, ProtocolDef, VariantDef } from './protocol.ts';
+import type { ScenarioOptions } from './scenario.ts';
+
+/** What `defineProtocol` takes: a `ProtocolDef` whose variant names are the keys of `variants`. */
+export interface ProtocolSpec<V extends string, Msg = unknown> {
+  /** The name commands, corpus entries and reports use. */
+  name: string;
+  description: string;
+  variants: Record<V, VariantDef>;
+  /** The variant `faultline run` uses without `--variant`. */
+  defaultVariant: NoInfer<V>;
+  /** Builds one node's handlers; called again on every restart after a crash. */
+  create(ctx: NodeCtx<Msg>, variant: V): NodeHandlers<Msg>;
+  /** What clients ask: called once per planned op with the workload's random stream. */
+  workload: Workload;
+  /** History checks, e.g. `[{ kind: 'linearizable', model: 'register' }]`. */
+  checkers(variant: V): HistoryCheckerSpec[];
+  /** Invariants (`always`) and liveness checks (`eventually`) over the world, after every event. */
+  observers?(variant: V, scenario: ScenarioOptions): CheckingObserver[];
+  /** Every op invoked after the final heal must complete within this bound. */
+  liveness?: { opsCompleteWithinMs: number };
+  /** Scenario defaults for this protocol (e.g. its usual cluster size). */
+  defaults?: Partial<ScenarioOptions>;
+  /** Smallest cluster it works with. */
+  minNodes?: number;
+}
+
+/**
+ * Declares a protocol for Faultline: checks it now (a bad definition fails at import, naming the
+ * field) and returns it as a `ProtocolDef` for every command and test helper.
+ *
+ * @example
+ * export default defineProtocol({
+ *   name: 'my-register',
+ *   description: 'one node holds a register',
+ *   variants: {
+ *     correct: { kind: 'correct', description: 'as designed' },
+ *     'lost-write': { kind: 'bug', description: 'acks a write before applying it' },
+ *   },
+ *   defaultVariant: 'correct',
+ *   create: (ctx, variant) => new RegisterNode(ctx, variant === 'lost-write'),
+ *   workload: (rng) => (rng() < 0.5 ? { f: 'read', value: null } : { f: 'write', value: Math.floor(rng() * 5) }),
+ *   checkers: () => [{ kind: 'linearizable', model: 'register' }],
+ * });
+ */
+export function defineProtocol<const V extends string, Msg = unknown>(spec: ProtocolSpec<V, Msg>): ProtocolDef {
+  // Variant names narrow to V only for the author's benefit; at run time they are strings.
+  return checkProtocolDef(`protocol ${JSON.stringify(spec.name)}`, spec);
+}
+
+/**
+ * Declares a project config (`faultline.config.ts`): the project's protocol modules, scenario
+ * defaults and corpus directory. Commands find it from the current directory upward.
+ *
+ * @example
+ * // faultline.config.ts
+ * export default defineConfig({
+ *   protocols: ['./src/register.ts'],
+ *   scenario: { nodes: 3, ops: 100 },
+ *   corpus: 'corpus',
+ * });
+ */
+export function defineConfig(config: FaultlineConfig): FaultlineConfig {
+  return config;
+}
