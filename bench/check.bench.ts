@@ -1,7 +1,8 @@
 /**
  * Linearizability checker benchmark: the Porcupine anchor histories (per file and per set),
- * the kv set without partitioning, and a synthetic 100,000-op key-value history. Prints figures;
- * asserts nothing about time. Run: npm run bench:check
+ * the kv set without partitioning, a synthetic 100,000-op key-value history, and a synthetic
+ * 100,000-txn list-append history checked for (strict) serializability. Prints figures;
+ * asserts nothing about time. Run: npm run bench:check [-- anchors|kv|txn]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { readHistory } from '../checkers/formats/index.ts';
 import { checkLinearizability, type LinearizabilityResult } from '../checkers/linearizability.ts';
 import { getModel, type Model } from '../models/index.ts';
+import { checkTransactional } from '../checkers/transactional/index.ts';
 import type { History, HistoryOp } from '../src/history/types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -135,7 +137,79 @@ function synthetic(): void {
   console.log(`with one corrupted read\t${il.r.verdict}\t${il.ms.toFixed(0)} ms\t${il.r.summary.slice(0, 100)}`);
 }
 
-anchors();
-synthetic();
+/**
+ * A strict-serializable list-append history like Elle's generator makes: `clients` concurrent
+ * clients, txns of 1-4 micro-ops over a sliding window of active keys, each key retired after
+ * 32 appends; each txn takes effect atomically between its invoke and its completion.
+ */
+function syntheticListAppend(txns: number, clients: number, seed: number): History {
+  const rand = rng(seed);
+  const store = new Map<number, number[]>();
+  const h: History = [];
+  type Pending = { process: number; mops: [string, number, unknown][]; done?: [string, number, unknown][] };
+  const slots: (Pending | null)[] = new Array(clients).fill(null);
+  let invoked = 0;
+  let nextValue = 1;
+  let firstKey = 0;
+  const appends = new Map<number, number>();
+  const rec = (op: Omit<HistoryOp, 'index' | 'time'>) => h.push({ index: h.length, time: h.length, ...op });
+  while (invoked < txns || slots.some((x) => x)) {
+    const c = Math.floor(rand() * clients);
+    const p = slots[c];
+    if (!p) {
+      if (invoked >= txns) continue;
+      const n = 1 + Math.floor(rand() * 4);
+      const mops: [string, number, unknown][] = [];
+      for (let i = 0; i < n; i++) {
+        const key = firstKey + Math.floor(rand() * 8);
+        if (rand() < 0.5) mops.push(['r', key, null]);
+        else mops.push(['append', key, nextValue++]);
+      }
+      slots[c] = { process: c, mops };
+      rec({ type: 'invoke', process: c, f: 'txn', value: mops });
+      invoked++;
+    } else if (!p.done) {
+      p.done = p.mops.map(([f, k, v]) => {
+        const l = store.get(k) ?? [];
+        if (f === 'r') return [f, k, [...l]];
+        store.set(k, [...l, v as number]);
+        appends.set(k, (appends.get(k) ?? 0) + 1);
+        while ((appends.get(firstKey) ?? 0) >= 32) firstKey++;
+        return [f, k, v];
+      });
+    } else {
+      rec({ type: 'ok', process: p.process, f: 'txn', value: p.done });
+      slots[c] = null;
+    }
+  }
+  return h;
+}
+
+function transactional(): void {
+  const t = performance.now();
+  const h = syntheticListAppend(100_000, 10, 7);
+  console.log(`\nsynthetic list-append history: 100000 txns, 10 clients, seed 7 (${h.length} records, generated in ${(performance.now() - t).toFixed(0)} ms)`);
+  for (const consistency of ['serializable', 'strict-serializable']) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    const r = checkTransactional(h, { workload: 'list-append', consistency });
+    const cpu = process.cpuUsage(c0);
+    sampleHeap();
+    console.log(`${consistency}\t${r.verdict}\t${(performance.now() - t0).toFixed(0)} ms wall\t${((cpu.user + cpu.system) / 1000).toFixed(0)} ms cpu (all threads, GC included)\t(${r.details.edges} edges)`);
+  }
+  // Plant a stale read late in the history: one read misses the last element it should see.
+  const bad = h.map((o) => ({ ...o }));
+  const victim = bad.findLast((o) => o.type === 'ok' && (o.value as [string, number, unknown][]).some(([f, , v]) => f === 'r' && (v as number[]).length > 2))!;
+  victim.value = (victim.value as [string, number, unknown][]).map(([f, k, v]) => (f === 'r' && (v as number[]).length > 2 ? [f, k, (v as number[]).slice(0, -1)] : [f, k, v]));
+  const t1 = performance.now();
+  const r = checkTransactional(bad, { workload: 'list-append', consistency: 'strict-serializable' });
+  console.log(`with one stale read\t${r.verdict}\t${(performance.now() - t1).toFixed(0)} ms\t${r.summary.slice(0, 110)}`);
+}
+
+// `npm run bench:check -- txn` (or anchors, kv) runs one part.
+const only = process.argv[2];
+if (!only || only === 'anchors') anchors();
+if (!only || only === 'kv') synthetic();
+if (!only || only === 'txn') transactional();
 const ru = process.resourceUsage();
 console.log(`\npeak heap used (sampled after each check): ${mb(peakHeap)}; peak RSS (maxRSS): ${mb(ru.maxRSS * 1024)}`);

@@ -11,9 +11,11 @@ import type { CheckerResult } from './result.ts';
 import { checkSet, checkSetFull } from './set.ts';
 import { checkTotalQueue } from './total-queue.ts';
 import { checkUniqueIds } from './unique-ids.ts';
+import { runCustomChecker, type CustomHistoryChecker } from './custom.ts';
+import { checkTransactional, type TxnWorkload } from './transactional/index.ts';
 
 export { combineResults, type CheckerResult, type Verdict } from './result.ts';
-export { checkLinearizability, describeCounterexample, type LinearizabilityResult, type LinearizabilityOptions, type PartitionCounterexample, type LinearizablePrefix, type OpRef } from './linearizability.ts';
+export { checkLinearizability, describeCounterexample, DEFAULT_MAX_STATES, type CheckBudget, type LinearizabilityResult, type LinearizabilityOptions, type PartitionCounterexample, type LinearizablePrefix, type OpRef } from './linearizability.ts';
 export { HistoryError, type HistorySource } from './history-error.ts';
 export { pairOps, type PairedOp } from './ops.ts';
 export { checkSet, checkSetFull } from './set.ts';
@@ -22,6 +24,9 @@ export { checkUniqueIds } from './unique-ids.ts';
 export { checkTotalQueue } from './total-queue.ts';
 export { always, type AlwaysChecker, type EventAt, type PredicateResult } from './invariant.ts';
 export { eventually, pendingOpsComplete, type EventuallyChecker } from './liveness.ts';
+export { runCustomChecker, type CustomHistoryChecker } from './custom.ts';
+export { checkTransactional, explainAnomalies, consistencyModels, CONSISTENCY_MODELS, ANOMALY_MEANING, type TransactionalOptions, type TransactionalDetails, type Anomaly, type AnomalyType, type TxnWorkload } from './transactional/index.ts';
+export { checkFinalState, counterBounds, finalReads, updateOutcomes, type FinalStateSpec, type UpdateOutcomes } from './final-reads.ts';
 export { readHistory, detectFormat, toJsonLines, toEdn, parseEdn, writeEdn, historyFormats, type HistoryFormat, type ReadResult } from './formats/index.ts';
 
 export type HistoryCheckerSpec =
@@ -30,10 +35,16 @@ export type HistoryCheckerSpec =
   | { kind: 'set-full' }
   | { kind: 'counter' }
   | { kind: 'unique-ids' }
-  | { kind: 'total-queue' };
+  | { kind: 'total-queue' }
+  /** Isolation anomalies of txn histories (list-append or rw-register), judged against a model (default serializable). */
+  | { kind: 'transactional'; workload: TxnWorkload; consistency?: string }
+  /** A protocol's own check: `{ name, check(history) }` (see CustomHistoryChecker). */
+  | CustomHistoryChecker;
 
 export interface CheckHistoryOptions {
-  /** Time budget for each linearizability check. */
+  /** Search budget (model steps) for each linearizability check: decides `unknown`, load-independent. */
+  maxStates?: number;
+  /** Wall-clock safety net for each linearizability check; its `unknown` says `wall-time`. */
   timeoutMs?: number;
   maxMemoryMb?: number;
   partition?: boolean;
@@ -45,12 +56,18 @@ export interface CheckHistoryOptions {
  * not thrown, so the other results survive.
  *
  * @example
- * const results = checkHistory(run.history, [{ kind: 'linearizable', model: 'kv' }, { kind: 'unique-ids' }], { timeoutMs: 10_000 });
+ * const results = checkHistory(run.history, [{ kind: 'linearizable', model: 'kv' }, { kind: 'unique-ids' }], { maxStates: 1_000_000 });
  * combineResults(results).failing; // e.g. ['linearizable(kv)']
  */
 export function checkHistory(history: History, specs: HistoryCheckerSpec[], opts: CheckHistoryOptions = {}): CheckerResult[] {
   return specs.map((spec) => {
-    const name = spec.kind === 'linearizable' ? `linearizable(${typeof spec.model === 'string' ? spec.model : spec.model.name})` : spec.kind;
+    if (isCustom(spec)) return runCustomChecker(history, spec);
+    const name =
+      spec.kind === 'linearizable'
+        ? `linearizable(${typeof spec.model === 'string' ? spec.model : spec.model.name})`
+        : spec.kind === 'transactional'
+          ? `transactional(${spec.workload}, ${spec.consistency ?? 'serializable'})`
+          : spec.kind;
     try {
       return runOne(history, spec, name, opts);
     } catch (e) {
@@ -60,7 +77,11 @@ export function checkHistory(history: History, specs: HistoryCheckerSpec[], opts
   });
 }
 
-function runOne(history: History, spec: HistoryCheckerSpec, name: string, opts: CheckHistoryOptions): CheckerResult {
+function isCustom(spec: HistoryCheckerSpec): spec is CustomHistoryChecker {
+  return typeof (spec as { check?: unknown }).check === 'function';
+}
+
+function runOne(history: History, spec: Exclude<HistoryCheckerSpec, CustomHistoryChecker>, name: string, opts: CheckHistoryOptions): CheckerResult {
   switch (spec.kind) {
     case 'linearizable': {
       const model = typeof spec.model === 'string' ? getModel(spec.model, { initial: spec.initial }) : spec.model;
@@ -77,5 +98,10 @@ function runOne(history: History, spec: HistoryCheckerSpec, name: string, opts: 
       return checkUniqueIds(history);
     case 'total-queue':
       return checkTotalQueue(history);
+    case 'transactional':
+      return checkTransactional(history, { workload: spec.workload, consistency: spec.consistency });
+    default:
+      // Plain data from a user's module may name no checker we know: say so, do not crash.
+      return { checker: String((spec as { kind?: unknown }).kind ?? 'checker'), verdict: 'illegal', summary: `misconfigured checker: kind ${JSON.stringify(String((spec as { kind?: unknown }).kind))} with no check function (use a bundled kind: linearizable, set, set-full, counter, unique-ids, total-queue, or { name, check(history) })` };
   }
 }

@@ -14,8 +14,21 @@ import { mix } from '../models/value.ts';
 import { HistoryError, where, type HistorySource } from './history-error.ts';
 import { pairOps, type PairedOp } from './ops.ts';
 
+/**
+ * Default search budget: model steps for one history (all partitions together). Counted, never
+ * timed, so a verdict does not depend on machine load; generous enough that every Porcupine
+ * anchor decides with room to spare (the hardest, c50-ok, takes under a million).
+ */
+export const DEFAULT_MAX_STATES = 10_000_000;
+
 export interface LinearizabilityOptions {
-  /** Wall-clock budget for the whole history; `unknown` (budget `time`) when it runs out. */
+  /**
+   * Model steps the search may take for the whole history (default DEFAULT_MAX_STATES);
+   * `unknown` (budget `states`) when they run out. The same history gets the same verdict on
+   * any machine at any load.
+   */
+  maxStates?: number;
+  /** Wall-clock safety net only (default none); `unknown` (budget `wall-time`) when it runs out. */
   timeoutMs?: number;
   /** Budget for the search cache (default 1024 MB); `unknown` (budget `memory`) when exceeded. */
   maxMemoryMb?: number;
@@ -60,8 +73,10 @@ export interface PartitionCounterexample {
 
 export interface LinearizabilityResult {
   verdict: 'ok' | 'illegal' | 'unknown';
-  /** For `unknown`: which budget ran out. */
-  budget?: 'time' | 'memory';
+  /** For `unknown`: which budget ran out (`wall-time` is the safety net, not the search budget). */
+  budget?: CheckBudget;
+  /** Model steps the search took (deterministic: the unit of `maxStates`). */
+  states: number;
   summary: string;
   /** Ops checked (after dropping `fail` ops and unreturned read-only ops). */
   ops: number;
@@ -85,7 +100,7 @@ interface Op<I, O> {
  * Throws HistoryError for malformed histories or values the model cannot read.
  *
  * @example
- * const r = checkLinearizability(history, getModel('cas-register'), { timeoutMs: 10_000 });
+ * const r = checkLinearizability(history, getModel('cas-register'), { maxStates: 1_000_000 });
  * if (r.verdict === 'illegal') console.log(r.summary, r.counterexamples[0].prefixes[0].state);
  */
 export function checkLinearizability<S, I, O>(
@@ -117,10 +132,11 @@ export function checkLinearizability<S, I, O>(
   }
 
   const deadline = opts.timeoutMs === undefined ? Infinity : t0 + opts.timeoutMs;
-  const budget: Budget = { deadline, maxBytes: (opts.maxMemoryMb ?? 1024) * 1024 * 1024, heapAtStart: process.memoryUsage().heapUsed };
+  const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
+  const budget: Budget = { statesLeft: maxStates, deadline, maxBytes: (opts.maxMemoryMb ?? 1024) * 1024 * 1024, heapAtStart: process.memoryUsage().heapUsed };
   const counterexamples: PartitionCounterexample[] = [];
   let decided = 0;
-  let outOf: 'time' | 'memory' | undefined;
+  let outOf: CheckBudget | undefined;
   // Small partitions first: a cheap violation is found before an expensive search starts.
   const order = [...groups.entries()].sort((a, b) => a[1].length - b[1].length);
   for (const [key, ops] of order) {
@@ -136,10 +152,12 @@ export function checkLinearizability<S, I, O>(
     }
   }
   const elapsedMs = performance.now() - t0;
-  const base = { ops: count, partitions: groups.size, decided, counterexamples, elapsedMs };
+  const states = maxStates - Math.max(0, budget.statesLeft);
+  const base = { ops: count, partitions: groups.size, decided, counterexamples, elapsedMs, states };
   if (counterexamples.length > 0) return { verdict: 'illegal', summary: describeCounterexample(counterexamples[0], model.name), ...base };
   if (outOf) {
-    const summary = `unknown: the ${outOf} budget ran out after deciding ${decided} of ${groups.size} partition(s)`;
+    const what = { states: `the search budget of ${maxStates} states`, 'wall-time': `the wall-time safety net (${opts.timeoutMs} ms)`, memory: 'the memory budget' }[outOf];
+    const summary = `unknown: ${what} ran out after deciding ${decided} of ${groups.size} partition(s)`;
     return { verdict: 'unknown', budget: outOf, summary, ...base };
   }
   return { verdict: 'ok', summary: `linearizable (${count} ops, ${groups.size} partition(s))`, ...base };
@@ -161,22 +179,28 @@ export function describeCounterexample(ce: PartitionCounterexample, modelName = 
 }
 
 interface Budget {
+  /** Model steps left for the whole history: the deterministic budget that decides `unknown`. */
+  statesLeft: number;
+  /** Wall-clock safety net (absolute `performance.now()` deadline; Infinity when none). */
   deadline: number;
   maxBytes: number;
   heapAtStart: number;
 }
 
-/** A persistent list of linearized ops, newest first: a prefix is kept by keeping one node. */
-interface PrefixNode {
-  op: number;
-  parent: PrefixNode | null;
-  depth: number;
-}
+/** Which budget ran out; `wall-time` and the heap part of `memory` are safety nets, not verdicts of the search. */
+export type CheckBudget = 'states' | 'wall-time' | 'memory';
 
 type SearchResult<S, I, O> =
   | { kind: 'ok' }
-  | { kind: 'unknown'; budget: 'time' | 'memory' }
+  | { kind: 'unknown'; budget: CheckBudget }
   | { kind: 'illegal'; explain: (m: Model<S, I, O>) => Omit<PartitionCounterexample, 'partition'> };
+
+/** A longest prefix: the linearized ops in order, the state they reach, the op that blocked it. */
+interface Prefix<S> {
+  ops: number[];
+  state: S;
+  blocked: number;
+}
 
 /** Deterministic per-op random words for an incremental (Zobrist) hash of the linearized set. */
 function zobrist(n: number): Int32Array {
@@ -191,7 +215,65 @@ function zobrist(n: number): Int32Array {
   return z;
 }
 
-function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget: Budget, maxPrefixes: number): SearchResult<S, I, O> {
+/**
+ * The memo of visited (linearized set, state) pairs, in flat typed arrays: chained buckets over
+ * one pool of bitsets, so remembering a configuration allocates nothing but its state.
+ */
+class VisitedCache<S> {
+  private heads: Int32Array;
+  private nextOf = new Int32Array(1024);
+  private hashOf = new Int32Array(1024);
+  private pool: Uint32Array;
+  private states: S[] = [];
+  size = 0;
+
+  constructor(
+    private readonly words: number,
+    private readonly equal: (a: S, b: S) => boolean,
+  ) {
+    this.heads = new Int32Array(1024).fill(-1);
+    this.pool = new Uint32Array(1024 * words);
+  }
+
+  /** Adds the pair unless present; true when it was new. */
+  addIfNew(hash: number, bits: Uint32Array, state: S): boolean {
+    const w = this.words;
+    for (let e = this.heads[hash & (this.heads.length - 1)]; e !== -1; e = this.nextOf[e]) {
+      if (this.hashOf[e] !== hash) continue;
+      let same = true;
+      for (let i = 0, o = e * w; i < w; i++) if (this.pool[o + i] !== bits[i]) { same = false; break; }
+      if (same && this.equal(this.states[e], state)) return false;
+    }
+    if (this.size === this.nextOf.length) this.grow();
+    const e = this.size++;
+    this.pool.set(bits, e * w);
+    this.hashOf[e] = hash;
+    this.states.push(state);
+    const b = hash & (this.heads.length - 1);
+    this.nextOf[e] = this.heads[b];
+    this.heads[b] = e;
+    return true;
+  }
+
+  private grow(): void {
+    const cap = this.nextOf.length * 2;
+    const nextOf = new Int32Array(cap);
+    const hashOf = new Int32Array(cap);
+    hashOf.set(this.hashOf);
+    const pool = new Uint32Array(cap * this.words);
+    pool.set(this.pool);
+    const heads = new Int32Array(cap).fill(-1);
+    for (let e = 0; e < this.size; e++) {
+      const b = hashOf[e] & (cap - 1);
+      nextOf[e] = heads[b];
+      heads[b] = e;
+    }
+    Object.assign(this, { nextOf, hashOf, pool, heads });
+  }
+}
+
+/** Builds the doubly linked call/return list of one partition in history order. */
+function entryList<I, O>(ops: Op<I, O>[]): { next: Int32Array; prev: Int32Array } {
   const n = ops.length;
   // Node 0 is the list head; op j has call node 2j+1 and return node 2j+2 (unused for info ops).
   const next = new Int32Array(2 * n + 1).fill(-1);
@@ -212,38 +294,42 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
     prev[e] = last;
     last = e;
   }
+  return { next, prev };
+}
 
+function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget: Budget, maxPrefixes: number): SearchResult<S, I, O> {
+  const n = ops.length;
+  const { next, prev } = entryList(ops);
   const info = new Uint8Array(n);
   for (let j = 0; j < n; j++) info[j] = ops[j].info ? 1 : 0;
   const words = (n + 31) >>> 5;
   const bits = new Uint32Array(words);
   const z = zobrist(n);
-  const cache = new Map<number, { bits: Uint32Array; state: S }[]>();
-  const entryBytes = words * 4 + 120;
-  let cacheBytes = 0;
+  const cache = new VisitedCache<S>(words, (a, b) => model.equal(a, b));
+  const entryBytes = words * 4 + 64;
 
   const stackOp = new Int32Array(n);
   const stackState: S[] = new Array(n);
   let depth = 0;
-  let node: PrefixNode | null = null;
   let state = model.init();
   let setHash = 0;
   let remaining = 0;
   for (let j = 0; j < n; j++) if (!info[j]) remaining++;
 
-  let best: { node: PrefixNode | null; state: S; blocked: number }[] = [];
+  let best: Prefix<S>[] = [];
   let bestDepth = -1;
   let steps = 0;
   let entry = next[0];
 
   while (remaining > 0) {
-    if ((++steps & 0xfff) === 0) {
-      if (performance.now() > budget.deadline) return { kind: 'unknown', budget: 'time' };
-      if (cacheBytes > budget.maxBytes) return { kind: 'unknown', budget: 'memory' };
-      // The estimate above ignores state sizes; the heap itself is the final word (sampled rarely).
-      if ((steps & 0xffff) === 0 && process.memoryUsage().heapUsed - budget.heapAtStart > budget.maxBytes) return { kind: 'unknown', budget: 'memory' };
-    }
     if (entry !== -1 && entry & 1) {
+      if (--budget.statesLeft < 0) return { kind: 'unknown', budget: 'states' };
+      if ((++steps & 0xfff) === 0) {
+        if (performance.now() > budget.deadline) return { kind: 'unknown', budget: 'wall-time' };
+        if (cache.size * entryBytes > budget.maxBytes) return { kind: 'unknown', budget: 'memory' };
+        // The estimate above ignores state sizes; the heap itself is the final word (sampled rarely).
+        if ((steps & 0xffff) === 0 && process.memoryUsage().heapUsed - budget.heapAtStart > budget.maxBytes) return { kind: 'unknown', budget: 'memory' };
+      }
       const j = (entry - 1) >> 1;
       const op = ops[j];
       const ns = model.step(state, op.input, op.output);
@@ -252,24 +338,10 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
         const m = 1 << (j & 31);
         bits[w] |= m;
         const h = setHash ^ z[j];
-        const key = (h ^ Math.imul(model.hash(ns), 0x9e3779b1)) | 0;
-        let bucket = cache.get(key);
-        let seen = false;
-        if (bucket) {
-          for (const c of bucket) {
-            if (sameBits(c.bits, bits) && model.equal(c.state, ns)) {
-              seen = true;
-              break;
-            }
-          }
-        } else cache.set(key, (bucket = []));
-        if (!seen) {
-          bucket.push({ bits: bits.slice(), state: ns });
-          cacheBytes += entryBytes;
+        if (cache.addIfNew((h ^ Math.imul(model.hash(ns), 0x9e3779b1)) | 0, bits, ns)) {
           stackOp[depth] = j;
           stackState[depth] = state;
           depth++;
-          node = { op: j, parent: node, depth };
           state = ns;
           setHash = h;
           lift(next, prev, entry, info[j] === 0);
@@ -285,8 +357,8 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
       const blocked = entry === -1 ? -1 : (entry - 2) >> 1;
       if (depth > bestDepth) {
         bestDepth = depth;
-        best = [{ node, state, blocked }];
-      } else if (depth === bestDepth && best.length < maxPrefixes) best.push({ node, state, blocked });
+        best = [{ ops: Array.from(stackOp.subarray(0, depth)), state, blocked }];
+      } else if (depth === bestDepth && best.length < maxPrefixes) best.push({ ops: Array.from(stackOp.subarray(0, depth)), state, blocked });
       if (depth === 0) {
         const found = best;
         return { kind: 'illegal', explain: (m) => explain(found, ops, m) };
@@ -295,7 +367,6 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
       const j = stackOp[depth];
       state = stackState[depth];
       stackState[depth] = undefined as S; // let the state be collected
-      node = node!.parent;
       bits[j >>> 5] &= ~(1 << (j & 31));
       setHash ^= z[j];
       const call = 2 * j + 1;
@@ -305,11 +376,6 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
     }
   }
   return { kind: 'ok' };
-}
-
-function sameBits(a: Uint32Array, b: Uint32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Unlinks a call entry and (unless the op never returned) its return entry. */
@@ -346,17 +412,14 @@ function opRef<I, O>(op: Op<I, O>, model: Model<unknown, I, O>): OpRef {
 }
 
 function explain<S, I, O>(
-  best: { node: PrefixNode | null; state: S; blocked: number }[],
+  best: Prefix<S>[],
   ops: Op<I, O>[],
   model: Model<S, I, O>,
 ): Omit<PartitionCounterexample, 'partition'> {
   const m = model as unknown as Model<unknown, I, O>;
   const prefixes = best.map((b) => {
-    const seq: OpRef[] = [];
-    for (let p = b.node; p; p = p.parent) seq.push(opRef(ops[p.op], m));
-    seq.reverse();
     return {
-      ops: seq,
+      ops: b.ops.map((j) => opRef(ops[j], m)),
       state: model.describeState(b.state),
       stateValue: plain(b.state),
       blocked: b.blocked >= 0 ? opRef(ops[b.blocked], m) : null,

@@ -22,7 +22,7 @@ export { setModel } from './set.ts';
 export { counterModel } from './counter.ts';
 export { mutexModel } from './mutex.ts';
 export { logModel } from './log.ts';
-export { hashValue, equalValue, showValue, valueKey, hashString, mix } from './value.ts';
+export { hashValue, equalValue, showValue, valueKey, hashString, extendStringHash, mix } from './value.ts';
 
 export interface ModelOptions {
   /** Initial value (register, cas-register, counter) or value of a missing key (kv). */

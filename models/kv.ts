@@ -1,6 +1,6 @@
 import type { HistoryOp } from '../src/history/types.ts';
 import { ModelInputError, type Model } from './model.ts';
-import { equalValue, hashString, hashValue, mix, showValue } from './value.ts';
+import { equalValue, extendStringHash, hashString, hashValue, mix, showValue } from './value.ts';
 
 /** A key-value op on one key: `get` (output = value), `put v`, `append v`, `cas [from, to]`. */
 export type KvInput =
@@ -8,11 +8,23 @@ export type KvInput =
   | { f: 'put' | 'append'; key: string; value: unknown }
   | { f: 'cas'; key: string; from: unknown; to: unknown };
 
-/** The store: keys holding the initial value are absent, so equal stores have equal maps. */
-export interface KvState {
-  readonly map: ReadonlyMap<string, unknown>;
-  /** Sum of per-entry hashes, kept incrementally. */
+/**
+ * The store: a persistent list of entries sorted by key (`null` is the empty store), holding only
+ * keys whose value differs from the initial one, so equal stores have equal lists. Setting a key
+ * copies the entries before it and shares the rest: a partitioned check has one key per state, so
+ * a step allocates one entry. Each value's hash is kept beside it and extended (not recomputed)
+ * on a string append, as appended strings grow long.
+ */
+export type KvState = KvEntry | null;
+
+export interface KvEntry {
+  readonly key: string;
+  readonly value: unknown;
+  /** `hashValue(value)`. */
+  readonly valueHash: number;
+  /** Sum of the entry hashes of this entry and the rest. */
   readonly h: number;
+  readonly rest: KvState;
 }
 
 /**
@@ -27,45 +39,64 @@ export interface KvState {
  */
 export function kvModel(opts: { initial?: unknown } = {}): Model<KvState, KvInput, unknown> {
   const initial = opts.initial === undefined ? null : opts.initial;
-  const entryHash = (k: string, v: unknown) => mix(hashString(k) ^ Math.imul(hashValue(v), 0x9e3779b1));
-  const get = (s: KvState, k: string) => (s.map.has(k) ? s.map.get(k) : initial);
-  const set = (s: KvState, k: string, v: unknown): KvState => {
-    const old = get(s, k);
-    if (equalValue(old, v)) return s;
-    const map = new Map(s.map);
-    let h = s.map.has(k) ? s.h - entryHash(k, old) : s.h;
-    if (equalValue(v, initial)) map.delete(k);
-    else {
-      map.set(k, v);
-      h += entryHash(k, v);
+  const initialHash = hashValue(initial);
+  const entryHash = (k: string, vh: number) => mix(hashString(k) ^ Math.imul(vh, 0x9e3779b1));
+  const find = (s: KvState, k: string): KvEntry | null => {
+    for (let e = s; e !== null && e.key <= k; e = e.rest) if (e.key === k) return e;
+    return null;
+  };
+  const get = (s: KvState, k: string) => {
+    const e = find(s, k);
+    return e === null ? initial : e.value;
+  };
+  const sumOf = (s: KvState) => (s === null ? 0 : s.h);
+  /** The store with `k` set to `v` (hash `vh`): entries before `k` are copied, the rest shared. */
+  const set = (s: KvState, k: string, v: unknown, vh: number): KvState => {
+    if (s === null || s.key > k) {
+      if (vh === initialHash && equalValue(v, initial)) return s;
+      return { key: k, value: v, valueHash: vh, h: (sumOf(s) + entryHash(k, vh)) | 0, rest: s };
     }
-    return { map, h: h | 0 };
+    if (s.key === k) {
+      if (s.valueHash === vh && equalValue(s.value, v)) return s;
+      if (vh === initialHash && equalValue(v, initial)) return s.rest;
+      return { key: k, value: v, valueHash: vh, h: (sumOf(s.rest) + entryHash(k, vh)) | 0, rest: s.rest };
+    }
+    const rest = set(s.rest, k, v, vh);
+    return rest === s.rest ? s : { key: s.key, value: s.value, valueHash: s.valueHash, h: (sumOf(rest) + entryHash(s.key, s.valueHash)) | 0, rest };
+  };
+  const append = (s: KvState, k: string, x: unknown): KvState => {
+    const e = find(s, k);
+    const cur = e === null ? initial : e.value;
+    if (Array.isArray(cur)) {
+      const next = [...cur, x];
+      return set(s, k, next, hashValue(next));
+    }
+    const add = String(x);
+    const curHash = typeof cur === 'string' ? (e === null ? initialHash : e.valueHash) : hashString(`${cur ?? ''}`);
+    return set(s, k, `${cur ?? ''}` + add, extendStringHash(curHash, add));
   };
   return {
     name: 'kv',
-    init: () => ({ map: new Map(), h: 0 }),
+    init: () => null,
     step(s, input, output) {
       switch (input.f) {
         case 'get':
           return output === undefined || equalValue(get(s, input.key), output) ? s : undefined;
         case 'put':
-          return set(s, input.key, input.value);
-        case 'append': {
-          const cur = get(s, input.key);
-          const next = Array.isArray(cur) ? [...cur, input.value] : `${cur ?? ''}${String(input.value)}`;
-          return set(s, input.key, next);
-        }
+          return set(s, input.key, input.value, hashValue(input.value));
+        case 'append':
+          return append(s, input.key, input.value);
         case 'cas':
-          return equalValue(get(s, input.key), input.from) ? set(s, input.key, input.to) : undefined;
+          return equalValue(get(s, input.key), input.from) ? set(s, input.key, input.to, hashValue(input.to)) : undefined;
       }
     },
     equal(a, b) {
-      if (a === b) return true;
-      if (a.h !== b.h || a.map.size !== b.map.size) return false;
-      for (const [k, v] of a.map) if (!b.map.has(k) || !equalValue(v, b.map.get(k))) return false;
+      for (; a !== b; a = a.rest, b = b.rest) {
+        if (a === null || b === null || a.h !== b.h || a.key !== b.key || a.valueHash !== b.valueHash || !equalValue(a.value, b.value)) return false;
+      }
       return true;
     },
-    hash: (s) => s.h,
+    hash: (s) => sumOf(s),
     fromOp(inv: HistoryOp, done: HistoryOp | undefined) {
       if (inv.key === undefined || inv.key === null) throw new ModelInputError(`kv op ${inv.f} has no key`);
       const key = String(inv.key);
@@ -102,8 +133,9 @@ export function kvModel(opts: { initial?: unknown } = {}): Model<KvState, KvInpu
       }
     },
     describeState(s) {
-      const keys = [...s.map.keys()].sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}: ${showValue(s.map.get(k))}`).join(', ')}}`;
+      const parts: string[] = [];
+      for (let e = s; e !== null; e = e.rest) parts.push(`${JSON.stringify(e.key)}: ${showValue(e.value)}`);
+      return `{${parts.join(', ')}}`;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ModelInputError, type Model } from './model.ts';
+import { ModelInputError, optionalResult, type Model } from './model.ts';
 import { equalValue, hashValue, mix, showValue } from './value.ts';
 
 export type LogInput = { f: 'append'; value: unknown } | { f: 'read' };
@@ -9,7 +9,9 @@ export interface LogState {
 }
 
 /**
- * An append-only log. `append v` may return the offset it was written at; `read` returns the whole log.
+ * An append-only log. `append v` may return the offset it was written at (a number different
+ * from `v`, or `{offset: n}`: a reply that echoes `v`, as a plain `reply({type: 'ok'})` records,
+ * carries no offset); `read` returns the whole log.
  *
  * @example
  * const m = logModel();
@@ -31,10 +33,12 @@ export function logModel(): Model<LogState, LogInput, unknown> {
     hash: (s) => s.h,
     fromOp(inv, done) {
       if (inv.f === 'append') {
-        const off = done?.value;
-        if (done && off !== undefined && off !== null && typeof off !== 'number' && !equalValue(off, inv.value))
-          throw new ModelInputError(`log append returns its offset (a number) or nothing, got ${showValue(off)}`);
-        return { input: { f: 'append', value: inv.value }, output: done ? (typeof off === 'number' ? off : true) : undefined };
+        // The offset is what the append returned; an echo of the appended value is no offset.
+        const off = optionalResult(inv, done);
+        if (off !== undefined && typeof off !== 'number' && !isOffsetObject(off))
+          throw new ModelInputError(`log append returns its offset (a number or {offset: n}) or nothing, got ${showValue(off)}`);
+        const offset = typeof off === 'number' ? off : isOffsetObject(off) ? off.offset : undefined;
+        return { input: { f: 'append', value: inv.value }, output: done ? (offset ?? true) : undefined };
       }
       if (inv.f === 'read') {
         if (!done) return { input: { f: 'read' }, output: undefined };
@@ -47,4 +51,8 @@ export function logModel(): Model<LogState, LogInput, unknown> {
     describeOp: (input, output) => (input.f === 'append' ? `append ${showValue(input.value)}${typeof output === 'number' ? ` @${output}` : ''}` : `read -> ${showValue(output)}`),
     describeState: (s) => showValue(s.entries),
   };
+}
+
+function isOffsetObject(v: unknown): v is { offset: number } {
+  return typeof v === 'object' && v !== null && typeof (v as { offset?: unknown }).offset === 'number';
 }

@@ -1,4 +1,5 @@
 import type { HistoryOp } from '../src/history/types.ts';
+import { equalValue } from './value.ts';
 
 /**
  * A sequential specification: what one copy of the object may do, one op at a time.
@@ -54,4 +55,23 @@ export interface Model<S = unknown, I = unknown, O = unknown> {
  */
 export class ModelInputError extends Error {
   override name = 'ModelInputError';
+}
+
+/**
+ * The result an op *returned*, for ops whose result is optional (an append's offset, a lock's
+ * fencing token). Jepsen histories and Faultline's simulator both echo the invoke's value on an
+ * `ok` completion that carried no result of its own, so a completion value equal to the invoke's
+ * value is an echo, not a result: reading it as one convicts correct protocols (`append 7`
+ * would claim offset 7). An echo that happens to be the true result is only a lost check, never
+ * a false conviction. `undefined` means "no result": the model must accept any.
+ *
+ * @example
+ * optionalResult({ ...inv, value: 7 }, { ...done, value: 7 }); // undefined (an echo)
+ * optionalResult({ ...inv, value: 7 }, { ...done, value: 0 }); // 0
+ */
+export function optionalResult(invoke: HistoryOp, done: HistoryOp | undefined): unknown {
+  if (done === undefined || done.type !== 'ok') return undefined;
+  const v = done.value;
+  if (v === undefined || v === null || equalValue(v, invoke.value)) return undefined;
+  return v;
 }

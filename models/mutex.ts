@@ -1,4 +1,4 @@
-import { ModelInputError, type Model } from './model.ts';
+import { ModelInputError, optionalResult, type Model } from './model.ts';
 import { mix, showValue } from './value.ts';
 
 export type MutexInput = { f: 'acquire' | 'release'; process: number };
@@ -37,9 +37,11 @@ export function mutexModel(): Model<MutexState, MutexInput, number | true> {
         throw new ModelInputError(`unknown op f=${JSON.stringify(inv.f)} for mutex (expected acquire, release)`);
       const f = inv.f === 'acquire' || inv.f === 'lock' ? 'acquire' : 'release';
       let output: number | true | undefined = done ? true : undefined;
-      if (done && f === 'acquire' && done.value !== undefined && done.value !== null) {
-        if (typeof done.value !== 'number') throw new ModelInputError(`mutex acquire returns a numeric fencing token or nothing, got ${showValue(done.value)}`);
-        output = done.value;
+      // A token is what acquire returned; an echo of the invoke's value is no token.
+      const token = f === 'acquire' ? optionalResult(inv, done) : undefined;
+      if (token !== undefined) {
+        if (typeof token !== 'number') throw new ModelInputError(`mutex acquire returns a numeric fencing token or nothing, got ${showValue(token)}`);
+        output = token;
       }
       return { input: { f, process: inv.process }, output };
     },

@@ -41,7 +41,18 @@ export function hashValue(v: unknown): number {
 
 /** FNV-1a over UTF-16 code units. @example hashString('abc') */
 export function hashString(s: string): number {
-  let h = 0x811c9dc5;
+  return extendStringHash(0x811c9dc5, s);
+}
+
+/**
+ * FNV-1a is a left fold, so the hash of `a + b` continues from the hash of `a`: a model that
+ * appends to strings keeps its hash in O(appended length), never rehashing (or flattening) the
+ * whole string.
+ *
+ * @example
+ * extendStringHash(hashString('ab'), 'c') === hashString('abc'); // true
+ */
+export function extendStringHash(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
   return h | 0;
 }

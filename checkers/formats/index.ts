@@ -19,9 +19,28 @@ export interface ReadResult {
   lines: number[];
   /** What the format implies when the user does not say: model name and initial value. */
   defaults: { model?: string; initial?: unknown };
+  /** What was tolerated, e.g. a trailing partial line left by a writer that was killed. */
+  warnings?: string[];
 }
 
-const ETCD_LINE = /jepsen\.util\s+-\s+(\d+)\t(:[\w-]+)\t(:[\w-]+)\t(.*)$/;
+/**
+ * Splits text into lines, accepting LF and CRLF ends. A last line with no newline after it that
+ * cannot be a whole record (it does not end with `}` or `]`) is a partial write: it is dropped
+ * and named in `warnings`, so a history cut mid-record still reads.
+ */
+function splitLines(text: string, warnings: string[]): string[] {
+  const lines = text.split(/\r?\n/);
+  const last = lines[lines.length - 1];
+  const t = last.trim();
+  if (!text.endsWith('\n') && t !== '' && lines.length > 1 && !/[}\]]$/.test(t) && !ETCD_LINE.test(last)) {
+    warnings.push(`line ${lines.length}: ignored a trailing partial line (${t.length > 40 ? `${t.slice(0, 37)}...` : t})`);
+    lines[lines.length - 1] = '';
+  }
+  return lines;
+}
+
+// Jepsen's logger separated the fields by tabs in some logs and by runs of spaces in others.
+const ETCD_LINE = /jepsen\.util\s+-\s+(\d+)\s+(:[\w-]+)\s+(:[\w-]+)\s+(.*?)\s*$/;
 
 /**
  * Guesses the format from the text's first records; `undefined` if it matches none.
@@ -30,7 +49,7 @@ const ETCD_LINE = /jepsen\.util\s+-\s+(\d+)\t(:[\w-]+)\t(:[\w-]+)\t(.*)$/;
  * detectFormat('{"index":0,"time":0,"type":"invoke","process":0,"f":"read","value":null}'); // 'jsonl'
  */
 export function detectFormat(text: string): HistoryFormat | undefined {
-  const lines = text.split('\n', 200);
+  const lines = text.split(/\r?\n/, 200);
   if (lines.some((l) => ETCD_LINE.test(l))) return 'porcupine-etcd';
   const first = lines.map((l) => l.trim()).find((l) => l !== '' && !l.startsWith(';'));
   if (first === undefined) return undefined;
@@ -69,7 +88,8 @@ export function readHistory(text: string, format?: HistoryFormat, fileName?: str
 function readJsonLines(text: string, file?: string): ReadResult {
   const history: History = [];
   const lines: number[] = [];
-  const src = text.split('\n');
+  const warnings: string[] = [];
+  const src = splitLines(text, warnings);
   for (let i = 0; i < src.length; i++) {
     const t = src[i].trim();
     if (t === '') continue;
@@ -82,7 +102,7 @@ function readJsonLines(text: string, file?: string): ReadResult {
     history.push(checkRecord(rec, history.length, { file, line: i + 1 }));
     lines.push(i + 1);
   }
-  return { history, format: 'jsonl', lines, defaults: {} };
+  return { history, format: 'jsonl', lines, defaults: {}, ...(warnings.length ? { warnings } : {}) };
 }
 
 /** Validates the fields a HistoryOp must have; fills `index`/`time` with the position when absent. */
@@ -110,7 +130,7 @@ function checkRecord(rec: unknown, pos: number, at: { file?: string; line: numbe
 function readEtcdLog(text: string, file?: string): ReadResult {
   const history: History = [];
   const lines: number[] = [];
-  const src = text.split('\n');
+  const src = text.split(/\r?\n/);
   for (let i = 0; i < src.length; i++) {
     const m = ETCD_LINE.exec(src[i]);
     if (!m) continue; // other log lines are not operations
@@ -136,8 +156,9 @@ function readEtcdLog(text: string, file?: string): ReadResult {
 
 function readEdnHistory(text: string, format: 'jepsen-edn' | 'porcupine-kv', file?: string): ReadResult {
   let forms: { value: EdnValue; line: number }[];
+  const warnings: string[] = [];
   try {
-    forms = parseEdnForms(text);
+    forms = parseEdnForms(splitLines(text, warnings).join('\n'));
   } catch (e) {
     if (e instanceof EdnSyntaxError) throw new HistoryError(`EDN syntax error: ${e.message}`, { file, line: e.line });
     throw e;
@@ -159,7 +180,7 @@ function readEdnHistory(text: string, format: 'jepsen-edn' | 'porcupine-kv', fil
     lines.push(line);
   }
   const defaults = format === 'porcupine-kv' ? { model: 'kv', initial: '' } : {};
-  return { history, format, lines, defaults };
+  return { history, format, lines, defaults, ...(warnings.length ? { warnings } : {}) };
 }
 
 /**

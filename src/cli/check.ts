@@ -4,22 +4,33 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { checkLinearizability, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
+import { checkLinearizability, DEFAULT_MAX_STATES, type CheckBudget, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
 import { HistoryError } from '../../checkers/history-error.ts';
 import { historyFormats, readHistory, type HistoryFormat } from '../../checkers/formats/index.ts';
 import { getModel, modelNames } from '../../models/index.ts';
+import { checkTransactional, consistencyModels, explainAnomalies, type TransactionalDetails, type TxnWorkload } from '../../checkers/transactional/index.ts';
+
+const TXN_WORKLOADS: TxnWorkload[] = ['list-append', 'rw-register'];
 
 const USAGE = `usage: faultline check <file>... [--model <name>] [--format <format>] [options]
+       faultline check <file>... --txn list-append|rw-register [--consistency <model>]
 
-Checks each history file for linearizability against a model, in one process.
+Checks each history file for linearizability against a model, or (--txn) a transactional
+history for the isolation anomalies a consistency model forbids, in one process.
 Prints "<file>\\t<ok|illegal|unknown>\\t<milliseconds>" per file, then each counterexample.
 
 options:
   --model <name>       ${modelNames.join(' | ')}
                        (default: implied by the format: porcupine-etcd -> cas-register, porcupine-kv -> kv)
+  --txn <workload>     ${TXN_WORKLOADS.join(' | ')}: check transactions (micro-ops [append k v], [r k v], [w k v])
+                       for isolation anomalies, Elle-style (--model list-append|rw-register says the same)
+  --consistency <m>    with --txn: ${consistencyModels.join(' | ')}
+                       (default serializable)
   --format <format>    ${historyFormats.join(' | ')} (detected when omitted)
   --initial <json>     initial register value / value of a missing kv key (default null; "" for porcupine-kv)
-  --timeout <seconds>  time budget per file; exhausted -> unknown
+  --max-states <n>     search budget per file in model steps (default ${DEFAULT_MAX_STATES}); exhausted -> unknown.
+                       Counted, not timed: the same file gets the same verdict on any machine
+  --timeout <seconds>  wall-clock safety net per file (default none); exhausted -> unknown (wall-time)
   --max-memory <mb>    search-cache budget per file (default 1024); exhausted -> unknown
   --no-partition       check each history whole instead of per key
   --json               one JSON document on stdout instead of text
@@ -35,9 +46,11 @@ interface FileReport {
   verdict?: 'ok' | 'illegal' | 'unknown';
   ms: number;
   summary?: string;
-  budget?: 'time' | 'memory';
+  budget?: CheckBudget;
   counterexamples?: PartitionCounterexample[];
   error?: string;
+  /** For --txn: the anomalies and what the inference cannot see. */
+  transactional?: TransactionalDetails;
   exitCode: number;
 }
 
@@ -62,11 +75,17 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.positionals.length === 0) return usageError('no history files given', 'faultline check <file>... --model <name>');
-  if (o.model !== undefined && !modelNames.includes(o.model)) return usageError(`unknown model "${o.model}"`, `valid models: ${modelNames.join(', ')}`);
+  const txn = o.txn ?? (o.model !== undefined && TXN_WORKLOADS.includes(o.model as TxnWorkload) ? o.model : undefined);
+  if (txn !== undefined && !TXN_WORKLOADS.includes(txn as TxnWorkload)) return usageError(`unknown txn workload "${txn}"`, `valid: ${TXN_WORKLOADS.join(', ')}`);
+  if (o.consistency !== undefined && !consistencyModels.includes(o.consistency)) return usageError(`unknown consistency model "${o.consistency}"`, `valid: ${consistencyModels.join(', ')}`);
+  if (o.consistency !== undefined && txn === undefined) return usageError('--consistency needs --txn list-append|rw-register', 'e.g. --txn list-append --consistency serializable');
+  if (o.model !== undefined && txn === undefined && !modelNames.includes(o.model)) return usageError(`unknown model "${o.model}"`, `valid models: ${modelNames.join(', ')}`);
   if (o.format !== undefined && !historyFormats.includes(o.format as HistoryFormat))
     return usageError(`unknown format "${o.format}"`, `valid formats: ${historyFormats.join(', ')}, or omit --format to detect it`);
   const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout) * 1000;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) return usageError(`--timeout must be a positive number of seconds, got "${o.timeout}"`, 'e.g. --timeout 10');
+  const maxStates = o['max-states'] === undefined ? undefined : Number(o['max-states']);
+  if (maxStates !== undefined && !(Number.isSafeInteger(maxStates) && maxStates > 0)) return usageError(`--max-states must be a positive whole number, got "${o['max-states']}"`, 'e.g. --max-states 100000000');
   const maxMemoryMb = o['max-memory'] === undefined ? undefined : Number(o['max-memory']);
   if (maxMemoryMb !== undefined && !(maxMemoryMb > 0)) return usageError(`--max-memory must be a positive number of megabytes, got "${o['max-memory']}"`, 'e.g. --max-memory 2048');
   let initial: unknown;
@@ -80,7 +99,9 @@ export async function checkCommand(argv: string[]): Promise<number> {
 
   const reports: FileReport[] = [];
   for (const file of args.positionals) {
-    const rep = await checkFile(file, { format: o.format as HistoryFormat | undefined, model: o.model, initial, timeoutMs, maxMemoryMb, partition: !o['no-partition'] });
+    const rep = txn
+      ? await checkTxnFile(file, { format: o.format as HistoryFormat | undefined, workload: txn as TxnWorkload, consistency: o.consistency })
+      : await checkFile(file, { format: o.format as HistoryFormat | undefined, model: o.model, initial, timeoutMs, maxStates, maxMemoryMb, partition: !o['no-partition'] });
     reports.push(rep);
     if (!o.json) {
       if (rep.error) console.error(`faultline check: ${rep.error}`);
@@ -93,7 +114,8 @@ export async function checkCommand(argv: string[]): Promise<number> {
     return exitCode;
   }
   for (const r of reports) {
-    if (r.verdict === 'illegal') console.log(`\n${formatCounterexamples(r)}`);
+    if (r.transactional) console.log(`\n${formatTransactional(r)}`);
+    else if (r.verdict === 'illegal') console.log(`\n${formatCounterexamples(r)}`);
     else if (r.verdict === 'unknown') console.log(`\n${r.file}: ${r.summary}`);
   }
   return exitCode;
@@ -109,6 +131,9 @@ function parse(argv: string[]) {
       format: { type: 'string' },
       initial: { type: 'string' },
       timeout: { type: 'string' },
+      'max-states': { type: 'string' },
+      txn: { type: 'string' },
+      consistency: { type: 'string' },
       'max-memory': { type: 'string' },
       'no-partition': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -124,7 +149,7 @@ function usageError(what: string, fix: string): number {
 
 async function checkFile(
   file: string,
-  o: { format?: HistoryFormat; model?: string; initial: unknown; timeoutMs?: number; maxMemoryMb?: number; partition: boolean },
+  o: { format?: HistoryFormat; model?: string; initial: unknown; timeoutMs?: number; maxStates?: number; maxMemoryMb?: number; partition: boolean },
 ): Promise<FileReport> {
   const t0 = performance.now();
   let text: string;
@@ -140,6 +165,7 @@ async function checkFile(
     const model = getModel(modelName, { initial: o.initial !== undefined ? o.initial : read.defaults.initial });
     const r: LinearizabilityResult = checkLinearizability(read.history, model, {
       timeoutMs: o.timeoutMs,
+      maxStates: o.maxStates,
       maxMemoryMb: o.maxMemoryMb,
       partition: o.partition,
       source: { file, lines: read.lines },
@@ -151,6 +177,35 @@ async function checkFile(
     if (e instanceof HistoryError) return { file, ms: 0, exitCode: 2, error: e.file ? e.message : `${file}: ${e.message}` };
     throw e;
   }
+}
+
+async function checkTxnFile(file: string, o: { format?: HistoryFormat; workload: TxnWorkload; consistency?: string }): Promise<FileReport> {
+  const t0 = performance.now();
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    return { file, ms: 0, exitCode: 2, error: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (check the path)` };
+  }
+  try {
+    const read = readHistory(text, o.format, file);
+    const r = checkTransactional(read.history, { workload: o.workload, consistency: o.consistency, source: { file, lines: read.lines } });
+    const exitCode = r.verdict === 'ok' ? 0 : r.verdict === 'illegal' ? 1 : 3;
+    return { file, format: read.format, model: o.workload, verdict: r.verdict, ms: performance.now() - t0, summary: r.summary, transactional: r.details, exitCode };
+  } catch (e) {
+    if (e instanceof HistoryError) return { file, ms: 0, exitCode: 2, error: e.file ? e.message : `${file}: ${e.message}` };
+    throw e;
+  }
+}
+
+/** The readable block for one transactional file: verdict, anomalies explained, what was not inferable. */
+function formatTransactional(r: FileReport): string {
+  const d = r.transactional!;
+  const out = [`${r.file}: ${r.summary}`];
+  if (d.anomalies.length) out.push(explainAnomalies(d, 5).replace(/^/gm, '  '));
+  if (d.ruledOut.length) out.push(`  rules out: ${d.ruledOut.join(', ')}`);
+  out.push(`  cannot infer (${d.workload}): ${d.cannotInfer.join('; ')}`);
+  return out.join('\n');
 }
 
 const SHOW_LAST = 12;

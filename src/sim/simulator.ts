@@ -56,6 +56,8 @@ export interface Observer {
 export interface WorldView {
   timeMs: number;
   nodes: readonly NodeView[];
+  /** The client history recorded so far (read-only: invariants may read it, never change it). */
+  history: readonly HistoryOp[];
 }
 
 export interface NodeView {
@@ -253,7 +255,7 @@ export class Simulator {
       this.nodeIndex.set(id, i);
     }
     this.nodeIds = this.nodes.map((n) => n.id);
-    this.view = { timeMs: 0, nodes: this.nodes.map((n) => n.view) };
+    this.view = { timeMs: 0, nodes: this.nodes.map((n) => n.view), history: this.history };
     for (let c = 0; c < config.clients; c++) {
       this.clients.push({ process: c, ops: [], planIndex: [], next: 0, opId: -1 });
     }

@@ -54,6 +54,6 @@ describe.skipIf(!present)('Porcupine anchor histories get their known verdicts',
     expect(r.budget).toBe('memory');
     const t = checkLinearizability(read.history, model, { partition: false, timeoutMs: 50 });
     expect(t.verdict).toBe('unknown');
-    expect(t.budget).toBe('time');
+    expect(t.budget).toBe('wall-time');
   });
 });

@@ -73,19 +73,56 @@ describe('faultline check', () => {
     expect(err[1]).toMatch(/cannot read .*missing\.edn: ENOENT/);
   });
 
-  it('exits 3 when the time budget runs out', async () => {
+  it('exits 3 when the wall-clock safety net runs out', async () => {
     const b = new HB();
     for (let p = 0; p < 18; p++) b.invoke(p, 'write', p);
     for (let p = 0; p < 18; p++) b.ok(p);
     const slow = file('slow.jsonl', toJsonLines(b.invoke(0, 'read').ok(0, 99).ops));
     expect(await checkCommand([good, slow, '--model', 'register', '--timeout', '0.001'])).toBe(3);
     expect(out[1]).toMatch(/slow\.jsonl\tunknown\t/);
-    expect(out.join('\n')).toMatch(/time budget ran out/);
+    expect(out.join('\n')).toMatch(/wall-time safety net \(1 ms\) ran out/);
   });
 
   it('--help exits 0; --no-partition and --timeout are accepted', async () => {
     expect(await checkCommand(['--help'])).toBe(0);
     expect(out.join('\n')).toMatch(/usage: faultline check/);
     expect(await checkCommand([good, '--model', 'register', '--no-partition', '--timeout', '5'])).toBe(0);
+  });
+});
+
+describe('faultline check --txn', () => {
+  const skew = file(
+    'skew.edn',
+    [
+      '{:type :invoke, :f :txn, :value [[:r :x nil] [:append :y 1]], :process 0, :time 1, :index 0}',
+      '{:type :invoke, :f :txn, :value [[:r :y nil] [:append :x 1]], :process 1, :time 2, :index 1}',
+      '{:type :ok, :f :txn, :value [[:r :x []] [:append :y 1]], :process 0, :time 3, :index 2}',
+      '{:type :ok, :f :txn, :value [[:r :y []] [:append :x 1]], :process 1, :time 4, :index 3}',
+    ].join('\n'),
+  );
+  it('judges a txn history against a consistency model and explains each edge', async () => {
+    expect(await checkCommand([skew, '--txn', 'list-append', '--consistency', 'serializable'])).toBe(1);
+    const text = out.join('\n');
+    expect(out[0]).toMatch(/skew\.edn\tillegal\t/);
+    expect(text).toMatch(/not serializable: G2-item/);
+    expect(text).toMatch(/T0 -rw-> T1: T0 \(process 0, op #0\) read x = \[\] without 1, which T1 \(process 1, op #1\) appended/);
+    expect(text).toMatch(/cannot infer \(list-append\)/);
+    out.length = 0;
+    expect(await checkCommand([skew, '--model', 'list-append', '--consistency', 'snapshot-isolation'])).toBe(0);
+    expect(out.join('\n')).toMatch(/found G2-item, which snapshot-isolation allows/);
+  });
+
+  it('bad txn input is one line and exit 2', async () => {
+    expect(await checkCommand([skew, '--txn', 'list-append', '--consistency', 'bogus'])).toBe(2);
+    expect(err[0]).toMatch(/^faultline check: unknown consistency model "bogus" \(valid: read-uncommitted/);
+    expect(await checkCommand([skew, '--txn', 'bank'])).toBe(2);
+    expect(err[1]).toMatch(/unknown txn workload "bank"/);
+    const weird = file('weird.edn', '{:type :invoke, :f :txn, :value [[:incr :x 1]], :process 0}\n{:type :ok, :f :txn, :value [[:incr :x 1]], :process 0}\n');
+    expect(await checkCommand([weird, '--txn', 'list-append'])).toBe(2);
+    expect(err[2]).toMatch(/weird\.edn:line 2: micro-op 1 of the txn: unknown micro-op "incr" for list-append/);
+    const notList = file('notlist.edn', '{:type :invoke, :f :txn, :value [[:r :x nil]], :process 0}\n{:type :ok, :f :txn, :value [[:r :x 3]], :process 0}\n');
+    expect(await checkCommand([notList, '--txn', 'list-append'])).toBe(2);
+    expect(err[3]).toMatch(/notlist\.edn:line 2: .*a list-append read returns a list \(or nil\), got 3/);
+    expect(err.every((l) => !/\n/.test(l))).toBe(true);
   });
 });

@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, ednToPlain, Keyword, parseEdn, parseEdnForms, readHistory, toEdn, toJsonLines, writeEdn } from '../../checkers/formats/index.ts';
 import { HistoryError } from '../../checkers/history-error.ts';
@@ -77,6 +80,45 @@ describe('history readers and writers', () => {
     expect(r.history[1].error).toBe('timed-out');
     expect(r.lines).toEqual([2, 3, 4, 5]);
     expect(r.defaults).toEqual({ model: 'cas-register', initial: null });
+  });
+
+  it('reads etcd logs whose fields are separated by runs of spaces, mixed tabs, CRLF line ends', () => {
+    const tabs = ['INFO  jepsen.util - 3\t:invoke\t:cas\t[1 2]', 'INFO  jepsen.util - 3\t:ok\t:cas\t[1 2]', 'INFO  jepsen.util - 8\t:invoke\t:read\tnil', 'INFO  jepsen.util - 8\t:ok\t:read\t2'];
+    const want = readHistory(tabs.join('\n')).history;
+    const variants = [
+      tabs.map((l) => l.replace(/\t/g, '  ')).join('\n'),
+      tabs.map((l) => l.replace(/\t/g, ' ')).join('\n'),
+      tabs.map((l, i) => (i % 2 ? l.replace(/\t/g, ' \t ') : l.replace(/\t/g, '    '))).join('\r\n'),
+      tabs.map((l) => `${l}   `).join('\r\n') + '\r\n',
+    ];
+    for (const v of variants) {
+      expect(detectFormat(v)).toBe('porcupine-etcd');
+      expect(readHistory(v).history).toEqual(want);
+    }
+  });
+
+  it('reads CRLF JSON Lines and EDN, and tolerates a trailing partial line (with a warning)', () => {
+    const jl = '{"type":"invoke","process":0,"f":"read","value":null}\r\n{"type":"ok","process":0,"f":"read","value":1}\r\n';
+    expect(readHistory(jl).history.map((o) => o.value)).toEqual([null, 1]);
+    const cut = `${jl}{"type":"invoke","proc`;
+    const r = readHistory(cut);
+    expect(r.history).toHaveLength(2);
+    expect(r.warnings?.[0]).toMatch(/line 3: ignored a trailing partial line/);
+    const edn = '{:type :invoke, :f :read, :value nil, :process 0}\r\n{:type :ok, :f :read, :value 1, :process 0}\r\n{:type :invoke, :f :wr';
+    const e = readHistory(edn, 'jepsen-edn');
+    expect(e.history.map((o) => o.value)).toEqual([null, 1]);
+    expect(e.warnings).toHaveLength(1);
+    // A complete but broken last line is still an error with its line number.
+    expect(() => readHistory('{"type":"invoke","process":0,"f":"read"}\n{"type":"ok", oops}', 'jsonl')).toThrow(/line 2: not valid JSON/);
+  });
+
+  it('reads every anchor etcd log with its tabs turned into runs of spaces', () => {
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'anchors', 'porcupine', 'etcd');
+    if (!existsSync(dir)) return;
+    for (const f of readdirSync(dir).slice(0, 10)) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      expect(readHistory(text.replace(/\t/g, '   ')).history).toEqual(readHistory(text).history);
+    }
   });
 
   it('detects Porcupine kv files and implies kv with missing keys reading ""', () => {

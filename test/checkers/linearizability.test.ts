@@ -108,7 +108,7 @@ describe('checkLinearizability', () => {
     expect(checkLinearizability(bad, maxReg).verdict).toBe('illegal');
   });
 
-  it('returns unknown(time) when the time budget runs out', () => {
+  it('returns unknown(wall-time) when the wall-clock safety net runs out', () => {
     // Many concurrent writes and an impossible final read: exponential without a verdict in 1 ms.
     const b = new HB();
     for (let p = 0; p < 18; p++) b.invoke(p, 'write', p);
@@ -116,7 +116,21 @@ describe('checkLinearizability', () => {
     b.invoke(0, 'read').ok(0, 99);
     const r = checkLinearizability(b.ops, getModel('register'), { timeoutMs: 1 });
     expect(r.verdict).toBe('unknown');
-    expect(r.budget).toBe('time');
-    expect(r.summary).toMatch(/time budget/);
+    expect(r.budget).toBe('wall-time');
+    expect(r.summary).toMatch(/wall-time safety net \(1 ms\)/);
+  });
+});
+
+describe('log model regression (issue 15 item 4)', () => {
+  it('a correct append 7 then read [7], with a plain ok reply, is linearizable', () => {
+    const h = [
+      { index: 0, time: 0, type: 'invoke' as const, process: 0, f: 'append', value: 7 },
+      { index: 1, time: 1, type: 'ok' as const, process: 0, f: 'append', value: 7 },
+      { index: 2, time: 2, type: 'invoke' as const, process: 0, f: 'read', value: null },
+      { index: 3, time: 3, type: 'ok' as const, process: 0, f: 'read', value: [7] },
+    ];
+    expect(checkLinearizability(h, getModel('log')).verdict).toBe('ok');
+    const bad = h.map((o) => (o.index === 3 ? { ...o, value: [8] } : o));
+    expect(checkLinearizability(bad, getModel('log')).verdict).toBe('illegal');
   });
 });
