@@ -7,12 +7,13 @@ import { abd } from '../protocols/abd/abd.ts';
 import { protocols } from '../protocols/index.ts';
 import { ChoiceKind } from '../src/kernel/choices.ts';
 import { loadEntry, makeEntry, saveEntry, encodeTape, decodeTape, CorpusError } from '../src/corpus/corpus.ts';
-import { runScenario } from '../src/run/run.ts';
+import { runScenario, type RunResult } from '../src/run/run.ts';
 import { resolveOptions } from '../src/run/scenario.ts';
 import { failsSameWay, shrink, withoutOps, type ExplicitInput, type ShrinkResult } from '../src/shrink/shrink.ts';
 import { tellStory } from '../src/report/story.ts';
 import { ShrinkBudget } from '../src/shrink/budget.ts';
 import { inputKey } from '../src/shrink/key.ts';
+import { hitCheckSafetyNet } from '../src/shrink/session.ts';
 import { shrinkAndSave } from '../src/shrink/counterexample.ts';
 import { existsSync } from 'node:fs';
 
@@ -123,6 +124,24 @@ describe('shrink budget (deterministic units)', () => {
     expect(s.stoppedBy).toBe('wall-time');
     expect(s.exhausted).toBe(true);
     expect(failsSameWay(s.target!, await runScenario(abd, s.input))).toBe(true);
+  });
+
+  it('a starved history check gives the same shrink or one that says a safety net stopped it', async () => {
+    const given = { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) };
+    const calm = await shrink(abd, given);
+    // A 1 ms wall net per check: on a fast machine nothing changes, on a busy one a check gives up.
+    const starved = await shrink(abd, given, { check: { checkTimeoutMs: 1 } });
+    expect(calm.stoppedBy).toBe('fixpoint');
+    if (!starved.reproduced) expect(starved.result.status).toBe('unknown');
+    else if (starved.stoppedBy === 'fixpoint') expect(inputKey(starved.input)).toBe(inputKey(calm.input));
+    else expect(starved.stoppedBy).toBe('check-safety-net');
+  });
+
+  it('knows a safety-net unknown from a search-budget unknown', () => {
+    const run = (budget: string) => ({ checks: [{ checker: 'linearizable(x)', verdict: 'unknown', summary: '', details: { budget } }] }) as unknown as RunResult;
+    expect(hitCheckSafetyNet(run('wall-time'))).toBe(true);
+    expect(hitCheckSafetyNet(run('memory'))).toBe(true);
+    expect(hitCheckSafetyNet(run('states'))).toBe(false);
   });
 
   it('rejects a budget out of bounds', () => {

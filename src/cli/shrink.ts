@@ -6,6 +6,8 @@ import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts
 import { defaultShrinkBudget, shrinkBudgetCeiling, type ShrinkBudgetLimits } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
 import type { ShrinkProgress } from '../shrink/session.ts';
+import { DEFAULT_MAX_STATES } from '../../checkers/index.ts';
+import type { RunSettings } from '../run/run.ts';
 import { scenarioFlags, scenarioFromFlags, scenarioHelp, UsageError } from './options.ts';
 
 /** The shrink budget flags, shared by `shrink` and `run --save` (node:util parseArgs form). */
@@ -30,6 +32,8 @@ prints its story, and with --save writes it to the corpus.
   --save                  write the run as corpus/<protocol>/<variant>-<seed>.json: the original
                           failure before shrinking starts, then the shrunk one
   --corpus DIR            corpus root (default corpus)
+  --max-states N          search budget of each candidate's history check, in model steps
+                          (default ${DEFAULT_MAX_STATES}); deterministic, like the shrink budget
 
 ${shrinkFlagsHelp}
 
@@ -71,7 +75,7 @@ export function shrinkBudgetFromFlags(values: Record<string, unknown>): Partial<
 export async function shrinkWithProgress(
   protocol: ProtocolDef,
   input: RunInput,
-  opts: { corpusDir: string | false; budget?: Partial<ShrinkBudgetLimits>; createdBy: string; progress?: boolean },
+  opts: { corpusDir: string | false; budget?: Partial<ShrinkBudgetLimits>; check?: Omit<RunSettings, 'recordTrace'>; createdBy: string; progress?: boolean },
 ): Promise<Counterexample> {
   const tty = opts.progress ?? process.stderr.isTTY;
   let lastMs = 0;
@@ -83,7 +87,7 @@ export async function shrinkWithProgress(
     );
   };
   try {
-    return await shrinkAndSave(protocol, input, { ...opts.budget, corpusDir: opts.corpusDir, createdBy: opts.createdBy, onProgress });
+    return await shrinkAndSave(protocol, input, { ...opts.budget, check: opts.check, corpusDir: opts.corpusDir, createdBy: opts.createdBy, onProgress });
   } finally {
     if (tty) process.stderr.write('\r\x1b[K');
   }
@@ -101,6 +105,7 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       save: { type: 'boolean' },
       corpus: { type: 'string' },
+      'max-states': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -110,11 +115,16 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('shrink takes one corpus file or one protocol name (faultline shrink --help)');
   const budget = shrinkBudgetFromFlags(values);
+  const maxStates = values['max-states'];
+  if (maxStates !== undefined && !(/^\d{1,16}$/.test(maxStates) && Number(maxStates) >= 1 && Number.isSafeInteger(Number(maxStates)))) {
+    throw new UsageError(`--max-states takes a whole number of model steps >= 1, got '${maxStates}'`);
+  }
   const { protocol, input } = shrinkInput(positionals[0], values);
   const o = input.options;
   const cx = await shrinkWithProgress(protocol, input, {
     corpusDir: values.save ? (values.corpus ?? 'corpus') : false,
     budget,
+    check: maxStates === undefined ? {} : { checkMaxStates: Number(maxStates) },
     createdBy: `faultline shrink ${argv.join(' ')}`.trim(),
   });
   if (!cx.shrunk.reproduced) {
