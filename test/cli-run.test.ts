@@ -25,11 +25,11 @@ describe('faultline run / list (CLI)', () => {
 
   const bad: Array<[string, string[], RegExp]> = [
     ['an unknown protocol', ['run', 'nope'], /unknown protocol 'nope': choose from .*abd/],
-    ['a bad seed', ['run', 'abd', '--seed', 'x1'], /bad seed 'x1'/],
+    ['a bad seed', ['run', 'abd', '--seed', 'x1'], /--seed takes a whole number from 0 to [0-9,]+, got 'x1'/],
     ['an empty seed range', ['run', 'abd', '--seeds', '5..2'], /range is empty/],
-    ['zero nodes', ['run', 'abd', '--nodes', '0'], /--nodes must be a whole number >= 1, got 0/],
-    ['a negative rate', ['run', 'abd', '--drop=-0.1'], /--drop takes a probability between 0 and 1, got '-0.1'/],
-    ['a rate above 1', ['run', 'abd', '--dup', '1.5'], /--dup takes a probability between 0 and 1, got '1.5'/],
+    ['zero nodes', ['run', 'abd', '--nodes', '0'], /--nodes takes a whole number from 1 to 100, got '0'/],
+    ['a negative rate', ['run', 'abd', '--drop=-0.1'], /--drop takes a probability from 0 to 1, got '-0.1'/],
+    ['a rate above 1', ['run', 'abd', '--dup', '1.5'], /--dup takes a probability from 0 to 1, got '1.5'/],
     ['an unknown nemesis', ['run', 'abd', '--nemesis', 'crash,meteor'], /unknown nemesis 'meteor': choose from .*partition-halves/],
     ['an unknown variant', ['run', 'abd', '--variant', 'nope'], /unknown variant 'nope' of abd: choose from correct/],
     ['an unknown flag', ['run', 'abd', '--frobnicate'], /frobnicate/],

@@ -203,7 +203,7 @@ describe('shrinkAndSave: shrink, save, replay, tell, written once', () => {
     for (const bad of ['0', '99999999999']) {
       const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', `--shrink-runs=${bad}`], { encoding: 'utf8' });
       expect(r.status, bad).toBe(2);
-      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^faultline: --shrink-runs takes a whole number from 1 to 10000000, got/)]);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^faultline: --shrink-runs takes a whole number from 1 to 10,000,000, got/)]);
     }
   });
 });

@@ -85,6 +85,21 @@ export function readHistory(text: string, format?: HistoryFormat, fileName?: str
   }
 }
 
+/** JSON values nested deeper than this are bad input, as in EDN: checkers walk values recursively. */
+const MAX_JSON_DEPTH = 500;
+
+/** Whether a parsed JSON value nests deeper than `max`; iterative, so any depth costs no stack. */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const x of Array.isArray(v) ? v : Object.values(v)) if (x !== null && typeof x === 'object') stack.push([x, depth + 1]);
+  }
+  return false;
+}
+
 function readJsonLines(text: string, file?: string): ReadResult {
   const history: History = [];
   const lines: number[] = [];
@@ -98,6 +113,9 @@ function readJsonLines(text: string, file?: string): ReadResult {
       rec = JSON.parse(t);
     } catch (e) {
       throw new HistoryError(`not valid JSON: ${(e as Error).message}`, { file, line: i + 1, record: t });
+    }
+    if (nestedDeeperThan(rec, MAX_JSON_DEPTH)) {
+      throw new HistoryError(`a value nested deeper than ${MAX_JSON_DEPTH} levels (a history record holds plain op values)`, { file, line: i + 1, record: t });
     }
     history.push(checkRecord(rec, history.length, { file, line: i + 1 }));
     lines.push(i + 1);

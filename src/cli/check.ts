@@ -3,41 +3,14 @@
  * One line per file (`<file>\t<verdict>\t<ms>`), then the counterexample of each illegal file.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { checkLinearizability, DEFAULT_MAX_STATES, type CheckBudget, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
+import { commandHelp, parseFlags } from './flags.ts';
+import { checkLinearizability, type CheckBudget, type LinearizabilityResult, type PartitionCounterexample } from '../../checkers/linearizability.ts';
 import { HistoryError } from '../../checkers/history-error.ts';
 import { historyFormats, readHistory, type HistoryFormat } from '../../checkers/formats/index.ts';
 import { getModel, modelNames } from '../../models/index.ts';
 import { checkTransactional, consistencyModels, explainAnomalies, type TransactionalDetails, type TxnWorkload } from '../../checkers/transactional/index.ts';
 
 const TXN_WORKLOADS: TxnWorkload[] = ['list-append', 'rw-register'];
-
-const USAGE = `usage: faultline check <file>... [--model <name>] [--format <format>] [options]
-       faultline check <file>... --txn list-append|rw-register [--consistency <model>]
-
-Checks each history file for linearizability against a model, or (--txn) a transactional
-history for the isolation anomalies a consistency model forbids, in one process.
-Prints "<file>\\t<ok|illegal|unknown>\\t<milliseconds>" per file, then each counterexample.
-
-options:
-  --model <name>       ${modelNames.join(' | ')}
-                       (default: implied by the format: porcupine-etcd -> cas-register, porcupine-kv -> kv)
-  --txn <workload>     ${TXN_WORKLOADS.join(' | ')}: check transactions (micro-ops [append k v], [r k v], [w k v])
-                       for isolation anomalies, Elle-style (--model list-append|rw-register says the same)
-  --consistency <m>    with --txn: ${consistencyModels.join(' | ')}
-                       (default serializable)
-  --format <format>    ${historyFormats.join(' | ')} (detected when omitted)
-  --initial <json>     initial register value / value of a missing kv key (default null; "" for porcupine-kv)
-  --max-states <n>     search budget per file in model steps (default ${DEFAULT_MAX_STATES}); exhausted -> unknown.
-                       Counted, not timed: the same file gets the same verdict on any machine
-  --timeout <seconds>  wall-clock safety net per file (default none); exhausted -> unknown (wall-time)
-  --max-memory <mb>    search-cache budget per file (default 1024); exhausted -> unknown
-  --no-partition       check each history whole instead of per key
-  --json               one JSON document on stdout instead of text
-  -h, --help           this text
-
-exit code: 0 all ok, 1 some file illegal, 2 bad usage or bad input, 3 some file unknown (budget ran out);
-the worst file decides (2 > 1 > 3 > 0).`;
 
 interface FileReport {
   file: string;
@@ -71,31 +44,16 @@ export async function checkCommand(argv: string[]): Promise<number> {
   }
   const o = args.values;
   if (o.help) {
-    console.log(USAGE);
+    console.log(commandHelp('check'));
     return 0;
   }
   if (args.positionals.length === 0) return usageError('no history files given', 'faultline check <file>... --model <name>');
   const txn = o.txn ?? (o.model !== undefined && TXN_WORKLOADS.includes(o.model as TxnWorkload) ? o.model : undefined);
-  if (txn !== undefined && !TXN_WORKLOADS.includes(txn as TxnWorkload)) return usageError(`unknown txn workload "${txn}"`, `valid: ${TXN_WORKLOADS.join(', ')}`);
-  if (o.consistency !== undefined && !consistencyModels.includes(o.consistency)) return usageError(`unknown consistency model "${o.consistency}"`, `valid: ${consistencyModels.join(', ')}`);
   if (o.consistency !== undefined && txn === undefined) return usageError('--consistency needs --txn list-append|rw-register', 'e.g. --txn list-append --consistency serializable');
-  if (o.model !== undefined && txn === undefined && !modelNames.includes(o.model)) return usageError(`unknown model "${o.model}"`, `valid models: ${modelNames.join(', ')}`);
-  if (o.format !== undefined && !historyFormats.includes(o.format as HistoryFormat))
-    return usageError(`unknown format "${o.format}"`, `valid formats: ${historyFormats.join(', ')}, or omit --format to detect it`);
-  const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout) * 1000;
-  if (timeoutMs !== undefined && !(timeoutMs > 0)) return usageError(`--timeout must be a positive number of seconds, got "${o.timeout}"`, 'e.g. --timeout 10');
-  const maxStates = o['max-states'] === undefined ? undefined : Number(o['max-states']);
-  if (maxStates !== undefined && !(Number.isSafeInteger(maxStates) && maxStates > 0)) return usageError(`--max-states must be a positive whole number, got "${o['max-states']}"`, 'e.g. --max-states 100000000');
-  const maxMemoryMb = o['max-memory'] === undefined ? undefined : Number(o['max-memory']);
-  if (maxMemoryMb !== undefined && !(maxMemoryMb > 0)) return usageError(`--max-memory must be a positive number of megabytes, got "${o['max-memory']}"`, 'e.g. --max-memory 2048');
-  let initial: unknown;
-  if (o.initial !== undefined) {
-    try {
-      initial = JSON.parse(o.initial);
-    } catch {
-      return usageError(`--initial must be JSON, got ${o.initial}`, `e.g. --initial 0 or --initial '""'`);
-    }
-  }
+  const timeoutMs = o.timeout === undefined ? undefined : o.timeout * 1000;
+  const maxStates = o['max-states'];
+  const maxMemoryMb = o['max-memory'];
+  const initial = o.initial;
 
   const reports: FileReport[] = [];
   for (const file of args.positionals) {
@@ -122,24 +80,7 @@ export async function checkCommand(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      model: { type: 'string' },
-      format: { type: 'string' },
-      initial: { type: 'string' },
-      timeout: { type: 'string' },
-      'max-states': { type: 'string' },
-      txn: { type: 'string' },
-      consistency: { type: 'string' },
-      'max-memory': { type: 'string' },
-      'no-partition': { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseFlags('check', argv);
 }
 
 function usageError(what: string, fix: string): number {

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { mkdirSync } from 'node:fs';
@@ -8,66 +7,16 @@ import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
 import { describeShrink } from '../shrink/counterexample.ts';
-import { shrinkBudgetFromFlags, shrinkFlags, shrinkFlagsHelp, shrinkWithProgress } from './shrink.ts';
-import { flagsFor, scenarioFlags, scenarioFromFlags, scenarioHelp, seedsFromFlags, UsageError } from './options.ts';
-
-export const runHelp = `faultline run <protocol> [options]
-
-Runs a protocol under the seeded scheduler and nemesis, checks the history, prints a summary.
-
-  --seed N                one seed (default 0)
-  --seeds A..B            every seed from A to B
-  --out DIR               write summary, history, faults, checks and trace of each run here
-                          (failing runs are always written, to out/ unless --out says otherwise)
-  --stop-on-fail          stop at the first failing seed
-  --check-determinism     run every seed twice and compare fingerprints
-  --quiet-pass            with --seeds: print nothing for passing seeds
-  --workers N             worker threads (default: one per core, at most one per seed;
-                          0 = this thread, without the watchdog)
-  --seed-timeout S        with workers: a seed with no verdict after S seconds of wall time ends
-                          as 'hung' (a handler that never returns); default 60
-  --json                  one JSON summary per seed instead of text
-  --save                  shrink the first failing seed and write it to the corpus
-                          (corpus/<protocol>/<variant>-<seed>.json); prints the replay command
-  --corpus DIR            corpus root for --save (default corpus)
-
-${shrinkFlagsHelp}
-
-${scenarioHelp}
-
-Exit code: 0 every check held, 1 a violation was found, 2 bad usage, 3 a checker ran out of budget.`;
+import { shrinkBudgetFromFlags, shrinkWithProgress } from './shrink.ts';
+import { checkDir, commandHelp, parseFlags } from './flags.ts';
+import { flagsFor, scenarioFromFlags, seedsFromFlags, UsageError } from './options.ts';
 
 /** `faultline run`: returns the exit code. */
 export async function runCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...scenarioFlags,
-      ...shrinkFlags,
-      seed: { type: 'string' },
-      seeds: { type: 'string' },
-      out: { type: 'string' },
-      'stop-on-fail': { type: 'boolean' },
-      'check-determinism': { type: 'boolean' },
-      'quiet-pass': { type: 'boolean' },
-      workers: { type: 'string' },
-      'seed-timeout': { type: 'string' },
-      json: { type: 'boolean' },
-      save: { type: 'boolean' },
-      corpus: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseFlags('run', argv);
   if (values.help) {
-    console.log(runHelp);
+    console.log(commandHelp('run'));
     return 0;
-  }
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      `run takes one protocol name, got ${positionals.length ? positionals.join(' ') : 'none'} (choose from ${protocols.map((p) => p.name).join(', ')})`,
-    );
   }
   let protocol: ProtocolDef;
   try {
@@ -75,8 +24,9 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  // Failing runs are written to out/ even without --out: a file in its way is bad input, said now.
+  if (values.out === undefined) checkDir('out', 'out');
   const seeds = seedsFromFlags(values.seed, values.seeds);
-  const shrinkBudget = shrinkBudgetFromFlags(values);
   const given = scenarioFromFlags(values);
   let base: ScenarioOptions;
   try {
@@ -92,8 +42,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     stopOnFail: values['stop-on-fail'] ?? false,
     checkDeterminism: values['check-determinism'] ?? false,
     quietPass: values['quiet-pass'] ?? seeds.length > 1,
-    workers: workersFrom(values.workers, seeds.length),
-    seedTimeoutMs: 1000 * positive('seed-timeout', values['seed-timeout'] ?? '60'),
+    // Even one seed runs on a worker: only there can the watchdog stop a handler that never returns.
+    workers: values.workers ?? Math.min(defaultWorkers(), seeds.length),
+    seedTimeoutMs: 1000 * (values['seed-timeout'] ?? 60),
     json: values.json ?? false,
   });
   if (values.save && failed.length > 0) {
@@ -101,7 +52,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const seed = Math.min(...failed);
     const report = await shrinkWithProgress(protocol, { options: { ...base, seed } }, {
       corpusDir: values.corpus ?? 'corpus',
-      budget: shrinkBudget,
+      budget: shrinkBudgetFromFlags(values),
       createdBy: `faultline run ${argv.join(' ')}`,
     });
     if (report.saved) {
@@ -128,18 +79,6 @@ interface ExploreSettings {
   checkDeterminism: boolean;
   quietPass: boolean;
   json: boolean;
-}
-
-function positive(flag: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${flag} takes a whole number >= 1, got '${v}'`);
-  return Number(v);
-}
-
-function workersFrom(v: string | undefined, seeds: number): number {
-  // Even one seed runs on a worker: only there can the watchdog stop a handler that never returns.
-  if (v === undefined) return Math.min(defaultWorkers(), seeds);
-  if (!/^\d+$/.test(v)) throw new UsageError(`--workers takes a whole number >= 0, got '${v}'`);
-  return Number(v);
 }
 
 /** The command that replays exactly this run. */

@@ -1,68 +1,25 @@
-import { parseArgs } from 'node:util';
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import { CorpusError, loadEntry } from '../corpus/corpus.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
+import type { RunSettings } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
-import { defaultShrinkBudget, shrinkBudgetCeiling, type ShrinkBudgetLimits } from '../shrink/budget.ts';
+import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
 import type { ShrinkProgress } from '../shrink/session.ts';
-import { DEFAULT_MAX_STATES } from '../../checkers/index.ts';
-import type { RunSettings } from '../run/run.ts';
-import { scenarioFlags, scenarioFromFlags, scenarioHelp, UsageError } from './options.ts';
-
-/** The shrink budget flags, shared by `shrink` and `run --save` (node:util parseArgs form). */
-export const shrinkFlags = {
-  'shrink-runs': { type: 'string' },
-  'shrink-events': { type: 'string' },
-  'shrink-wall-seconds': { type: 'string' },
-} as const;
-
-export const shrinkFlagsHelp = `Shrink budget (deterministic: the same failure shrinks to the same result at any machine load):
-  --shrink-runs N         stop shrinking after N runs (default ${defaultShrinkBudget.maxRuns})
-  --shrink-events N       stop after N simulated events over all runs (default ${defaultShrinkBudget.maxEvents})
-  --shrink-wall-seconds S safety net only: stop after S seconds of wall time (default ${defaultShrinkBudget.wallLimitMs / 1000});
-                          a result it cuts short says so, and is not reproducible`;
-
-export const shrinkHelp = `faultline shrink <entry.json> [options]
-faultline shrink <protocol> --variant V --seed N [scenario options] [options]
-
-Shrinks a failing run to a minimal one that fails the same way (same first failing checker),
-prints its story, and with --save writes it to the corpus.
-
-  --save                  write the run as corpus/<protocol>/<variant>-<seed>.json: the original
-                          failure before shrinking starts, then the shrunk one
-  --corpus DIR            corpus root (default corpus)
-  --max-states N          search budget of each candidate's history check, in model steps
-                          (default ${DEFAULT_MAX_STATES}); deterministic, like the shrink budget
-
-${shrinkFlagsHelp}
-
-${scenarioHelp}
-
-Exit code: 0 done (or the input does not fail: nothing to shrink), 2 bad usage or input.`;
+import { commandHelp, parseFlags } from './flags.ts';
+import { scenarioFromFlags, UsageError } from './options.ts';
 
 /**
- * The budget the shrink flags ask for (only the limits given), or UsageError naming the flag.
+ * The shrink budget the flags ask for (only the limits given; the table has checked the bounds).
  *
  * @example
- * shrinkBudgetFromFlags({ 'shrink-runs': '500' }); // { maxRuns: 500 }
+ * shrinkBudgetFromFlags({ 'shrink-runs': 500 }); // { maxRuns: 500 }
  */
-export function shrinkBudgetFromFlags(values: Record<string, unknown>): Partial<ShrinkBudgetLimits> {
-  const whole = (flag: keyof typeof shrinkFlags, max: number): number | undefined => {
-    const v = values[flag];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !/^\d{1,16}$/.test(v) || Number(v) < 1 || Number(v) > max) {
-      throw new UsageError(`--${flag} takes a whole number from 1 to ${max}, got '${String(v)}'`);
-    }
-    return Number(v);
-  };
+export function shrinkBudgetFromFlags(values: { 'shrink-runs'?: number; 'shrink-events'?: number; 'shrink-wall-seconds'?: number }): Partial<ShrinkBudgetLimits> {
   const out: Partial<ShrinkBudgetLimits> = {};
-  const runs = whole('shrink-runs', shrinkBudgetCeiling.maxRuns);
-  const events = whole('shrink-events', shrinkBudgetCeiling.maxEvents);
-  const seconds = whole('shrink-wall-seconds', shrinkBudgetCeiling.wallLimitMs / 1000);
-  if (runs !== undefined) out.maxRuns = runs;
-  if (events !== undefined) out.maxEvents = events;
-  if (seconds !== undefined) out.wallLimitMs = seconds * 1000;
+  if (values['shrink-runs'] !== undefined) out.maxRuns = values['shrink-runs'];
+  if (values['shrink-events'] !== undefined) out.maxEvents = values['shrink-events'];
+  if (values['shrink-wall-seconds'] !== undefined) out.wallLimitMs = values['shrink-wall-seconds'] * 1000;
   return out;
 }
 
@@ -93,38 +50,23 @@ export async function shrinkWithProgress(
   }
 }
 
+/** Flags that still apply when shrinking a corpus entry (it holds its own scenario). */
+const ENTRY_FLAGS = ['save', 'corpus', 'max-states', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'];
+
 /** `faultline shrink`: returns the exit code. */
 export async function shrinkCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...scenarioFlags,
-      ...shrinkFlags,
-      seed: { type: 'string' },
-      save: { type: 'boolean' },
-      corpus: { type: 'string' },
-      'max-states': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values, positionals } = parseFlags('shrink', argv);
   if (values.help) {
-    console.log(shrinkHelp);
+    console.log(commandHelp('shrink'));
     return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError('shrink takes one corpus file or one protocol name (faultline shrink --help)');
-  const budget = shrinkBudgetFromFlags(values);
-  const maxStates = values['max-states'];
-  if (maxStates !== undefined && !(/^\d{1,16}$/.test(maxStates) && Number(maxStates) >= 1 && Number.isSafeInteger(Number(maxStates)))) {
-    throw new UsageError(`--max-states takes a whole number of model steps >= 1, got '${maxStates}'`);
   }
   const { protocol, input } = shrinkInput(positionals[0], values);
   const o = input.options;
+  const maxStates = values['max-states'];
   const cx = await shrinkWithProgress(protocol, input, {
     corpusDir: values.save ? (values.corpus ?? 'corpus') : false,
-    budget,
-    check: maxStates === undefined ? {} : { checkMaxStates: Number(maxStates) },
+    budget: shrinkBudgetFromFlags(values),
+    check: maxStates === undefined ? {} : { checkMaxStates: maxStates },
     createdBy: `faultline shrink ${argv.join(' ')}`.trim(),
   });
   if (!cx.shrunk.reproduced) {
@@ -143,8 +85,10 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
 }
 
 /** The protocol and run a `shrink` command line names: a corpus entry, or a protocol and seed. */
-function shrinkInput(target: string, values: Record<string, string | boolean | undefined>): { protocol: ProtocolDef; input: RunInput } {
+function shrinkInput(target: string, values: ReturnType<typeof parseFlags<'shrink'>>['values']): { protocol: ProtocolDef; input: RunInput } {
   if (target.endsWith('.json')) {
+    const extra = Object.keys(values).filter((k) => !ENTRY_FLAGS.includes(k));
+    if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
     const loaded = loadEntry(target, protocols);
     return { protocol: loaded.protocol, input: loaded.input };
   }
@@ -154,10 +98,8 @@ function shrinkInput(target: string, values: Record<string, string | boolean | u
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const seedText = values.seed ?? '0';
-  if (typeof seedText !== 'string' || !/^\d+$/.test(seedText)) throw new UsageError(`--seed takes a non-negative integer, got '${String(values.seed)}'`);
   try {
-    return { protocol, input: { options: resolveOptions(protocol, { ...scenarioFromFlags(values), seed: Number(seedText) }) } };
+    return { protocol, input: { options: resolveOptions(protocol, { ...scenarioFromFlags(values), seed: values.seed ?? 0 }) } };
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;

@@ -7,14 +7,16 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ChoiceKind, type ChoiceTape } from '../kernel/choices.ts';
-import { nemesisNames, type Fault } from '../nemesis/faults.ts';
+import type { Fault } from '../nemesis/faults.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { writeAtomic } from '../run/output.ts';
 import type { RunResult } from '../run/run.ts';
-import { defaultScenario, nodeIds, validateOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
+import { show } from '../run/options-schema.ts';
+import { validateOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
+import { CORPUS_VERSION, entryProblem } from './schema.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
-export const CORPUS_VERSION = 2;
+export { CORPUS_VERSION };
 
 /** What replaying an entry should give. */
 export type Expected = { status: 'fail'; failing: string[] } | { status: 'pass' };
@@ -81,8 +83,8 @@ export function encodeTape(tape: ChoiceTape): string {
   return out.join(' ');
 }
 
-/** Parses `encodeTape` text; throws a plain Error naming the bad token. */
-export function decodeTape(text: string): ChoiceTape {
+/** Parses `encodeTape` text, at most `maxLength` choices; throws a plain Error naming the bad token. */
+export function decodeTape(text: string, maxLength = Number.MAX_SAFE_INTEGER): ChoiceTape {
   const values: number[] = [];
   const kinds: ChoiceKind[] = [];
   const causes: number[] = [];
@@ -94,8 +96,9 @@ export function decodeTape(text: string): ChoiceTape {
     const cause = m[3] === undefined ? -1 : Number(m[3]);
     const count = m[4] === undefined ? 1 : Number(m[4]);
     if (!Number.isSafeInteger(value) || !Number.isSafeInteger(cause) || !Number.isSafeInteger(count) || count < 1 || count > 10_000_000) {
-      throw new Error(`bad tape token '${tok}'`);
+      throw new Error(`bad tape token '${tok.slice(0, 20)}'`);
     }
+    if (values.length + count > maxLength) throw new Error(`more than the ${maxLength} choices the entry says it has`);
     for (let k = 0; k < count; k++) {
       values.push(value);
       kinds.push(kind);
@@ -179,72 +182,62 @@ export function loadEntry(file: string, protocols: readonly ProtocolDef[]): Load
   return parseEntry(file, raw, protocols);
 }
 
-/** Validates already-parsed JSON as an entry (see `loadEntry`). */
+/** Validates already-parsed JSON as an entry (see `loadEntry`): the one schema, then the protocol and tape. */
 export function parseEntry(file: string, raw: unknown, protocols: readonly ProtocolDef[]): LoadedEntry {
   const bad = (problem: string, fix = 'regenerate the entry with faultline shrink --save'): never => {
     throw new CorpusError(file, problem, fix);
   };
-  if (!isObject(raw)) bad('not a corpus entry: expected a JSON object');
-  const e = raw as Record<string, unknown>;
-  if (e.version !== CORPUS_VERSION) {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) bad('not a corpus entry: expected a JSON object');
+  const version = (raw as Record<string, unknown>).version;
+  if (version !== CORPUS_VERSION) {
     bad(
-      `unknown corpus version ${JSON.stringify(e.version)}: this faultline reads version ${CORPUS_VERSION}`,
-      typeof e.version === 'number' && e.version > CORPUS_VERSION ? 'upgrade faultline' : 'regenerate the entry with faultline shrink --save',
+      `unknown corpus version ${show(version)}: this faultline reads version ${CORPUS_VERSION}`,
+      typeof version === 'number' && version > CORPUS_VERSION ? 'upgrade faultline' : 'regenerate the entry with faultline shrink --save',
     );
   }
-  if (typeof e.protocol !== 'string') bad('field "protocol" must be a string');
-  const protocol = protocols.find((p) => p.name === e.protocol);
-  if (protocol === undefined) bad(`unknown protocol '${e.protocol}'`, `choose from ${protocols.map((p) => p.name).join(', ')}, or register it in protocols/index.ts`);
-  if (typeof e.variant !== 'string' || !(e.variant in protocol!.variants)) {
-    bad(`unknown variant ${JSON.stringify(e.variant)} of ${protocol!.name}`, `choose from ${Object.keys(protocol!.variants).join(', ')}`);
+  // The protocol and variant first: an entry for a protocol this project lacks says so, whatever else it holds.
+  const named = raw as { protocol?: unknown; variant?: unknown };
+  const protocol = typeof named.protocol === 'string' ? protocols.find((p) => p.name === named.protocol) : undefined;
+  if (protocol === undefined) {
+    return bad(`unknown protocol '${String(named.protocol).slice(0, 80)}'`, `choose from ${protocols.map((p) => p.name).join(', ')}, or register it in protocols/index.ts`);
   }
-  if (!Number.isSafeInteger(e.seed) || (e.seed as number) < 0) bad('field "seed" must be a non-negative integer');
-  if (!isObject(e.options)) bad('field "options" must be an object');
-  const o = e.options as Record<string, unknown>;
-  for (const [k, v] of Object.entries(defaultScenario)) {
-    if (Array.isArray(v) ? !Array.isArray(o[k]) : typeof o[k] !== typeof v) bad(`options.${k} is missing or not a ${Array.isArray(v) ? 'list' : typeof v}`);
+  if (typeof named.variant !== 'string' || !Object.hasOwn(protocol.variants, named.variant)) {
+    bad(`unknown variant ${show(named.variant)} of ${protocol.name}`, `choose from ${Object.keys(protocol.variants).join(', ')}`);
   }
-  if (o.protocol !== e.protocol || o.variant !== e.variant || o.seed !== e.seed) bad('options.protocol / variant / seed disagree with the entry');
-  for (const n of o.nemesis as unknown[]) if (!(nemesisNames as readonly unknown[]).includes(n)) bad(`options.nemesis names an unknown nemesis ${JSON.stringify(n)}`);
-  const options = o as unknown as ScenarioOptions;
+  const problem = entryProblem(raw);
+  if (problem !== undefined) bad(problem, 'fix the field, or regenerate the entry with faultline shrink --save; the format is corpus/schema.json');
+  const e = raw as CorpusEntry;
+  const options = e.options;
   try {
-    validateOptions(protocol!, options);
+    validateOptions(protocol, options);
   } catch (err) {
     bad(`bad options: ${(err as Error).message}`);
   }
-  const nodes = new Set(nodeIds(options.nodes));
-  const ops = checkOps(e.ops, options, nodes, bad);
-  const faults = checkFaults(e.faults, nodes, bad);
-  if (!isObject(e.tape)) bad('field "tape" must be { length, choices }');
-  const t = e.tape as Record<string, unknown>;
-  if (!Number.isSafeInteger(t.length) || (t.length as number) < 0 || typeof t.choices !== 'string') bad('field "tape" must be { length: integer, choices: string }');
+  if (e.tape.length > options.maxSteps * 4) bad(`tape has ${e.tape.length} choices, more than a run of ${options.maxSteps} steps can make`);
   let tape: ChoiceTape;
   try {
-    tape = decodeTape(t.choices as string);
+    tape = decodeTape(e.tape.choices, e.tape.length);
   } catch (err) {
     return bad(`tape does not parse: ${(err as Error).message}`);
   }
-  if (tape.values.length !== t.length) bad(`tape is truncated or padded: ${tape.values.length} choices, the entry says ${t.length}`);
-  tape.causes?.forEach((cause, i) => {
-    if (cause >= ops.length) bad(`tape choice ${i} belongs to op ${cause}, but the entry has ${ops.length} ops`);
-  });
-  const spread = options.latencyMaxMs - options.latencyMinMs;
-  tape.values.forEach((v, i) => {
+  if (tape.values.length !== e.tape.length) bad(`tape is truncated or padded: ${tape.values.length} choices, the entry says ${e.tape.length}`);
+  const causes = tape.causes ?? [];
+  for (let i = 0; i < causes.length; i++) {
+    if (causes[i] >= e.ops.length) bad(`tape choice ${i} belongs to op ${causes[i]}, but the entry has ${e.ops.length} ops`);
+  }
+  const spread = Math.max(
+    options.latencyMaxMs - options.latencyMinMs,
+    ...(options.links ?? []).map((l) => (l.latencyMaxMs ?? options.latencyMaxMs) - (l.latencyMinMs ?? options.latencyMinMs)),
+  );
+  for (let i = 0; i < tape.values.length; i++) {
+    const v = tape.values[i];
     const bound = tape.kinds[i] === ChoiceKind.latency ? spread + 1 : 2;
     if (v >= bound) bad(`tape choice ${i} (${KIND_LETTER[tape.kinds[i]]}${v}) is out of range (< ${bound})`);
-  });
-  if (!isObject(e.expected)) bad('field "expected" must be { status, failing? }');
-  const x = e.expected as Record<string, unknown>;
-  if (x.status === 'fail') {
-    if (!Array.isArray(x.failing) || x.failing.length === 0 || !x.failing.every((f) => typeof f === 'string')) bad('expected.failing must be a non-empty list of checker names');
-  } else if (x.status !== 'pass') bad(`expected.status must be 'fail' or 'pass', got ${JSON.stringify(x.status)}`);
-  if (typeof e.fingerprint !== 'string' || !/^[0-9a-f]{16}$/.test(e.fingerprint)) bad('field "fingerprint" must be 16 hex digits');
-  if (typeof e.createdBy !== 'string') bad('field "createdBy" must be a string');
-  const entry = e as unknown as CorpusEntry;
-  return { file, entry, protocol: protocol!, input: { options, ops, faults, tape: tape! } };
+  }
+  return { file, entry: e, protocol, input: { options, ops: e.ops, faults: e.faults, tape } };
 }
 
-/** Every `*.json` file under a corpus root, sorted (empty when the root does not exist). */
+/** Every `*.json` entry under a corpus root, sorted (empty when the root does not exist); `schema.json` is the format, not an entry. */
 export function listEntries(root: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
@@ -257,73 +250,9 @@ export function listEntries(root: string): string[] {
     for (const n of names) {
       const p = join(dir, n);
       if (statSync(p).isDirectory()) walk(p);
-      else if (n.endsWith('.json')) out.push(p);
+      else if (n.endsWith('.json') && n !== 'schema.json') out.push(p);
     }
   };
   walk(root);
   return out;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function checkOps(v: unknown, o: ScenarioOptions, nodes: Set<string>, bad: (p: string) => never): PlannedOp[] {
-  if (!Array.isArray(v)) bad('field "ops" must be a list');
-  (v as unknown[]).forEach((op, i) => {
-    if (!isObject(op)) bad(`ops[${i}] must be an object`);
-    const p = op as Record<string, unknown>;
-    if (!Number.isInteger(p.client) || (p.client as number) < 0 || (p.client as number) >= o.clients) bad(`ops[${i}].client must be an integer in [0, ${o.clients})`);
-    if (typeof p.node !== 'string' || !nodes.has(p.node)) bad(`ops[${i}].node must name one of ${[...nodes].join(', ')}`);
-    if (!Number.isInteger(p.thinkMs) || (p.thinkMs as number) < 0) bad(`ops[${i}].thinkMs must be a whole number >= 0`);
-    if (typeof p.f !== 'string') bad(`ops[${i}].f must be a string`);
-    if (!('value' in p)) bad(`ops[${i}].value is missing`);
-    if (p.key !== undefined && typeof p.key !== 'string') bad(`ops[${i}].key must be a string`);
-  });
-  return v as PlannedOp[];
-}
-
-function checkFaults(v: unknown, nodes: Set<string>, bad: (p: string) => never): Fault[] {
-  if (!Array.isArray(v)) bad('field "faults" must be a list');
-  (v as unknown[]).forEach((f, i) => {
-    if (!isObject(f)) bad(`faults[${i}] must be an object`);
-    const x = f as Record<string, unknown>;
-    const node = (k: string) => {
-      if (typeof x[k] !== 'string' || !nodes.has(x[k] as string)) bad(`faults[${i}].${k} must name one of ${[...nodes].join(', ')}`);
-    };
-    const num = (k: string, min = 0) => {
-      if (typeof x[k] !== 'number' || !Number.isFinite(x[k]) || (x[k] as number) < min) bad(`faults[${i}].${k} must be a number >= ${min}`);
-    };
-    num('atMs');
-    num('durationMs');
-    switch (x.kind) {
-      case 'partition':
-        if (typeof x.label !== 'string') bad(`faults[${i}].label must be a string`);
-        if (!Array.isArray(x.cut) || !x.cut.every((l) => Array.isArray(l) && l.length === 2 && l.every((n) => typeof n === 'string' && nodes.has(n)))) {
-          bad(`faults[${i}].cut must be a list of [from, to] node pairs`);
-        }
-        break;
-      case 'crash':
-      case 'pause':
-        node('node');
-        break;
-      case 'clock':
-        node('node');
-        if (typeof x.offsetMs !== 'number' || !Number.isFinite(x.offsetMs)) bad(`faults[${i}].offsetMs must be a number`);
-        if (typeof x.rate !== 'number' || !((x.rate as number) > 0)) bad(`faults[${i}].rate must be a number > 0`);
-        if (x.strobeMs !== undefined) num('strobeMs', 1);
-        break;
-      case 'loss':
-      case 'dup':
-        if (typeof x.rate !== 'number' || !((x.rate as number) >= 0 && (x.rate as number) <= 1)) bad(`faults[${i}].rate must be a probability`);
-        break;
-      case 'clog':
-        node('from');
-        node('to');
-        break;
-      default:
-        bad(`faults[${i}].kind ${JSON.stringify(x.kind)} is not a known fault kind`);
-    }
-  });
-  return v as Fault[];
 }

@@ -54,7 +54,7 @@ export const nemesisGroups: Record<string, readonly NemesisName[]> = {
 export function parseNemesis(text: string): NemesisName[] {
   const out = new Set<NemesisName>();
   for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (raw in nemesisGroups) nemesisGroups[raw].forEach((n) => out.add(n));
+    if (Object.hasOwn(nemesisGroups, raw)) nemesisGroups[raw].forEach((n) => out.add(n));
     else if ((nemesisNames as readonly string[]).includes(raw)) out.add(raw as NemesisName);
     else {
       throw new Error(

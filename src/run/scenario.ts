@@ -4,6 +4,7 @@ import { generateFaults, nemesisNames, type Fault, type NemesisName } from '../n
 import type { LinkConfig, NetConfig } from '../network/network.ts';
 import type { SimConfig } from '../sim/simulator.ts';
 import { planOps, type PlannedOp } from '../workload/workload.ts';
+import { optionsRelationProblem, schemaProblem, ScenarioOptionsSchema } from './options-schema.ts';
 import type { ProtocolDef } from './protocol.ts';
 
 /**
@@ -96,39 +97,24 @@ export function resolveOptions(protocol: ProtocolDef, given: Partial<ScenarioOpt
   return options;
 }
 
+/**
+ * Checks options against the one table of bounds (`options-schema.ts`) and the protocol (variant,
+ * smallest cluster); throws `ScenarioError` with one line naming the option and how to fix it.
+ *
+ * @example
+ * validateOptions(abd, { ...options, nodes: 0 }); // throws: options.nodes (--nodes) must be a whole number from 1 to 100, got 0
+ */
 export function validateOptions(protocol: ProtocolDef, o: ScenarioOptions): void {
-  if (!(o.variant in protocol.variants)) {
+  // Object.hasOwn, not `in`: 'constructor' or '__proto__' is no variant.
+  if (typeof o.variant !== 'string' || !Object.hasOwn(protocol.variants, o.variant)) {
     throw new ScenarioError(
-      `unknown variant '${o.variant}' of ${protocol.name}: choose from ${Object.keys(protocol.variants).join(', ')}`,
+      `unknown variant '${String(o.variant).slice(0, 80)}' of ${protocol.name}: choose from ${Object.keys(protocol.variants).join(', ')}`,
     );
   }
-  const whole = (name: string, v: number, min: number) => {
-    if (!Number.isInteger(v) || v < min) throw new ScenarioError(`--${name} must be a whole number >= ${min}, got ${v}`);
-  };
-  const rate = (name: string, v: number) => {
-    if (!(v >= 0 && v <= 1)) throw new ScenarioError(`--${name} must be a probability between 0 and 1, got ${v}`);
-  };
-  if (!Number.isSafeInteger(o.seed) || o.seed < 0) throw new ScenarioError(`--seed must be a non-negative integer, got ${o.seed}`);
-  whole('nodes', o.nodes, protocol.minNodes ?? 1);
-  whole('clients', o.clients, 1);
-  whole('ops', o.ops, 0);
-  whole('heal-at', o.healAtMs, 0);
-  whole('quiet', o.quietMs, 0);
-  whole('fault-interval', o.faultIntervalMs, 1);
-  whole('fault-duration', o.faultDurationMs, 1);
-  whole('think', o.thinkMs, 0);
-  whole('op-timeout', o.opTimeoutMs, 1);
-  whole('latency (min)', o.latencyMinMs, 0);
-  whole('latency (max)', o.latencyMaxMs, o.latencyMinMs);
-  whole('max-steps', o.maxSteps, 1);
-  rate('drop', o.dropRate);
-  rate('dup', o.dupRate);
-  rate('reorder', o.reorderRate);
-  for (const n of o.nemesis) {
-    if (!(nemesisNames as readonly string[]).includes(n)) {
-      throw new ScenarioError(`unknown nemesis '${n}': choose from ${nemesisNames.join(', ')}`);
-    }
-  }
+  const problem = schemaProblem(ScenarioOptionsSchema, o, 'options') ?? optionsRelationProblem(o);
+  if (problem !== undefined) throw new ScenarioError(problem);
+  const minNodes = protocol.minNodes ?? 1;
+  if (o.nodes < minNodes) throw new ScenarioError(`${protocol.name} needs at least ${minNodes} nodes (--nodes), got ${o.nodes}`);
 }
 
 export function nodeIds(count: number): string[] {

@@ -1,0 +1,533 @@
+/**
+ * The one table of every command-line flag of every command: its type, bounds and help text.
+ * Every command parses its argv through `parseFlags`, and `commandHelp` / `overviewHelp` are
+ * generated from the table, so a flag, its limits and its documentation are written once.
+ * Bad input is one `UsageError` line naming the flag, what it takes and what it got.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { historyFormats } from '../../checkers/formats/index.ts';
+import { DEFAULT_MAX_STATES } from '../../checkers/linearizability.ts';
+import { consistencyModels } from '../../checkers/transactional/index.ts';
+import { modelNames } from '../../models/index.ts';
+import { nemesisGroups, nemesisNames, parseNemesis, type NemesisName } from '../nemesis/faults.ts';
+import { describeBound, optionBounds, type OptionBound } from '../run/options-schema.ts';
+import { defaultShrinkBudget, shrinkBudgetCeiling } from '../shrink/budget.ts';
+
+/** Bad command-line input: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** What a flag takes. */
+export type FlagSpec =
+  | { type: 'boolean'; help: string; short?: string }
+  /** A whole number (`integer`) or a decimal number, within [min, max]. */
+  | { type: 'number'; integer: boolean; min: number; max: number; arg: string; help: string }
+  /** `A..B` (or `A`, meaning `A..A`) of whole numbers within [min, max], spanning at most `maxSpan` + 1 values. */
+  | { type: 'range'; min: number; max: number; maxSpan: number; arg: string; help: string }
+  | { type: 'string'; arg: string; help: string }
+  /** One of a list of names (looked up with Object.hasOwn semantics: a plain list, no prototype). */
+  | { type: 'choice'; choices: () => readonly string[]; arg: string; help: string }
+  /** A directory to write into: created when missing, never a file. */
+  | { type: 'dir'; arg: string; help: string }
+  /** A JSON value, at most 16 deep. */
+  | { type: 'json'; arg: string; help: string }
+  /** A comma-separated nemesis list. */
+  | { type: 'nemesis'; arg: string; help: string };
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+type ValueOf<S> = S extends { type: 'boolean' }
+  ? boolean
+  : S extends { type: 'number' }
+    ? number
+    : S extends { type: 'range' }
+      ? Range
+      : S extends { type: 'json' }
+        ? unknown
+        : S extends { type: 'nemesis' }
+          ? NemesisName[]
+          : string;
+
+/** The transactional workloads `check --txn` reads (kept here: the checker's list is a type). */
+const txnWorkloads = ['list-append', 'rw-register'] as const;
+
+/** Timers take at most 2^31-1 ms; a longer one fires at once (Node's TimeoutOverflowWarning). */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+const bounded = (b: OptionBound, arg: string, help: string) => ({ type: 'number', integer: b.integer, min: b.min, max: b.max, arg, help }) as const;
+
+const help = { type: 'boolean', short: 'h', help: 'print this help' } as const;
+
+/** The scenario flags shared by `run` and `shrink`; bounds come from the scenario option table. */
+const scenarioFlags = {
+  variant: { type: 'string', arg: 'NAME', help: 'protocol variant (see faultline list)' },
+  nodes: bounded(optionBounds.nodes, 'N', 'cluster size'),
+  clients: bounded(optionBounds.clients, 'N', 'concurrent client processes'),
+  ops: bounded(optionBounds.ops, 'N', 'client operations in total'),
+  nemesis: {
+    type: 'nemesis',
+    arg: 'LIST',
+    help: `comma-separated faults, or ${Object.keys(nemesisGroups).join(' | ')} (${nemesisNames.join(', ')})`,
+  },
+  latency: {
+    type: 'range',
+    min: optionBounds.latencyMinMs.min,
+    max: optionBounds.latencyMaxMs.max,
+    maxSpan: optionBounds.latencyMaxMs.max,
+    arg: 'MIN..MAX',
+    help: 'message latency in ms, uniform (e.g. 1..10)',
+  },
+  drop: bounded(optionBounds.dropRate, 'P', 'probability that a message is lost'),
+  dup: bounded(optionBounds.dupRate, 'P', 'probability that a message is delivered twice'),
+  reorder: bounded(optionBounds.reorderRate, 'P', 'probability that a message is held back and overtaken'),
+  'heal-at': bounded(optionBounds.healAtMs, 'MS', 'faults happen before this virtual time, then everything heals'),
+  quiet: bounded(optionBounds.quietMs, 'MS', 'how long the run goes on after the heal'),
+  'fault-interval': bounded(optionBounds.faultIntervalMs, 'MS', 'mean gap between fault starts'),
+  'fault-duration': bounded(optionBounds.faultDurationMs, 'MS', 'mean fault length'),
+  think: bounded(optionBounds.thinkMs, 'MS', "mean pause between one client's ops"),
+  'op-timeout': bounded(optionBounds.opTimeoutMs, 'MS', 'a client op with no answer by then completes as info'),
+  'max-steps': bounded(optionBounds.maxSteps, 'N', 'event budget per run'),
+} as const;
+
+/** The shrink budget, shared by `shrink` and `run --save`: runs and events decide, wall time is a net. */
+const shrinkBudgetFlags = {
+  'shrink-runs': {
+    type: 'number',
+    integer: true,
+    min: 1,
+    max: shrinkBudgetCeiling.maxRuns,
+    arg: 'N',
+    help: `stop shrinking after N runs (default ${defaultShrinkBudget.maxRuns}); deterministic: the same failure shrinks to the same result at any machine load`,
+  },
+  'shrink-events': {
+    type: 'number',
+    integer: true,
+    min: 1,
+    max: shrinkBudgetCeiling.maxEvents,
+    arg: 'N',
+    help: `stop shrinking after N simulated events over all runs (default ${defaultShrinkBudget.maxEvents}); deterministic`,
+  },
+  'shrink-wall-seconds': {
+    type: 'number',
+    integer: true,
+    min: 1,
+    max: shrinkBudgetCeiling.wallLimitMs / 1000,
+    arg: 'S',
+    help: `safety net only: stop shrinking after S seconds of wall time (default ${defaultShrinkBudget.wallLimitMs / 1000}); a result it cuts short says so and is not reproducible`,
+  },
+} as const;
+
+const seed = { type: 'number', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, arg: 'N', help: 'one seed (default 0)' } as const;
+
+/** One command: how it is called, what it does, its flags, and its exit codes. */
+export interface CommandSpec {
+  usage: string[];
+  summary: string;
+  /** Paragraphs after the usage lines. */
+  about?: string;
+  positionals: { min: number; max: number; name: string };
+  flags: Record<string, FlagSpec>;
+  exit?: string;
+}
+
+/**
+ * Every command and its flags: the single table.
+ *
+ * @example
+ * commands.run.flags.nodes; // { type: 'number', integer: true, min: 1, max: 100, arg: 'N', help: 'cluster size' }
+ */
+export const commands = {
+  run: {
+    usage: ['faultline run <protocol> [--variant V] [--seed N | --seeds A..B] [options]'],
+    summary: 'run a protocol under faults, check it, print a summary',
+    about: 'Runs a protocol under the seeded scheduler and nemesis, checks the history, prints a summary.',
+    positionals: { min: 1, max: 1, name: 'protocol' },
+    flags: {
+      seed,
+      seeds: { type: 'range', min: 0, max: Number.MAX_SAFE_INTEGER, maxSpan: 999_999, arg: 'A..B', help: 'every seed from A to B (at most 1,000,000 seeds)' },
+      out: { type: 'dir', arg: 'DIR', help: 'write summary, history, faults, checks and trace of each run here (failing runs are always written, to out/ unless --out says otherwise)' },
+      'stop-on-fail': { type: 'boolean', help: 'stop at the first failing seed' },
+      'check-determinism': { type: 'boolean', help: 'run every seed twice and compare fingerprints' },
+      'quiet-pass': { type: 'boolean', help: 'with --seeds: print nothing for passing seeds' },
+      workers: { type: 'number', integer: true, min: 0, max: 256, arg: 'N', help: 'worker threads (default: one per core, at most one per seed; 0 = this thread, without the watchdog)' },
+      'seed-timeout': {
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: MAX_TIMER_SECONDS,
+        arg: 'S',
+        help: "with workers: a seed with no verdict after S seconds of wall time ends as 'hung' (a handler that never returns); default 60",
+      },
+      json: { type: 'boolean', help: 'one JSON summary per seed instead of text' },
+      save: { type: 'boolean', help: 'shrink the first failing seed and write it to the corpus (corpus/<protocol>/<variant>-<seed>.json); prints the replay command' },
+      corpus: { type: 'dir', arg: 'DIR', help: 'corpus root for --save (default corpus)' },
+      ...shrinkBudgetFlags,
+      help,
+      ...scenarioFlags,
+    },
+    exit: 'Exit code: 0 every check held, 1 a violation was found, 2 bad usage, 3 a checker ran out of budget.',
+  },
+  check: {
+    usage: ['faultline check <file>... [--model NAME] [--format F] [options]', 'faultline check <file>... --txn list-append|rw-register [--consistency MODEL]'],
+    summary: 'check recorded histories for linearizability or isolation anomalies',
+    about:
+      'Checks each history file for linearizability against a model, or (--txn) a transactional\nhistory for the isolation anomalies a consistency model forbids, in one process.\nPrints "<file>\\t<ok|illegal|unknown>\\t<milliseconds>" per file, then each counterexample.',
+    positionals: { min: 1, max: 100_000, name: 'file' },
+    flags: {
+      model: {
+        type: 'choice',
+        choices: () => [...modelNames, ...txnWorkloads],
+        arg: 'NAME',
+        help: 'the model (default: implied by the format: porcupine-etcd -> cas-register, porcupine-kv -> kv; list-append and rw-register mean --txn)',
+      },
+      txn: { type: 'choice', choices: () => txnWorkloads, arg: 'WORKLOAD', help: 'check transactions (micro-ops [append k v], [r k v], [w k v]) for isolation anomalies, Elle-style' },
+      consistency: { type: 'choice', choices: () => consistencyModels, arg: 'MODEL', help: 'with --txn: the consistency model (default serializable)' },
+      format: { type: 'choice', choices: () => historyFormats, arg: 'FORMAT', help: 'the history format (detected when omitted)' },
+      initial: { type: 'json', arg: 'JSON', help: 'initial register value / value of a missing kv key (default null; "" for porcupine-kv)' },
+      'max-states': {
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: 1_000_000_000_000,
+        arg: 'N',
+        help: `search budget per file in model steps (default ${DEFAULT_MAX_STATES}); exhausted -> unknown. Counted, not timed: the same file gets the same verdict on any machine`,
+      },
+      timeout: { type: 'number', integer: false, min: 0.001, max: MAX_TIMER_SECONDS, arg: 'S', help: 'wall-clock safety net per file in seconds (default none); exhausted -> unknown (wall-time)' },
+      'max-memory': { type: 'number', integer: false, min: 1, max: 1_048_576, arg: 'MB', help: 'search-cache budget per file (default 1024); exhausted -> unknown' },
+      'no-partition': { type: 'boolean', help: 'check each history whole instead of per key' },
+      json: { type: 'boolean', help: 'one JSON document on stdout instead of text' },
+      help,
+    },
+    exit: 'Exit code: 0 all ok, 1 some file illegal, 2 bad usage or bad input, 3 some file unknown (budget ran out);\nthe worst file decides (2 > 1 > 3 > 0).',
+  },
+  shrink: {
+    usage: ['faultline shrink <entry.json> [options]', 'faultline shrink <protocol> --variant V --seed N [scenario options] [options]'],
+    summary: 'shrink a failing run to a minimal counterexample and tell its story',
+    about: 'Shrinks a failing run to a minimal one that fails the same way (same first failing checker),\nprints its story, and with --save writes it to the corpus.',
+    positionals: { min: 1, max: 1, name: 'entry.json | protocol' },
+    flags: {
+      seed,
+      save: { type: 'boolean', help: 'write the run as corpus/<protocol>/<variant>-<seed>.json: the original failure before shrinking starts, then the shrunk one' },
+      corpus: { type: 'dir', arg: 'DIR', help: 'corpus root (default corpus)' },
+      'max-states': {
+        type: 'number',
+        integer: true,
+        min: 1,
+        max: Number.MAX_SAFE_INTEGER,
+        arg: 'N',
+        help: `search budget of each candidate's history check in model steps (default ${DEFAULT_MAX_STATES}); deterministic, like the shrink budget`,
+      },
+      ...shrinkBudgetFlags,
+      help,
+      ...scenarioFlags,
+    },
+    exit: 'Exit code: 0 done (or the input does not fail: nothing to shrink), 2 bad usage or input.',
+  },
+  replay: {
+    usage: ['faultline replay <entry.json> [--quiet]'],
+    summary: 'replay a corpus entry: story, fingerprint, exit 1 if it still fails',
+    about: 'Replays a corpus entry bit for bit: prints its story and fingerprint, and whether the fingerprint\nmatches the recorded one.',
+    positionals: { min: 1, max: 1, name: 'entry.json' },
+    flags: {
+      quiet: { type: 'boolean', help: 'print only the verdict line and the fingerprint (no story)' },
+      help,
+    },
+    exit: 'Exit code: 1 the entry still fails, 0 it now passes, 2 bad usage or a bad corpus file.',
+  },
+  list: {
+    usage: ['faultline list'],
+    summary: 'every bundled protocol and variant: <protocol> <variant> <correct|bug>',
+    positionals: { min: 0, max: 0, name: '' },
+    flags: { help },
+  },
+  demo: {
+    usage: ['faultline demo'],
+    summary: 'explore a planted bug until it is found',
+    about: 'Explores raft/stale-local-read over seeds 0..199, shrinks the first failure,\nsaves it under out/corpus/ and prints its story and replay command.',
+    positionals: { min: 0, max: 0, name: '' },
+    flags: { help },
+  },
+} as const satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof commands;
+
+/** What `parseFlags` gives: each flag given, typed by the table, and the positionals. */
+export interface Parsed<C extends CommandName> {
+  values: { -readonly [K in keyof (typeof commands)[C]['flags']]?: ValueOf<(typeof commands)[C]['flags'][K]> };
+  positionals: string[];
+}
+
+/**
+ * Parses a command's argv against the table; throws `UsageError` (one line) for an unknown flag,
+ * a missing or malformed value, a value out of bounds, a flag given twice, or the wrong number of
+ * positionals. `--help` skips the positional count.
+ *
+ * @example
+ * parseFlags('run', ['abd', '--nodes', '3']).values.nodes; // 3
+ * parseFlags('run', ['abd', '--nodes', '-1']); // throws: --nodes takes a whole number from 1 to 100, got '-1'
+ */
+export function parseFlags<C extends CommandName>(command: C, argv: readonly string[]): Parsed<C> {
+  const spec: CommandSpec = commands[command];
+  const values: Record<string, unknown> = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = lookupFlag(spec, command, eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg);
+    const flag = spec.flags[name];
+    if (Object.hasOwn(values, name)) throw new UsageError(`--${name} is given twice: give it once (faultline ${command} --help)`);
+    if (flag.type === 'boolean') {
+      if (eq > 0 && arg.startsWith('--')) throw new UsageError(`--${name} takes no value, got '${clip(arg.slice(eq + 1))}'`);
+      values[name] = true;
+      continue;
+    }
+    let text: string;
+    if (eq > 0 && arg.startsWith('--')) text = arg.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined) throw new UsageError(`--${name} needs a value: ${takes(flag)}`);
+      // `--nodes -1` is a bad value for --nodes; `--out --json` is a forgotten value.
+      if (next.startsWith('--') && next.length > 2 && isKnownFlag(spec, next)) throw new UsageError(`--${name} needs a value (${takes(flag)}), got the option ${clip(next)}`);
+      text = next;
+      i++;
+    }
+    values[name] = convert(name, flag, text);
+  }
+  if (!values.help) {
+    const p = spec.positionals;
+    if (positionals.length < p.min || positionals.length > p.max) throw new UsageError(positionalProblem(command, spec, positionals));
+  }
+  return { values, positionals } as Parsed<C>;
+}
+
+function lookupFlag(spec: CommandSpec, command: string, given: string): string {
+  if (given.startsWith('--')) {
+    const name = given.slice(2);
+    if (Object.hasOwn(spec.flags, name)) return name;
+  } else {
+    const short = given.slice(1);
+    const hit = Object.entries(spec.flags).find(([, f]) => f.type === 'boolean' && f.short === short);
+    if (hit && given.length === 2) return hit[0];
+  }
+  const near = nearest(given.replace(/^-+/, ''), Object.keys(spec.flags));
+  throw new UsageError(`unknown option ${clip(given)} for faultline ${command}${near ? `: did you mean --${near}?` : ''} (faultline ${command} --help lists the options)`);
+}
+
+function isKnownFlag(spec: CommandSpec, arg: string): boolean {
+  const name = arg.slice(2).split('=')[0];
+  return Object.hasOwn(spec.flags, name);
+}
+
+function positionalProblem(command: string, spec: CommandSpec, got: string[]): string {
+  const p = spec.positionals;
+  const shown = got.length ? got.slice(0, 3).map(clip).join(' ') + (got.length > 3 ? ' ...' : '') : 'none';
+  if (p.max === 0) return `faultline ${command} takes no arguments, got ${shown} (faultline ${command} --help)`;
+  if (got.length < p.min) return `faultline ${command} needs ${p.min === 1 && p.max === 1 ? 'one' : `at least ${p.min}`} <${p.name}> (usage: ${spec.usage[0]})`;
+  return `faultline ${command} takes ${p.max === 1 ? 'one' : `at most ${p.max}`} <${p.name}>, got ${got.length}: ${shown} (usage: ${spec.usage[0]})`;
+}
+
+/** What a flag takes, for messages: "a whole number from 1 to 100". */
+function takes(f: FlagSpec): string {
+  switch (f.type) {
+    case 'boolean':
+      return 'no value';
+    case 'number':
+      return describeBound({ flag: '', min: f.min, max: f.max, integer: f.integer });
+    case 'range':
+      return `a range ${f.arg} of whole numbers from ${f.min} to ${f.max.toLocaleString('en-US')}`;
+    case 'choice':
+      return `one of ${f.choices().join(', ')}`;
+    case 'dir':
+      return 'a directory path';
+    case 'json':
+      return 'a JSON value';
+    case 'nemesis':
+      return `a comma-separated list of ${[...Object.keys(nemesisGroups), ...nemesisNames].join(', ')}`;
+    case 'string':
+      return `a ${f.arg.toLowerCase()}`;
+  }
+}
+
+function convert(name: string, f: FlagSpec, text: string): unknown {
+  const bad = (extra = ''): never => {
+    throw new UsageError(`--${name} takes ${takes(f)}, got '${clip(text)}'${extra}`);
+  };
+  switch (f.type) {
+    case 'number': {
+      const ok = f.integer ? /^\d+$/.test(text) : /^(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text);
+      const x = Number(text);
+      if (!ok || !Number.isFinite(x) || x < f.min || x > f.max) bad();
+      return x;
+    }
+    case 'range': {
+      const m = /^(\d+)(?:\.\.(\d+))?$/.exec(text);
+      if (!m) return bad(` (e.g. ${f.arg === 'A..B' ? '0..99' : '1..10'})`);
+      const lo = Number(m[1]);
+      const hi = Number(m[2] ?? m[1]);
+      if (lo < f.min || hi > f.max) return bad();
+      if (hi < lo) throw new UsageError(`--${name} ${clip(text)}: the range is empty (the second number must be >= the first)`);
+      if (hi - lo > f.maxSpan) throw new UsageError(`--${name} ${clip(text)} spans ${(hi - lo + 1).toLocaleString('en-US')} values, more than ${(f.maxSpan + 1).toLocaleString('en-US')} (run it in parts)`);
+      return { min: lo, max: hi };
+    }
+    case 'choice':
+      if (!f.choices().includes(text)) bad();
+      return text;
+    case 'dir':
+      return checkDir(name, text);
+    case 'json':
+      return parseJsonFlag(name, text);
+    case 'nemesis':
+      try {
+        return parseNemesis(text);
+      } catch (e) {
+        throw new UsageError(`--${name}: ${(e as Error).message}`);
+      }
+    case 'string':
+      if (text.length === 0 || text.length > 1000) bad();
+      return text;
+    case 'boolean':
+      return true;
+  }
+}
+
+/**
+ * A directory to write into: the path and its nearest existing ancestor must be directories.
+ *
+ * @example
+ * checkDir('out', 'out'); // 'out', or throws when ./out is a file
+ */
+export function checkDir(name: string, text: string): string {
+  if (text.length === 0 || text.includes('\0')) throw new UsageError(`--${name} takes a directory path, got '${clip(text)}'`);
+  let p = resolve(text);
+  for (let depth = 0; depth < 4096; depth++) {
+    if (existsSync(p)) {
+      if (!statSync(p).isDirectory()) {
+        const what = p === resolve(text) ? `'${clip(text)}' is a file` : `'${clip(p)}' (in ${clip(text)}) is a file`;
+        throw new UsageError(`--${name} takes a directory, but ${what} (give a directory path; a missing one is created)`);
+      }
+      return text;
+    }
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  return text;
+}
+
+function parseJsonFlag(name: string, text: string): unknown {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--${name} takes a JSON value (e.g. --${name} 0 or --${name} '""'), got '${clip(text)}'`);
+  }
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '[' || ch === '{') depth++;
+    if (depth > 16) throw new UsageError(`--${name} takes a JSON value nested at most 16 deep`);
+    if (ch === ']' || ch === '}') depth--;
+  }
+  return v;
+}
+
+/** A piece of user input fit for a one-line message. */
+export function clip(text: string): string {
+  const s = text.replace(/[\r\n\t]+/g, ' ');
+  return s.length > 60 ? `${s.slice(0, 60)}...` : s;
+}
+
+function nearest(name: string, names: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const n of names) {
+    const d = distance(name, n);
+    if (d < bestD) [best, bestD] = [n, d];
+  }
+  return best;
+}
+
+/** Edit distance, for "did you mean" (names are short: the quadratic table is fine). */
+function distance(a: string, b: string): number {
+  if (a.length > 64) return Infinity;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
+/**
+ * The help of one command, generated from the table.
+ *
+ * @example
+ * console.log(commandHelp('replay'));
+ */
+export function commandHelp(command: CommandName): string {
+  const spec: CommandSpec = commands[command];
+  const out = [...spec.usage.map((u, i) => (i === 0 ? `usage: ${u}` : `       ${u}`)), ''];
+  if (spec.about) out.push(spec.about, '');
+  const rows = Object.entries(spec.flags).map(([name, f]) => {
+    const left = `--${name}${f.type === 'boolean' ? '' : ` ${f.arg}`}${f.type === 'boolean' && f.short ? `, -${f.short}` : ''}`;
+    const bounds =
+      f.type === 'number' && f.max < Number.MAX_SAFE_INTEGER ? ` [${f.min}..${f.max}]` : f.type === 'choice' ? `: ${f.choices().join(' | ')}` : '';
+    return [left, f.help + bounds, Object.hasOwn(scenarioFlags, name)] as const;
+  });
+  const width = Math.min(26, Math.max(...rows.map(([l]) => l.length)) + 2);
+  let inScenario = false;
+  for (const [left, text, scenario] of rows) {
+    if (scenario && !inScenario) out.push('', 'Scenario options:');
+    inScenario = scenario;
+    const lines = wrap(text, 100 - width - 2);
+    out.push(`  ${left.padEnd(width)}${left.length >= width ? `\n  ${' '.repeat(width)}` : ''}${lines[0]}`);
+    for (const l of lines.slice(1)) out.push(`  ${' '.repeat(width)}${l}`);
+  }
+  if (spec.exit) out.push('', spec.exit);
+  return out.join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * `faultline --help`: every command's usage and summary, from the table.
+ *
+ * @example
+ * console.log(overviewHelp());
+ */
+export function overviewHelp(): string {
+  const out = ['faultline: deterministic simulation testing for distributed protocols', '', 'Usage:'];
+  for (const spec of Object.values(commands) as CommandSpec[]) {
+    out.push(`  ${spec.usage[0]}`, `${' '.repeat(33)}${spec.summary}`);
+  }
+  out.push('  faultline <command> --help     the options of one command', '');
+  out.push('Exit codes: 0 every check held, 1 a violation was found, 2 bad usage or input, 3 undecided (budget), 70 internal error.');
+  return out.join('\n');
+}
