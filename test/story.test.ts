@@ -107,3 +107,22 @@ describe('causal story', () => {
     expect(chain).toEqual(['complete', 'reply', 'deliver', 'send', 'deliver', 'send', 'arrive', 'invoke']);
   });
 });
+
+describe('causal story anchors', () => {
+  it('anchors on the exact event a check names by trace index, and tells nothing after it', async () => {
+    const create = (ctx: NodeCtx): NodeHandlers => ({
+      onStart() {
+        if (ctx.id === 'n1') ctx.broadcast({ ping: 1 });
+      },
+      onMessage(from, msg) {
+        if ((msg as { ping?: number }).ping === 1) ctx.send(from, { pong: 1 });
+      },
+    });
+    const sim = await simulate(create, { net: { latencyMinMs: 5, latencyMaxMs: 5 } });
+    const firstPong = sim.trace.find((e) => e.kind === 'deliver' && (e.body as { pong?: number }).pong === 1)!;
+    const story = tellStory(failedRun(sim, { checker: 'always(x)', verdict: 'illegal', summary: 'x', details: { traceIndex: firstPong.index, timeMs: firstPong.timeMs } })).text;
+    const pongs = steps(story).filter((l) => l.includes('{pong:1}'));
+    expect(pongs).toHaveLength(1);
+    expect(pongs[0]).toContain(`${firstPong.envelope!.from} -> n1`);
+  });
+});

@@ -121,10 +121,17 @@ function stuckOps(failing: readonly CheckerResult[]): Set<number> | undefined {
   return undefined;
 }
 
-/** The events handled at the instant a failure names (on its node, if it names one). */
+/**
+ * The event a failure names: its `details.traceIndex` when the check recorded one (the exact
+ * event after which an invariant failed); else the events handled at the instant it names (on its
+ * node, if it names one): one of them broke it, and the later ones at that instant are included
+ * only because the trace cannot tell which.
+ */
 function instantAnchors(r: RunResult, failing: readonly CheckerResult[]): number[] {
   const trace = r.sim.trace;
   if (trace.length === 0) return [];
+  const exact = failing.map((c) => (c.details as { traceIndex?: unknown } | undefined)?.traceIndex).filter((i): i is number => Number.isInteger(i) && (i as number) >= 0 && (i as number) < trace.length);
+  if (exact.length > 0) return [Math.min(...exact)];
   const timeMs = r.sim.error?.timeMs ?? earliestTime(failing);
   if (timeMs === undefined) return [trace.length - 1];
   const node = r.sim.error?.node;
