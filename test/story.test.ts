@@ -52,6 +52,19 @@ describe('causal story', () => {
     for (const l of steps(story)) expect(Number(/^ *\d+\. +(\d+) ms/.exec(l)![1])).toBeLessThanOrEqual(752);
   });
 
+  it('2pc/commit-on-timeout-0: an invariant over every node tells both decisions and the lost vote between them', async () => {
+    const lines = steps(tellStory(await replayTraced('corpus/2pc/commit-on-timeout-0.json')).text);
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const lost = at(/n2 -> n1: \{t:vote,txn:0,yes:true\}  LOST/);
+    const commits = at(/n2: commits txn 0/);
+    const aborts = at(/n1: coordinator decides abort of txn 0/);
+    expect(lost).toBeGreaterThan(-1);
+    expect(commits).toBeGreaterThan(lost);
+    expect(aborts).toBeGreaterThan(commits);
+    // The decision message sent after the violation, and its ack, are not part of the story.
+    expect(lines.join('\n')).not.toMatch(/t:decision|t:ack/);
+  });
+
   it('abd/no-write-back-7: names calls and their answers from the envelope', async () => {
     const story = tellStory(await replayTraced('corpus/abd/no-write-back-7.json')).text;
     expect(story).toMatch(/n2 -> n1: call#\d+ \{type:set,ts:\{n:1,w:n2,op:0\},value:8\}  LOST/);

@@ -9,7 +9,8 @@
  * - for the ops the violation is about, their messages up to their completion, including each one
  *   that was lost or never arrived;
  * - the protocol's milestones (`ctx.log`) that happen-before the violation, with their cause
- *   chains, and the faults, crashes and heals up to it;
+ *   chains, and the faults, crashes and heals up to it (an invariant observes every node, so for
+ *   it everything recorded before the violation happens-before it);
  * - every message a shown step sent that was lost or never arrived.
  * Everything else (events after the violation, background chatter no shown step depends on) is
  * left out, and the story says how much.
@@ -75,8 +76,8 @@ function titleOf(r: RunResult): string {
 function selectEvents(r: RunResult, ops: ReadonlyMap<number, OpEvents>, v: Violation): Set<number> {
   const trace = r.sim.trace;
   if (v.anchors.length === 0) return new Set();
-  const horizon = Math.max(...v.anchors);
-  const past = causalPast(trace, v.anchors);
+  const horizon = endOfHandling(trace, v.anchors);
+  const past = v.observesAll ? prefix(trace.length, horizon) : causalPast(trace, v.anchors);
   const milestones = trace.filter((e) => e.kind === 'log' && past[e.index] === 1).map((e) => e.index);
   const keyPlan = keyPlanOps(ops, v, past);
   const clientSteps = [...keyPlan.values()].flatMap((op) => (op.complete ? [op.invoke.index, op.complete.index] : [op.invoke.index]));
@@ -159,6 +160,26 @@ function numberedLines(r: RunResult, ops: ReadonlyMap<number, OpEvents>, shown: 
     out.push(`${String(steps).padStart(3)}. ${String(line.timeMs).padStart(width)} ms  ${line.text}`);
   }
   return { steps, lineOfOp };
+}
+
+/**
+ * The last trace index of the anchors' handling: what their handlers did at once (a milestone
+ * logged, a message sent) was done before anyone could observe the violation.
+ */
+function endOfHandling(trace: readonly TraceEvent[], anchors: readonly number[]): number {
+  const set = new Set(anchors);
+  let last = Math.max(...anchors);
+  for (let i = last + 1; i < trace.length && trace[i].timeMs === trace[last].timeMs; i++) {
+    if (set.has(trace[i].cause)) last = i;
+  }
+  return last;
+}
+
+/** Every index up to `last`: the past of an observation of the whole world. */
+function prefix(length: number, last: number): Uint8Array {
+  const past = new Uint8Array(length);
+  past.fill(1, 0, last + 1);
+  return past;
 }
 
 function placeOf(ev: TraceEvent): number {

@@ -19,6 +19,11 @@ export interface Violation {
   anchors: number[];
   /** History indices (of invokes) of the ops the violation is about; undefined when it is not about ops. */
   keyOps: ReadonlySet<number> | undefined;
+  /**
+   * The violation was seen by an observer of the whole world (an invariant reads every node's
+   * state): everything recorded before it happens-before it, not only what its anchors' nodes saw.
+   */
+  observesAll: boolean;
 }
 
 /** The client events of one planned op in the trace. */
@@ -71,9 +76,10 @@ export function violationOf(r: RunResult, ops: ReadonlyMap<number, OpEvents>): V
       const op = ops.get(i);
       if (op !== undefined) anchors.push((op.complete ?? op.invoke).index);
     }
-    if (anchors.length > 0) return { anchors, keyOps };
+    if (anchors.length > 0) return { anchors, keyOps, observesAll: false };
   }
-  return { anchors: instantAnchors(r, failing), keyOps: undefined };
+  // A protocol that threw or looped names its own node's handler; a check names the world.
+  return { anchors: instantAnchors(r, failing), keyOps: undefined, observesAll: r.sim.error === undefined };
 }
 
 /** Key ops of the first linearizability counterexample, or undefined when there is none. */
