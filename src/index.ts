@@ -9,8 +9,8 @@ export { runScenario, checkDeterminism, type RunResult, type RunSettings, type S
 export { resolveOptions, defaultScenario, ScenarioError, type RunInput, type ScenarioOptions } from './run/scenario.ts';
 export { Simulator, type SimConfig, type SimResult, type WorldView, type NodeView, type Observer } from './sim/simulator.ts';
 export type { TraceEvent } from './sim/trace.ts';
-export type { Fault, NemesisName } from './nemesis/faults.ts';
-export { nemesisNames, parseNemesis, describeFault } from './nemesis/faults.ts';
+export type { Fault, NemesisName } from './faults/index.ts';
+export { nemesisNames, parseNemesis, describeFault } from './faults/index.ts';
 export type { PlannedOp, Workload, OpRequest } from './workload/workload.ts';
 export type { History, HistoryOp, OpType } from './history/types.ts';
 export { always } from '../checkers/invariant.ts';

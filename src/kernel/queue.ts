@@ -14,17 +14,35 @@ export interface Scheduled<T> {
   item: T;
 }
 
+/** Sequence numbers of `pushFirst` entries: below every ordinary one, increasing among themselves. */
+const FIRST_BASE = -(2 ** 52);
+
 export class EventQueue<T> {
   private heap: Scheduled<T>[] = [];
   private nextSeq = 0;
+  private nextFirstSeq = FIRST_BASE;
 
   get size(): number {
     return this.heap.length;
   }
 
-  /** Schedules `item` at `timeMs`; returns its sequence number. */
+  /** Schedules `item` at `timeMs`, after everything already scheduled for that time; returns its sequence number. */
   push(timeMs: number, item: T): number {
-    const entry: Scheduled<T> = { timeMs, seq: this.nextSeq++, item };
+    return this.insert(timeMs, this.nextSeq++, item);
+  }
+
+  /**
+   * Schedules `item` at `timeMs` before everything scheduled for that time by `push` (and after
+   * earlier `pushFirst` items): what a resumed process handles first.
+   */
+  pushFirst(timeMs: number, item: T): number {
+    if (this.nextFirstSeq >= 0) throw new Error('assertion failed: pushFirst sequence space exhausted');
+    return this.insert(timeMs, this.nextFirstSeq++, item);
+  }
+
+  private insert(timeMs: number, seq: number, item: T): number {
+    if (!Number.isFinite(timeMs)) throw new Error(`assertion failed: event scheduled at ${timeMs} ms`);
+    const entry: Scheduled<T> = { timeMs, seq, item };
     const heap = this.heap;
     let i = heap.length;
     heap.push(entry);

@@ -18,6 +18,9 @@ export interface NetConfig extends LinkConfig {
   links?: Array<{ from: number; to: number } & Partial<LinkConfig>>;
 }
 
+/** Most messages one clogged link holds; later ones are lost (a real buffer overflows too). */
+export const MAX_HELD_PER_LINK = 100_000;
+
 export const defaultNetConfig: NetConfig = {
   latencyMinMs: 1,
   latencyMaxMs: 10,
@@ -129,12 +132,17 @@ export class Network {
     return held;
   }
 
-  /** Holds a message on a clogged link until `unclog`. */
-  hold(from: number, to: number, item: unknown): void {
+  /**
+   * Holds a message on a clogged link until `unclog`; returns false (the caller drops it) when the
+   * link already holds `MAX_HELD_PER_LINK` messages, so a clog cannot grow memory without bound.
+   */
+  hold(from: number, to: number, item: unknown): boolean {
     const i = from * this.nodeCount + to;
     let list = this.held.get(i);
     if (list === undefined) this.held.set(i, (list = []));
+    if (list.length >= MAX_HELD_PER_LINK) return false;
     list.push(item);
+    return true;
   }
 
   /** Every message still held on a clogged link, link by link (for end-of-run listings). */

@@ -3,7 +3,7 @@
  * (envelope, body, detail, fault index). Kinds that are plumbing (a send: its delivery or loss
  * is told instead; a request arriving, a reply leaving: the client lines tell them) have no line.
  */
-import type { Fault } from '../nemesis/faults.ts';
+import type { Fault } from '../faults/index.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import { describeMessage, summarise } from './summarise.ts';
 

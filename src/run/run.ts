@@ -1,7 +1,7 @@
 import { checkHistory } from '../../checkers/index.ts';
 import { pendingOpsComplete } from '../../checkers/liveness.ts';
 import { combineResults, type CheckerResult } from '../../checkers/result.ts';
-import type { Fault } from '../nemesis/faults.ts';
+import type { Fault } from '../faults/index.ts';
 import { Simulator, type SimResult } from '../sim/simulator.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 import type { ProtocolDef } from './protocol.ts';

@@ -1,6 +1,6 @@
 import type { ChoiceTape } from '../kernel/choices.ts';
 import { stream } from '../kernel/rng.ts';
-import { generateFaults, nemesisNames, type Fault, type NemesisName } from '../nemesis/faults.ts';
+import { generateFaults, nemesisNames, type Fault, type NemesisName } from '../faults/index.ts';
 import type { LinkConfig, NetConfig } from '../network/network.ts';
 import type { SimConfig } from '../sim/simulator.ts';
 import { planOps, type PlannedOp } from '../workload/workload.ts';

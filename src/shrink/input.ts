@@ -4,8 +4,7 @@
  * Nothing here runs a simulation.
  */
 import { ChoiceKind, type ChoiceTape } from '../kernel/choices.ts';
-import type { Fault } from '../nemesis/faults.ts';
-import type { NodeId } from '../node/api.ts';
+import { faultKindOf, type Fault } from '../faults/index.ts';
 import type { ScenarioOptions } from '../run/scenario.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
@@ -103,9 +102,9 @@ export function withoutOps(c: ExplicitInput, start: number, end: number): Explic
   return { ...c, ops: [...c.ops.slice(0, start), ...c.ops.slice(end)], tape: { values, kinds, causes } };
 }
 
-/** A deep copy of a fault (the partition's cut list is the only nested part). */
+/** A deep copy of a fault (its kind knows its nested parts). */
 export function cloneFault(f: Fault): Fault {
-  return f.kind === 'partition' ? { ...f, cut: f.cut.map(([a, b]) => [a, b] as [NodeId, NodeId]) } : { ...f };
+  return faultKindOf(f).clone(f);
 }
 
 /** Throws when an invariant the shrinker relies on does not hold (a shrinker bug, not bad input). */

@@ -11,7 +11,7 @@
  * the seed keeps the network's randomness but not its exact schedule.
  */
 import fc from 'fast-check';
-import type { Fault } from '../nemesis/faults.ts';
+import { faultKinds, type ArbitraryContext, type Fault, type FaultKind } from '../faults/index.ts';
 import type { NodeId } from '../node/api.ts';
 import { stream } from '../kernel/rng.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
@@ -38,20 +38,18 @@ export function opsArb(protocol: ProtocolDef, nodes: readonly NodeId[], clients:
   );
 }
 
-/** Fault schedules over `nodes`, every fault inside [0, healAtMs). */
+/** Fault schedules over `nodes`, every fault inside [0, healAtMs): every kind in the fault table. */
 export function faultsArb(nodes: readonly NodeId[], healAtMs: number, maxFaults: number): fc.Arbitrary<Fault[]> {
   const node = fc.constantFrom(...nodes);
-  const at = fc.nat({ max: Math.max(0, healAtMs - 1) });
-  const dur = fc.integer({ min: 1, max: Math.max(1, healAtMs) });
-  const link = fc.tuple(node, node).filter(([a, b]) => a !== b);
-  const fault: fc.Arbitrary<Fault> = fc.oneof(
-    fc.record({ kind: fc.constant('partition' as const), atMs: at, durationMs: dur, label: fc.constant('generated'), cut: fc.array(link, { minLength: 1, maxLength: nodes.length * 2 }) }),
-    fc.record({ kind: fc.constant('crash' as const), atMs: at, durationMs: dur, node }),
-    fc.record({ kind: fc.constant('pause' as const), atMs: at, durationMs: dur, node }),
-    fc.record({ kind: fc.constant('clock' as const), atMs: at, durationMs: dur, node, offsetMs: fc.integer({ min: -1000, max: 1000 }), rate: fc.constantFrom(0.5, 1, 2) }),
-    fc.record({ kind: fc.constant('loss' as const), atMs: at, durationMs: dur, rate: fc.constantFrom(0.2, 0.5, 0.8) }),
-    fc.record({ kind: fc.constant('clog' as const), atMs: at, durationMs: dur, from: node, to: node }),
-  );
+  const c: ArbitraryContext = {
+    node,
+    link: fc.tuple(node, node).filter(([a, b]) => a !== b),
+    at: fc.nat({ max: Math.max(0, healAtMs - 1) }),
+    duration: fc.integer({ min: 1, max: Math.max(1, healAtMs) }),
+    nodeCount: nodes.length,
+  };
+  const kinds = Object.values(faultKinds) as Array<FaultKind<Fault>>;
+  const fault: fc.Arbitrary<Fault> = fc.oneof(...kinds.map((k) => k.arbitrary(fc, c)));
   return nodes.length > 1 ? fc.array(fault, { maxLength: maxFaults }) : fc.constant([]);
 }
 

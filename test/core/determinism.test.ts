@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { abd } from '../../protocols/abd/abd.ts';
-import { nemesisNames } from '../../src/nemesis/faults.ts';
+import { nemesisNames } from '../../src/faults/index.ts';
 import { runScenario } from '../../src/run/run.ts';
 import { resolveOptions } from '../../src/run/scenario.ts';
 

@@ -1,0 +1,181 @@
+/**
+ * The fault table: one entry per fault kind, each in its own file, and the nemesis names that
+ * generate them. Everything that depends on a fault's kind goes through `faultKinds`, so a new fault
+ * kind is one new file plus one line here.
+ *
+ * @example
+ * const f = generateFaults(stream(1, 'nemesis'), ['n1', 'n2', 'n3'], { nemeses: ['crash'], healAtMs: 2000, intervalMs: 300, faultDurationMs: 200 })[0];
+ * faultKindOf(f).describe(f); // 'crash n2 for 187 ms'
+ */
+import { intBelow, type Rng } from '../kernel/rng.ts';
+import type { NodeId } from '../node/api.ts';
+import { clock, type ClockFault } from './clock.ts';
+import { clog, type ClogFault } from './clog.ts';
+import { crash, type CrashFault } from './crash.ts';
+import { dup, type DupFault } from './dup.ts';
+import type { FaultKind } from './kind.ts';
+import { loss, type LossFault } from './loss.ts';
+import { partition, partitionNemeses, type PartitionFault } from './partition.ts';
+import { pause, type PauseFault } from './pause.ts';
+
+export type { ArbitraryContext, FaultKind, FaultWindow, FaultWorld, WeakenStep } from './kind.ts';
+export { between } from './partition.ts';
+export type { ClockFault, ClogFault, CrashFault, DupFault, LossFault, PartitionFault, PauseFault };
+
+/**
+ * One fault over virtual time, as plain data: it starts at `atMs`, lasts `durationMs`, then heals.
+ * A fault plan is an array of these; the shrinker removes, shortens and weakens them.
+ */
+export type Fault = PartitionFault | CrashFault | PauseFault | ClockFault | LossFault | DupFault | ClogFault;
+export type FaultKindName = Fault['kind'];
+
+/** The table: every fault kind's generate / validate / describe / apply / revert / weaken / arbitrary. */
+export const faultKinds: { readonly [K in FaultKindName]: FaultKind<Extract<Fault, { kind: K }>> } = {
+  partition,
+  crash,
+  pause,
+  clock,
+  loss,
+  dup,
+  clog,
+};
+
+/** The table entry of a fault (typed loosely: the caller holds a `Fault` of that kind). */
+export function faultKindOf(f: Fault): FaultKind<Fault> {
+  const k = (faultKinds as Record<string, FaultKind<Fault> | undefined>)[f.kind];
+  if (k === undefined) throw new Error(`assertion failed: unknown fault kind ${JSON.stringify(f.kind)}`);
+  return k;
+}
+
+/**
+ * The nemesis names a user can ask for, each generating one fault kind. The order is part of the
+ * seed's meaning (a nemesis is drawn by its index), so it never changes.
+ */
+export const nemesisKinds: Readonly<Record<NemesisName, FaultKindName>> = {
+  'partition-halves': 'partition',
+  'partition-random-halves': 'partition',
+  'partition-isolate': 'partition',
+  'partition-ring': 'partition',
+  'partition-bridge': 'partition',
+  'partition-asymmetric': 'partition',
+  crash: 'crash',
+  pause: 'pause',
+  'clock-bump': 'clock',
+  'clock-strobe': 'clock',
+  'clock-skew': 'clock',
+  'loss-spike': 'loss',
+  'dup-spike': 'dup',
+  clog: 'clog',
+};
+
+export const nemesisNames = [
+  'partition-halves',
+  'partition-random-halves',
+  'partition-isolate',
+  'partition-ring',
+  'partition-bridge',
+  'partition-asymmetric',
+  'crash',
+  'pause',
+  'clock-bump',
+  'clock-strobe',
+  'clock-skew',
+  'loss-spike',
+  'dup-spike',
+  'clog',
+] as const;
+export type NemesisName = (typeof nemesisNames)[number];
+
+for (const n of partitionNemeses) {
+  if (nemesisKinds[n as NemesisName] !== 'partition') throw new Error(`assertion failed: partition shape ${n} has no nemesis name`);
+}
+
+/** Group names that expand to several nemeses. */
+export const nemesisGroups: Record<string, readonly NemesisName[]> = {
+  all: nemesisNames,
+  none: [],
+  partitions: nemesisNames.filter((n) => n.startsWith('partition')),
+  clocks: ['clock-bump', 'clock-strobe', 'clock-skew'],
+  network: ['loss-spike', 'dup-spike', 'clog'],
+  process: ['crash', 'pause'],
+};
+
+/**
+ * Expands a comma-separated nemesis list (`partitions,crash`, `all`, `none`) into names, or throws a
+ * message listing the valid choices.
+ *
+ * @example
+ * parseNemesis('crash,clocks'); // ['crash', 'clock-bump', 'clock-strobe', 'clock-skew']
+ */
+export function parseNemesis(text: string): NemesisName[] {
+  const out = new Set<NemesisName>();
+  for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (Object.hasOwn(nemesisGroups, raw)) nemesisGroups[raw].forEach((n) => out.add(n));
+    else if ((nemesisNames as readonly string[]).includes(raw)) out.add(raw as NemesisName);
+    else {
+      throw new Error(`unknown nemesis '${raw}': choose from ${[...Object.keys(nemesisGroups), ...nemesisNames].join(', ')}`);
+    }
+  }
+  return [...out];
+}
+
+/** When and how hard the nemesis strikes. */
+export interface NemesisPlan {
+  nemeses: readonly NemesisName[];
+  /** Faults start only before this time; everything heals here. */
+  healAtMs: number;
+  /** Mean gap between fault starts. */
+  intervalMs: number;
+  /** Mean fault duration. */
+  faultDurationMs: number;
+}
+
+/** Most faults one plan may hold: a bound on the generation loop (a tiny interval, a long run). */
+export const MAX_FAULTS = 100_000;
+
+/**
+ * Generates the fault schedule for a run from its nemesis stream: fault starts roughly every
+ * `intervalMs`, each of a kind drawn from the plan, all before `healAtMs`.
+ *
+ * @example
+ * generateFaults(stream(1, 'nemesis'), ['n1', 'n2', 'n3'], { nemeses: ['crash'], healAtMs: 2000, intervalMs: 300, faultDurationMs: 200 });
+ */
+export function generateFaults(rng: Rng, nodes: readonly NodeId[], plan: NemesisPlan): Fault[] {
+  const faults: Fault[] = [];
+  if (plan.nemeses.length === 0 || plan.intervalMs <= 0) return faults;
+  let atMs = Math.floor(plan.intervalMs * (0.5 + rng()));
+  while (atMs < plan.healAtMs) {
+    if (faults.length >= MAX_FAULTS) throw new RangeError(`more than ${MAX_FAULTS} faults: raise the fault interval or shorten the run`);
+    const name = plan.nemeses[intBelow(rng, plan.nemeses.length)];
+    const durationMs = Math.max(1, Math.min(Math.floor(plan.faultDurationMs * (0.5 + rng())), plan.healAtMs - atMs));
+    const kind = faultKinds[nemesisKinds[name]] as FaultKind<Fault>;
+    faults.push(kind.generate(name, rng, nodes, { atMs, durationMs }));
+    atMs += Math.max(1, Math.floor(plan.intervalMs * (0.5 + rng())));
+  }
+  return faults;
+}
+
+/** One line a person reads, e.g. `crash n2 for 300 ms`. */
+export function describeFault(f: Fault): string {
+  return faultKindOf(f).describe(f);
+}
+
+/**
+ * Checks a fault read as data (a corpus file, user input) against the nodes of the run; returns
+ * `field: problem` or undefined.
+ *
+ * @example
+ * validateFault({ kind: 'crash', atMs: 5, durationMs: 10, node: 'n9' }, new Set(['n1'])); // 'node must name one of n1'
+ */
+export function validateFault(x: unknown, nodes: ReadonlySet<NodeId>): string | undefined {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'must be an object';
+  const f = x as Record<string, unknown>;
+  if (typeof f.kind !== 'string' || !Object.hasOwn(faultKinds, f.kind)) {
+    return `kind ${JSON.stringify(f.kind)} is not a known fault kind (${Object.keys(faultKinds).join(', ')})`;
+  }
+  for (const k of ['atMs', 'durationMs']) {
+    const v = f[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return `${k} must be a whole number of ms >= 0`;
+  }
+  return (faultKinds as Record<string, FaultKind<Fault>>)[f.kind].validate(f, nodes);
+}
