@@ -63,9 +63,13 @@ function faultLine(ev: TraceEvent, ctx: LineContext): Line | undefined {
       return at(`FAULT: ${ev.detail ?? ''}`);
     case 'heal': {
       const f = ev.fault === undefined ? undefined : ctx.faults[ev.fault];
+      // The end of a crash or pause is told by the node's restart or resume line.
+      if (f?.kind === 'crash' || f?.kind === 'pause') return undefined;
       return at(f === undefined ? `HEAL: ${ev.detail ?? 'every fault ends'}` : `HEAL: the ${f.kind} that began at ${f.atMs} ms ends`);
     }
     case 'crash':
+      // A crash fault's own line already says it, unless the crash lost writes.
+      if (ev.detail === undefined && isCrashFaultOf(ctx.trace[ev.index - 1], ev.node, ctx)) return undefined;
       return at(`${ev.node} CRASHES${ev.detail ? ` (${ev.detail})` : ''}`);
     case 'restart':
       return at(`${ev.node} restarts`);
@@ -76,6 +80,12 @@ function faultLine(ev: TraceEvent, ctx: LineContext): Line | undefined {
     default:
       return undefined;
   }
+}
+
+/** Whether `prev` is the start of a crash fault of `node` (read from the fault plan, not its text). */
+function isCrashFaultOf(prev: TraceEvent | undefined, node: string | undefined, ctx: LineContext): boolean {
+  const f = prev?.kind === 'fault' && prev.fault !== undefined ? ctx.faults[prev.fault] : undefined;
+  return f?.kind === 'crash' && f.node === node;
 }
 
 function invokeText(ev: TraceEvent): string {
