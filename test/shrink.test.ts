@@ -14,6 +14,7 @@ import { tellStory } from '../src/report/story.ts';
 import { ShrinkBudget } from '../src/shrink/budget.ts';
 import { inputKey } from '../src/shrink/key.ts';
 import { hitCheckSafetyNet } from '../src/shrink/session.ts';
+import { badInputProblem, runCli } from './badinput/helpers.ts';
 import { shrinkAndSave } from '../src/shrink/counterexample.ts';
 import { existsSync } from 'node:fs';
 
@@ -196,14 +197,14 @@ describe('shrinkAndSave: shrink, save, replay, tell, written once', () => {
     expect(off.saved).toBeUndefined();
   });
 
-  it('faultline shrink takes --shrink-runs and says when the run budget stopped it', () => {
-    const out = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', '--shrink-runs', '25'], { encoding: 'utf8' });
-    expect(out.status, out.stderr).toBe(0);
-    expect(out.stdout).toMatch(/in 25 runs, .* - the run budget ran out: the best so far, not necessarily minimal/);
+  it('faultline shrink takes --shrink-runs and says when the run budget stopped it', async () => {
+    const r = await runCli(['shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', '--shrink-runs', '25']);
+    expect(r.code, r.errLines.join('\n')).toBe(0);
+    expect(r.out).toMatch(/in 25 runs, .* - the run budget ran out: the best so far, not necessarily minimal/);
     for (const bad of ['0', '99999999999']) {
-      const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', `--shrink-runs=${bad}`], { encoding: 'utf8' });
-      expect(r.status, bad).toBe(2);
-      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^faultline: --shrink-runs takes a whole number from 1 to 10,000,000, got/)]);
+      const b = await runCli(['shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', `--shrink-runs=${bad}`]);
+      expect(badInputProblem(b), bad).toBeUndefined();
+      expect(b.errLines[0]).toMatch(/^faultline: --shrink-runs takes a whole number from 1 to 10,000,000, got/);
     }
   });
 });
