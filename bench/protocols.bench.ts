@@ -12,7 +12,8 @@
  */
 import { protocols } from '../protocols/index.ts';
 import { listEntries, loadEntry } from '../src/corpus/corpus.ts';
-import { defaultWorkers, explore } from '../src/run/explore.ts';
+import { explore } from '../src/explore/explore.ts';
+import { defaultWorkers } from '../src/explore/pool.ts';
 import { runScenario } from '../src/run/run.ts';
 import { resolveOptions } from '../src/run/scenario.ts';
 import { tellStory } from '../src/report/story.ts';

@@ -5,7 +5,8 @@
  * walks it, tentatively linearizing any call whose op the model accepts in the current state
  * ("lifting" its entries out of the list); reaching a return entry means that op had to be placed
  * already, so it backtracks. A cache of (linearized set, state) pairs prunes states already
- * explored. With P-compositionality each partition (e.g. each key) is searched on its own.
+ * explored. With P-compositionality each partition (e.g. each key) is searched on its own. A
+ * read-only op that fits is never branched over (see DEAD_END).
  */
 import type { History } from '../src/history/types.ts';
 import type { Model } from '../models/model.ts';
@@ -302,6 +303,10 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
   const { next, prev } = entryList(ops);
   const info = new Uint8Array(n);
   for (let j = 0; j < n; j++) info[j] = ops[j].info ? 1 : 0;
+  // Read-only ops: one that fits the current state is linearized greedily (see DEAD_END).
+  const readOnly = new Uint8Array(n);
+  if (model.readOnly) for (let j = 0; j < n; j++) readOnly[j] = model.readOnly(ops[j].input) ? 1 : 0;
+  const forced = new Uint8Array(n);
   const words = (n + 31) >>> 5;
   const bits = new Uint32Array(words);
   const z = zobrist(n);
@@ -339,6 +344,7 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
         bits[w] |= m;
         const h = setHash ^ z[j];
         if (cache.addIfNew((h ^ Math.imul(model.hash(ns), 0x9e3779b1)) | 0, bits, ns)) {
+          forced[depth] = readOnly[j];
           stackOp[depth] = j;
           stackState[depth] = state;
           depth++;
@@ -350,11 +356,16 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
           continue;
         }
         bits[w] &= ~m;
+        if (readOnly[j]) {
+          // Where that read-only op leads was explored and failed: so does this configuration.
+          entry = DEAD_END;
+          continue;
+        }
       }
       entry = next[entry];
     } else {
       // A return entry: its op had to be linearized by now, so this prefix is a dead end.
-      const blocked = entry === -1 ? -1 : (entry - 2) >> 1;
+      const blocked = entry < 0 ? -1 : (entry - 2) >> 1;
       if (depth > bestDepth) {
         bestDepth = depth;
         best = [{ ops: Array.from(stackOp.subarray(0, depth)), state, blocked }];
@@ -372,11 +383,20 @@ function searchPartition<S, I, O>(ops: Op<I, O>[], model: Model<S, I, O>, budget
       const call = 2 * j + 1;
       unlift(next, prev, call, info[j] === 0);
       if (info[j] === 0) remaining++;
-      entry = next[call];
+      entry = forced[depth] ? DEAD_END : next[call];
     }
   }
   return { kind: 'ok' };
 }
+
+/**
+ * Backtrack from this configuration without trying its other candidates. Used when a read-only
+ * op that can go now (its result fits the state) has been tried and failed: linearizing such an
+ * op at once never loses a linearization (moving it earlier keeps every later op's state and
+ * real-time order), so if the configuration after it fails, this one fails too. It prunes the
+ * search's branching over reads.
+ */
+const DEAD_END = -2;
 
 /** Unlinks a call entry and (unless the op never returned) its return entry. */
 function lift(next: Int32Array, prev: Int32Array, call: number, hasReturn: boolean): void {

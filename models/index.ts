@@ -12,6 +12,8 @@ import { mutexModel } from './mutex.ts';
 import { queueModel } from './queue.ts';
 import { registerModel } from './register.ts';
 import { setModel } from './set.ts';
+import { bagModel } from './bag.ts';
+import { powersetModel } from './nondeterministic.ts';
 
 export type { Model } from './model.ts';
 export { ModelInputError } from './model.ts';
@@ -22,6 +24,8 @@ export { setModel } from './set.ts';
 export { counterModel } from './counter.ts';
 export { mutexModel } from './mutex.ts';
 export { logModel } from './log.ts';
+export { bagModel } from './bag.ts';
+export { powersetModel, type NondeterministicModel, type StateSet } from './nondeterministic.ts';
 export { hashValue, equalValue, showValue, valueKey, hashString, extendStringHash, mix } from './value.ts';
 
 export interface ModelOptions {
@@ -38,6 +42,7 @@ const factories: Record<string, (o: ModelOptions) => Model<any, any, any>> = {
   counter: (o) => counterModel({ initial: o.initial }),
   mutex: () => mutexModel(),
   log: () => logModel(),
+  bag: () => powersetModel(bagModel()),
 };
 
 /** Every registered model name. */

@@ -5,7 +5,7 @@
  */
 import type { History, HistoryOp, OpType } from '../../src/history/types.ts';
 import { HistoryError } from '../history-error.ts';
-import { EdnSyntaxError, Keyword, ednToPlain, parseEdn, parseEdnForms, writeEdn, type EdnValue } from './edn.ts';
+import { EdnSyntaxError, Keyword, Tagged, ednToPlain, parseEdn, parseEdnForms, writeEdn, type EdnValue } from './edn.ts';
 
 export { parseEdn, parseEdnForms, ednToPlain, writeEdn, Keyword, EdnSyntaxError } from './edn.ts';
 
@@ -54,6 +54,8 @@ export function detectFormat(text: string): HistoryFormat | undefined {
   const first = lines.map((l) => l.trim()).find((l) => l !== '' && !l.startsWith(';'));
   if (first === undefined) return undefined;
   if (/^\{\s*"/.test(first)) return 'jsonl';
+  // Newer Jepsen writes each op as a tagged record: #jepsen.history.Op{:index 0, ...}.
+  if (/^#[A-Za-z][\w.-]*\{/.test(first)) return 'jepsen-edn';
   if (/^[[({]/.test(first)) {
     // Porcupine's kv files are EDN maps with a :key and no :time/:index.
     if (/^\{.*:key\s/.test(first) && !/:time\s|:index\s/.test(first)) return 'porcupine-kv';
@@ -188,7 +190,10 @@ function readEdnHistory(text: string, format: 'jepsen-edn' | 'porcupine-kv', fil
   }
   const history: History = [];
   const lines: number[] = [];
-  for (const { value, line } of forms) {
+  for (const form of forms) {
+    const line = form.line;
+    // A tagged record (#jepsen.history.Op{...}) is read as the map it wraps.
+    const value = form.value instanceof Tagged && form.value.value instanceof Map ? form.value.value : form.value;
     if (!(value instanceof Map)) throw new HistoryError('expected an op map like {:type :invoke, :f :read, ...}', { file, line, record: writeEdn(ednToPlain(value)) });
     const rec = ednToPlain(value) as Record<string, unknown>;
     const proc = value.get(Keyword.of('process'));

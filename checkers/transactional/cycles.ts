@@ -4,7 +4,7 @@
  * its edges (G0: ww only; G1c: ww and wr; G-single: exactly one rw; G2-item: two or more).
  */
 import type { Anomaly, AnomalyType } from './anomaly.ts';
-import { DepGraph, PROCESS, REALTIME, RW, WR, WW, type CycleStep, type EdgeKind } from './graph.ts';
+import { DepGraph, KIND_BITS, PROCESS, REALTIME, RW, WR, WW, type CycleStep, type EdgeKind } from './graph.ts';
 
 /** At most this many rw edges per component are tried as the single rw edge of a G-single cycle. */
 const MAX_RW_TRIES = 256;
@@ -90,7 +90,7 @@ function gSingle(g: DepGraph, comp: number[], restMask: number, order: EdgeKind[
 }
 
 function kindAllowed(k: EdgeKind, mask: number): boolean {
-  return (mask & { ww: WW, wr: WR, rw: RW, process: PROCESS, realtime: REALTIME }[k]) !== 0;
+  return (mask & KIND_BITS[k]) !== 0;
 }
 
 /** `G-single: T1 -rw-> T2 -wr-> T1`. */

@@ -16,6 +16,8 @@ import { nameTxn, type Txn } from './txns.ts';
 interface Writer {
   txn: Txn;
   value: unknown;
+  /** Appended more than once: the element does not tell who wrote it, so it yields nothing. */
+  ambiguous: boolean;
   /** The value this txn appended next to the same key, if any (so this one is intermediate). */
   next: unknown;
   hasNext: boolean;
@@ -33,7 +35,7 @@ interface ExternalRead {
 export const LIST_APPEND_LIMITS = [
   'an element no read ever saw has no known position: its writer gets rw edges from every reader of the key, but no ww edges',
   'txns that timed out (info) and whose appends no read saw may not have happened: they get no edges',
-  'assumes each value is appended to a key at most once (as list-append workloads do); repeated values are skipped',
+  'assumes each value is appended to a key at most once (as list-append workloads do); a value appended twice yields no edges and no anomalies',
 ];
 
 /**
@@ -66,7 +68,6 @@ export function inferListAppend(txns: Txn[], g: DepGraph): Anomaly[] {
 
 function appendWriters(txns: Txn[]): Map<string, Map<string, Writer>> {
   const writers = new Map<string, Map<string, Writer>>();
-  const repeated = new Map<string, Set<string>>();
   for (const t of txns) {
     const last = new Map<string, Writer>();
     for (const m of t.mops) {
@@ -74,14 +75,12 @@ function appendWriters(txns: Txn[]): Map<string, Map<string, Writer>> {
       let w = writers.get(m.key);
       if (!w) writers.set(m.key, (w = new Map()));
       const vk = valueKey(m.value);
-      if (w.has(vk) || repeated.get(m.key)?.has(vk)) {
-        w.delete(vk); // appended twice: the element does not tell who wrote it
-        let r = repeated.get(m.key);
-        if (!r) repeated.set(m.key, (r = new Set()));
-        r.add(vk);
+      const known = w.get(vk);
+      if (known) {
+        known.ambiguous = true;
         continue;
       }
-      const entry: Writer = { txn: t, value: m.value, next: undefined, hasNext: false };
+      const entry: Writer = { txn: t, value: m.value, ambiguous: false, next: undefined, hasNext: false };
       const prev = last.get(m.key);
       if (prev) Object.assign(prev, { next: m.value, hasNext: true });
       last.set(m.key, entry);
@@ -141,6 +140,7 @@ function checkElements(r: ExternalRead, writers: Map<string, Writer>, anomalies:
   if (dup >= 0) anomalies.push({ type: 'duplicate-elements', txns: [r.txn.id], summary: `${nameTxn(r.txn)} read ${r.keyShown} = ${showValue(r.list)}, holding ${showValue(r.list[dup])} twice` });
   for (let i = 0; i < r.list.length; i++) {
     const w = writers.get(keys[i]);
+    if (w?.ambiguous) continue;
     if (!w) {
       const v = showValue(r.list[i]);
       anomalies.push({ type: 'garbage-read', txns: [r.txn.id], summary: `${nameTxn(r.txn)} read ${r.keyShown} = ${showValue(r.list)}, but no txn appended ${v} to ${r.keyShown}` });
@@ -182,7 +182,10 @@ function versionOrder(rs: ExternalRead[], anomalies: Anomaly[]): ExternalRead | 
 function edgesForKey(order: ExternalRead, rs: ExternalRead[], writers: Map<string, Writer>, g: DepGraph): void {
   const L = order.list;
   const k = order.keyShown;
-  const who = (v: unknown) => writers.get(valueKey(v));
+  const who = (v: unknown) => {
+    const w = writers.get(valueKey(v));
+    return w && !w.ambiguous ? w : undefined;
+  };
   for (let i = 0; i + 1 < L.length; i++) {
     const a = who(L[i]);
     const b = who(L[i + 1]);
@@ -190,7 +193,7 @@ function edgesForKey(order: ExternalRead, rs: ExternalRead[], writers: Map<strin
     g.add(a.txn.id, b.txn.id, 'ww', () => `${nameTxn(a.txn)} appended ${showValue(L[i])} to ${k} just before ${nameTxn(b.txn)} appended ${showValue(L[i + 1])} (order of ${k} from ${nameTxn(order.txn)}'s read ${showValue(L)})`);
   }
   const inOrder = new Set(L.map(valueKey));
-  const unread = [...writers.entries()].filter(([vk, w]) => !inOrder.has(vk) && w.txn.status === 'ok');
+  const unread = [...writers.entries()].filter(([vk, w]) => !inOrder.has(vk) && !w.ambiguous && w.txn.status === 'ok');
   for (const r of rs) {
     const n = r.list.length;
     if (n > 0) {

@@ -17,13 +17,15 @@ import { nameTxn, type Txn } from './txns.ts';
 /** What rw-register inference cannot see; reported with every result. */
 export const RW_REGISTER_LIMITS = [
   'the version order comes only from nil (first) and from txns that read a key and then wrote it: blind writes are unordered among themselves, so ww and rw edges between blind writers are missing and cycles through them (G0, some G-single and G2) go unseen',
-  'assumes each value is written to a key at most once and never nil (as rw-register workloads do); repeated values are skipped',
+  'assumes each value is written to a key at most once and never nil (as rw-register workloads do); a value written twice yields no edges and no anomalies',
   'txns that timed out (info) have no reads: only their writes, when someone read them, place them in the graph',
 ];
 
 interface Write {
   txn: Txn;
   value: unknown;
+  /** Written more than once: the value does not tell who wrote it, so it yields nothing. */
+  ambiguous: boolean;
   /** The txn's last write of this key (a read of an earlier one is an intermediate read). */
   final: boolean;
 }
@@ -69,7 +71,8 @@ export function inferRwRegister(txns: Txn[], g: DepGraph): Anomaly[] {
         summary: `${writers.map((r) => nameTxn(r.txn)).join(' and ')} all read ${k} = ${showValue(rs[0].value)} and then wrote ${k}: all but one of the updates is lost`,
       });
     }
-    const from = rs[0].value === null ? undefined : writes.get(rs[0].key)?.get(valueKey(rs[0].value));
+    const found = rs[0].value === null ? undefined : writes.get(rs[0].key)?.get(valueKey(rs[0].value));
+    const from = found?.ambiguous ? undefined : found;
     for (const r of rs) {
       if (from && from.txn.status !== 'fail') g.add(from.txn.id, r.txn.id, 'wr', () => `${nameTxn(r.txn)} read ${k} = ${showValue(r.value)}, which ${nameTxn(from.txn)} wrote`);
       for (const w of writers) {
@@ -86,14 +89,14 @@ export function inferRwRegister(txns: Txn[], g: DepGraph): Anomaly[] {
 /** A read of nil precedes every txn that wrote the key: nil is the first version. */
 function nilReaderEdges(r: ExternalRead, writes: Map<string, Map<string, Write>>, g: DepGraph): void {
   for (const w of writes.get(r.key)?.values() ?? []) {
-    if (w.txn.status === 'fail' || !w.final) continue;
+    // A write of nil makes nil a later version too: such a read is not known to come first.
+    if (w.txn.status === 'fail' || !w.final || w.ambiguous || w.value === null || w.value === undefined) continue;
     g.add(r.txn.id, w.txn.id, 'rw', () => `${nameTxn(r.txn)} read ${r.keyShown} = nil (the initial version), and ${nameTxn(w.txn)} wrote ${r.keyShown} = ${showValue(w.value)}`);
   }
 }
 
 function registerWrites(txns: Txn[]): Map<string, Map<string, Write>> {
   const writes = new Map<string, Map<string, Write>>();
-  const repeated = new Set<string>();
   for (const t of txns) {
     const last = new Map<string, Write>();
     for (const m of t.mops) {
@@ -101,14 +104,14 @@ function registerWrites(txns: Txn[]): Map<string, Map<string, Write>> {
       let w = writes.get(m.key);
       if (!w) writes.set(m.key, (w = new Map()));
       const vk = valueKey(m.value);
-      if (w.has(vk) || repeated.has(`${m.key}\u0000${vk}`)) {
-        w.delete(vk);
-        repeated.add(`${m.key}\u0000${vk}`);
+      const known = w.get(vk);
+      if (known) {
+        known.ambiguous = true;
         continue;
       }
       const prev = last.get(m.key);
       if (prev) prev.final = false;
-      const entry = { txn: t, value: m.value, final: true };
+      const entry: Write = { txn: t, value: m.value, final: true, ambiguous: false };
       last.set(m.key, entry);
       w.set(vk, entry);
     }
@@ -147,6 +150,7 @@ function readAnomalies(r: ExternalRead, writes: Map<string, Map<string, Write>>,
   if (r.value === null) return;
   const w = writes.get(r.key)?.get(valueKey(r.value));
   const v = showValue(r.value);
+  if (w?.ambiguous) return;
   if (!w) anomalies.push({ type: 'garbage-read', txns: [r.txn.id], summary: `${nameTxn(r.txn)} read ${r.keyShown} = ${v}, which no txn wrote` });
   else if (w.txn.status === 'fail') anomalies.push({ type: 'G1a', txns: [w.txn.id, r.txn.id], summary: `${nameTxn(r.txn)} read ${r.keyShown} = ${v}, written by ${nameTxn(w.txn)}, which failed (aborted)` });
   else if (!w.final && w.txn !== r.txn) anomalies.push({ type: 'G1b', txns: [w.txn.id, r.txn.id], summary: `${nameTxn(r.txn)} read ${r.keyShown} = ${v}, which ${nameTxn(w.txn)} overwrote later in the same txn (an intermediate state)` });

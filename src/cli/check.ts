@@ -102,7 +102,11 @@ async function checkFile(
   try {
     const read = readHistory(text, o.format, file);
     const modelName = o.model ?? read.defaults.model;
-    if (!modelName) return { file, format: read.format, ms: 0, exitCode: 2, error: `${file}: no --model given and format ${read.format} does not imply one (use --model ${modelNames.join('|')})` };
+    if (!modelName) {
+      const txns = read.history.some((op) => op.f === 'txn');
+      const fix = txns ? 'it holds txns: use --txn list-append|rw-register' : `use --model ${modelNames.join('|')}`;
+      return { file, format: read.format, ms: 0, exitCode: 2, error: `${file}: no --model given and format ${read.format} does not imply one (${fix})` };
+    }
     const model = getModel(modelName, { initial: o.initial !== undefined ? o.initial : read.defaults.initial });
     const r: LinearizabilityResult = checkLinearizability(read.history, model, {
       timeoutMs: o.timeoutMs,

@@ -9,7 +9,9 @@ import { CorpusError } from '../corpus/corpus.ts';
 import { ScenarioError } from '../run/scenario.ts';
 import { checkCommand } from './check.ts';
 import { demoCommand } from './demo.ts';
-import { clip, commands, overviewHelp, UsageError } from './flags.ts';
+import { exploreCommand } from './explore.ts';
+import { mergeCommand } from './merge.ts';
+import { clip, overviewHelp, UsageError } from './flags.ts';
 import { listCommand } from './list.ts';
 import { replayCommand } from './replay.ts';
 import { runCommand } from './run.ts';
@@ -17,6 +19,8 @@ import { shrinkCommand } from './shrink.ts';
 
 const dispatch: Record<string, (argv: string[]) => Promise<number>> = {
   run: runCommand,
+  explore: exploreCommand,
+  merge: mergeCommand,
   check: checkCommand,
   shrink: shrinkCommand,
   replay: replayCommand,
@@ -45,7 +49,7 @@ async function command(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (!Object.hasOwn(dispatch, name)) {
-    throw new UsageError(`unknown command '${clip(name)}': choose from ${Object.keys(commands).join(', ')} (faultline --help)`);
+    throw new UsageError(`unknown command '${clip(name)}': choose from ${Object.keys(dispatch).join(', ')} (faultline --help)`);
   }
   return dispatch[name](rest);
 }

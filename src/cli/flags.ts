@@ -527,6 +527,10 @@ export function overviewHelp(): string {
   for (const spec of Object.values(commands) as CommandSpec[]) {
     out.push(`  ${spec.usage[0]}`, `${' '.repeat(33)}${spec.summary}`);
   }
+  // explore and merge parse their own flags (not in this table yet).
+  out.push('  faultline explore <protocol | ./module.ts> [--seeds A..B | --time 10m] [--keep-going] [--strategy S] [--shard K/N]');
+  out.push(`${' '.repeat(33)}many seeds on worker threads; failures shrunk and saved, grouped by check`);
+  out.push('  faultline merge <summary.json>...', `${' '.repeat(33)}join the --json summaries of explore's shards`);
   out.push('  faultline <command> --help     the options of one command', '');
   out.push('Exit codes: 0 every check held, 1 a violation was found, 2 bad usage or input, 3 undecided (budget), 70 internal error.');
   return out.join('\n');

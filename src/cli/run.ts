@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { mkdirSync } from 'node:fs';
-import { defaultWorkers, explore as exploreSeeds, type SeedReport } from '../run/explore.ts';
+import { explore as exploreSeeds } from '../explore/explore.ts';
+import { defaultWorkers } from '../explore/pool.ts';
+import type { SeedReport } from '../explore/report.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
@@ -117,7 +119,7 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
         // Save before anything else can go wrong: the summary first, then the rest from a traced replay.
         mkdirSync(dir, { recursive: true });
         writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');
-        if (report.status !== 'hung') {
+        if (report.status !== 'hung' && report.status !== 'crashed') {
           const traced = await runScenario(protocol, { options }, { recordTrace: true });
           if (traced.sim.fingerprint !== report.fingerprint) {
             console.error(`warning: replaying seed ${report.seed} with a trace gave another fingerprint: the run is not deterministic`);
@@ -145,12 +147,12 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
   if (seeds.length > 1 && !s.json) {
     console.log(
       `explored ${summary.explored} of ${seeds.length} seeds of ${protocol.name}/${base.variant}: ${counts.pass} pass, ${counts.fail} fail, ` +
-        `${counts.unknown} unknown${counts.hung ? `, ${counts.hung} hung` : ''}` +
+        `${counts.unknown} unknown${counts.hung ? `, ${counts.hung} hung` : ''}${counts.crashed ? `, ${counts.crashed} crashed` : ''}` +
         ` (${((summary.explored * 1000) / summary.elapsedMs).toFixed(1)} seeds/s${s.workers > 0 ? ` on ${s.workers} worker threads` : ''})` +
         (failingSeeds.length ? `; failing seeds: ${failingSeeds.slice(0, 20).join(', ')}${failingSeeds.length > 20 ? ', ...' : ''}` : ''),
     );
   }
-  return counts.fail + counts.hung > 0 ? 1 : counts.unknown > 0 ? 3 : 0;
+  return counts.fail + counts.hung + counts.crashed > 0 ? 1 : counts.unknown > 0 ? 3 : 0;
 }
 
 function print(r: SeedReport, name: string, replay: string, json: boolean, savedTo?: string): void {

@@ -60,6 +60,16 @@ export interface NodeCtx<Msg = unknown> {
   /** A seeded uniform integer in [0, bound). */
   randomInt(bound: number): number;
   readonly storage: Storage;
+  /**
+   * A "sometimes" assertion: names a situation exploration is expected to reach (a leader
+   * deposed, a duplicate applied idempotently) and counts how often `cond` held. It never fails a
+   * run and changes nothing in it; `faultline explore` reports which names were reached, how
+   * often, and which never were.
+   *
+   * @example
+   * ctx.sometimes('leader deposed by a higher term', msg.term > this.term && this.role === 'leader');
+   */
+  sometimes(name: string, cond: boolean): void;
   /** Appends a line to the run's trace (not to stdout). */
   log(...parts: unknown[]): void;
   /** Resolves after `delayMs` of this node's clock. Never resolves if the node crashes first. */

@@ -95,6 +95,8 @@ export interface NodeHost {
   /** Tells the loop that async protocol code may have work queued. */
   markAsync(): void;
   log(n: NodeRuntime, line: string): void;
+  /** `ctx.sometimes` counts: observations only, never part of the fingerprint or the run. */
+  readonly sometimes: Map<string, number>;
 }
 
 /** Most timers one node may have armed at once: a bound on a runaway `setTimer` loop. */
@@ -156,6 +158,12 @@ export class Ctx implements NodeCtx {
 
   randomInt(bound: number): number {
     return Math.floor(this.random() * bound);
+  }
+
+  sometimes(name: string, cond: boolean): void {
+    // Observation only: no trace, no draw, no event, so a run is the same with or without it.
+    const counts = this.host.sometimes;
+    counts.set(name, (counts.get(name) ?? 0) + (cond ? 1 : 0));
   }
 
   log(...parts: unknown[]): void {

@@ -84,6 +84,8 @@ export interface SimResult {
   healedAtMs: number;
   /** Continuations of live nodes still waiting at the end (reported, never silently dropped). */
   pending: PendingContinuation[];
+  /** `ctx.sometimes` names and how often each condition held (0: declared, never reached). */
+  sometimes: Record<string, number>;
 }
 
 /** Most microtask rounds one event's async code may take to settle (an await chain of this depth). */
@@ -125,6 +127,7 @@ export class Simulator implements NodeHost {
   private idle = false;
   /** Set when a sleep or call was settled, so the loop settles microtasks after the event. */
   private asyncTouched = false;
+  readonly sometimes = new Map<string, number>();
   private failure: { outcome: RunOutcome; error: NonNullable<SimResult['error']> } | undefined;
 
   constructor(private readonly config: SimConfig) {
@@ -180,6 +183,7 @@ export class Simulator implements NodeHost {
       stats: rec.stats,
       healedAtMs: this.healedAtMs,
       pending,
+      sometimes: Object.fromEntries(this.sometimes),
     };
   }
 

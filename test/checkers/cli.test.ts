@@ -112,6 +112,11 @@ describe('faultline check --txn', () => {
     expect(out.join('\n')).toMatch(/found G2-item, which snapshot-isolation allows/);
   });
 
+  it('a txn history checked without --txn says to use it', async () => {
+    expect(await checkCommand([skew])).toBe(2);
+    expect(err[0]).toMatch(/skew\.edn: no --model given .* \(it holds txns: use --txn list-append\|rw-register\)/);
+  });
+
   it('bad txn input is one line and exit 2', async () => {
     expect(await checkCommand([skew, '--txn', 'list-append', '--consistency', 'bogus'])).toBe(2);
     expect(err[0]).toMatch(/^faultline check: --consistency takes one of read-uncommitted, .*got 'bogus'/);

@@ -121,6 +121,13 @@ describe('history readers and writers', () => {
     }
   });
 
+  it('reads newer Jepsen histories whose ops are tagged records (#jepsen.history.Op{...})', () => {
+    const text = '#jepsen.history.Op{:index 0, :time 1, :type :invoke, :process 0, :f :txn, :value [[:append 9 1] [:r 8 nil]]}\n#jepsen.history.Op{:index 1, :time 2, :type :ok, :process 0, :f :txn, :value [[:append 9 1] [:r 8 []]]}\n';
+    expect(detectFormat(text)).toBe('jepsen-edn');
+    const r = readHistory(text);
+    expect(r.history.map((o) => [o.type, o.f, o.value])).toEqual([['invoke', 'txn', [['append', 9, 1], ['r', 8, null]]], ['ok', 'txn', [['append', 9, 1], ['r', 8, []]]]]);
+  });
+
   it('detects Porcupine kv files and implies kv with missing keys reading ""', () => {
     const r = readHistory('{:process 0, :type :invoke, :f :get, :key "3", :value nil}\n{:process 0, :type :ok, :f :get, :key "3", :value ""}\n');
     expect(r.format).toBe('porcupine-kv');

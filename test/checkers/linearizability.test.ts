@@ -134,3 +134,16 @@ describe('log model regression (issue 15 item 4)', () => {
     expect(checkLinearizability(bad, getModel('log')).verdict).toBe('illegal');
   });
 });
+
+describe('nondeterministic models through the powerset construction', () => {
+  it('checks a bag whose takes do not say what they took', () => {
+    // Two puts, two concurrent takes with plain replies, then a read: legal iff one element is left... or none.
+    const base = () => new HB().invoke(0, 'put', 'a').ok(0).invoke(1, 'put', 'b').ok(1).invoke(2, 'put', 'c').ok(2).invoke(0, 'take').invoke(1, 'take').ok(0).ok(1);
+    for (const left of [['a'], ['b'], ['c']]) expect(checkLinearizability(base().invoke(2, 'read').ok(2, left).ops, getModel('bag')).verdict).toBe('ok');
+    expect(checkLinearizability(base().invoke(2, 'read').ok(2, ['a', 'b']).ops, getModel('bag')).verdict).toBe('illegal');
+    expect(checkLinearizability(base().invoke(2, 'read').ok(2, ['d']).ops, getModel('bag')).verdict).toBe('illegal');
+    // A take that timed out may or may not have happened.
+    const maybe = new HB().invoke(0, 'put', 'a').ok(0).invoke(1, 'take').info(1).invoke(2, 'read').ok(2, ['a']).ops;
+    expect(checkLinearizability(maybe, getModel('bag')).verdict).toBe('ok');
+  });
+});

@@ -30,6 +30,12 @@ const gens: Record<string, OpGen> = {
   set: (p) => (p(2) ? { f: 'add', value: p(3), result: null } : { f: 'read', value: null, result: [0, 1, 2].filter(() => p(2) === 1) }),
   counter: (p) => (p(2) ? { f: 'add', value: 1 + p(2), result: null } : { f: 'read', value: null, result: p(5) }),
   mutex: (p) => (p(2) ? { f: 'acquire', value: null, result: one(p, [null, 1, 2, 3]) } : { f: 'release', value: null, result: null }),
+  bag: (p) =>
+    [
+      () => ({ f: 'put', value: p(3), result: null }),
+      () => ({ f: 'take', value: null, result: one(p, [null, null, 0, 1]) }),
+      () => ({ f: 'read', value: null, result: [0, 1, 2].filter(() => p(2) === 1) }),
+    ][p(3)](),
   log: (p) => (p(2) ? { f: 'append', value: one(p, ['a', 'b']), result: one(p, [null, 0, 1]) } : { f: 'read', value: null, result: one(p, [[], ['a'], ['b'], ['a', 'b'], ['b', 'a']]) }),
 };
 

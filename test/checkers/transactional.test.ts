@@ -120,6 +120,13 @@ describe('transactional checker: list-append anomalies, one minimal history each
     expect(types(la(garbage))).toEqual(['garbage-read']);
   });
 
+  it('a value appended twice (outside the workload contract) is skipped, never a garbage read', () => {
+    const h = new TB().txn(0, [['append', 'x', 1]]).txn(1, [['append', 'x', 1]]).txn(2, [['r', 'x', [1, 1]]]).h;
+    expect(types(la(h))).toEqual(['duplicate-elements']);
+    const r = new TB().txn(0, [['w', 'x', 1]]).txn(1, [['w', 'x', 1]]).txn(2, [['r', 'x', 1]]).h;
+    expect(types(rw(r))).toEqual([]);
+  });
+
   it('G-single-realtime: a stale read after a completed append is only a strict-serializability violation', () => {
     const h = new TB().txn(0, [['append', 'x', 1]]).txn(1, [['r', 'x', []]]).h;
     expect(la(h, 'serializable').verdict).toBe('ok');

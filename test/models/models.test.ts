@@ -18,8 +18,8 @@ function run(m: Model, ops: [string, unknown, unknown?, Partial<HistoryOp>?][]):
 
 describe('model registry', () => {
   it('lists every model and rejects unknown names with the list', () => {
-    expect(modelNames).toEqual(['register', 'cas-register', 'kv', 'queue', 'set', 'counter', 'mutex', 'log']);
-    expect(() => getModel('raft')).toThrow('unknown model "raft" (valid models: register, cas-register, kv, queue, set, counter, mutex, log)');
+    expect(modelNames).toEqual(['register', 'cas-register', 'kv', 'queue', 'set', 'counter', 'mutex', 'log', 'bag']);
+    expect(() => getModel('raft')).toThrow('unknown model "raft" (valid models: register, cas-register, kv, queue, set, counter, mutex, log, bag)');
     expect(() => getModel('__proto__')).toThrow(/unknown model/);
   });
 });
@@ -107,6 +107,19 @@ describe('sequential specifications', () => {
     expect(run(getModel('log'), [['append', 7, 1]])).toBeUndefined();
     expect(run(getModel('log'), [['append', 7, { offset: 0 }], ['read', null, [7]]])).toBeDefined();
     expect(run(getModel('log'), [['append', 7, { offset: 2 }]])).toBeUndefined();
+  });
+
+  it('bag (nondeterministic): a take with no result may have taken any element', () => {
+    const b = getModel('bag');
+    // put 1, put 2, take (plain ok: the echo of its invoke value), read: either element may remain.
+    expect(run(b, [['put', 1], ['put', 2], ['take', null, null], ['read', null, [2]]])).toBeDefined();
+    expect(run(b, [['put', 1], ['put', 2], ['take', null, null], ['read', null, [1]]])).toBeDefined();
+    expect(run(b, [['put', 1], ['put', 2], ['take', null, null], ['read', null, [1, 2]]])).toBeUndefined();
+    // A take that names its element is deterministic.
+    expect(run(b, [['put', 1], ['put', 2], ['take', null, 1], ['read', null, [1]]])).toBeUndefined();
+    expect(run(b, [['take', null, null]])).toBeUndefined();
+    const s = run(b, [['put', 1], ['put', 2], ['take', null, null]]);
+    expect(b.describeState(s)).toBe('one of {{2} | {1}}');
   });
 
   it('an op that never returned accepts any result', () => {

@@ -1,0 +1,95 @@
+import { intBelow, stream, type Rng } from '../../kernel/rng.ts';
+import { nemesisNames, type NemesisName } from '../../nemesis/faults.ts';
+import type { ProtocolDef } from '../../run/protocol.ts';
+import type { ScenarioOptions } from '../../run/scenario.ts';
+
+/**
+ * `swarm` (swarm testing, as in TigerBeetle's options_swarm): each seed draws its own scenario from
+ * its own stream: cluster size within the protocol's bounds, clients and their pace, a random subset
+ * of fault kinds, fault cadence and lengths, how long faults go on, a latency profile and message
+ * loss / duplication / reordering rates. A bug that needs, say, crash-only faults on three nodes
+ * with short restarts is then found by the seeds that happen to draw that, with nobody tuning for
+ * it. A pure function of (protocol, base, pinned, seed): the same seed always draws the same
+ * scenario, and the scenario is stored whole in corpus entries, so a replay needs no flag.
+ *
+ * `pinned` holds the options the user gave explicitly: swarm leaves those as given.
+ *
+ * @example
+ * const o = swarmOptions(raft, resolveOptions(raft, {}), {}, 42);
+ * o.nodes; // 3, 4 or 5, the same for seed 42 on every machine
+ */
+export function swarmOptions(protocol: ProtocolDef, base: ScenarioOptions, pinned: Partial<ScenarioOptions>, seed: number): ScenarioOptions {
+  const rng = stream(seed, 'swarm');
+  // A quarter of the seeds keep the protocol's own scenario: swarm widens the search, it does not leave it.
+  if (rng() < BASE_SHARE) return { ...base, seed };
+  const drawn: Partial<ScenarioOptions> = {
+    nodes: drawNodes(rng, protocol.minNodes ?? 1, base.nodes),
+    clients: pick(rng, [1, 2, 2, 3, Math.max(1, base.clients)]),
+    thinkMs: pick(rng, [5, 20, 60, 60]),
+    nemesis: drawNemeses(rng),
+    ...pick(rng, TEMPOS),
+    healAtMs: pick(rng, [1000, 2000, 2000, 5000]),
+    ...drawNetwork(rng),
+  };
+  const out: ScenarioOptions = { ...base, seed };
+  for (const [key, value] of Object.entries(drawn)) {
+    if (!(key in pinned)) (out as unknown as Record<string, unknown>)[key] = value;
+  }
+  return out;
+}
+
+/**
+ * Fault cadence and length come as a pair (a tempo), since what matters is how they relate:
+ * fast (many short faults: a node restarting within tens of ms, mid-election), overlapping
+ * (a new fault before the last healed: leaders isolated in turn), the usual pace, and slow.
+ */
+const TEMPOS = [
+  { faultIntervalMs: 20, faultDurationMs: 10 },
+  { faultIntervalMs: 50, faultDurationMs: 40 },
+  { faultIntervalMs: 20, faultDurationMs: 40 },
+  { faultIntervalMs: 50, faultDurationMs: 10 },
+  { faultIntervalMs: 80, faultDurationMs: 250 },
+  { faultIntervalMs: 80, faultDurationMs: 100 },
+  { faultIntervalMs: 200, faultDurationMs: 300 },
+  { faultIntervalMs: 200, faultDurationMs: 100 },
+  { faultIntervalMs: 500, faultDurationMs: 500 },
+] as const;
+
+/** The share of seeds that run the protocol's own scenario unchanged (what `random` runs). */
+const BASE_SHARE = 0.25;
+
+/** At least three nodes when the protocol's usual size allows (one node hides most bugs); small clusters half the time. */
+function drawNodes(rng: Rng, minNodes: number, usual: number): number {
+  const high = Math.max(usual, minNodes);
+  const low = Math.min(Math.max(minNodes, 3), high);
+  if (rng() < 0.6) return low;
+  return low + intBelow(rng, high - low + 1);
+}
+
+/**
+ * How many fault kinds a seed gets, then which: one kind alone most often (a bug that needs, say,
+ * crashes and nothing else to break the pattern shows there), sometimes two or three, sometimes
+ * most of them, rarely none (only the network's own loss and reordering).
+ */
+function drawNemeses(rng: Rng): NemesisName[] {
+  const all = nemesisNames.length;
+  const count = pick(rng, [0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, Math.ceil(all / 2), all]);
+  const order = nemesisNames.map((name) => ({ name, key: rng() })).sort((a, b) => a.key - b.key);
+  const chosen = new Set(order.slice(0, count).map((x) => x.name));
+  return nemesisNames.filter((n) => chosen.has(n));
+}
+
+function drawNetwork(rng: Rng): Partial<ScenarioOptions> {
+  const [latencyMinMs, latencyMaxMs] = pick(rng, [[1, 10], [1, 3], [5, 50], [1, 100]] as const);
+  return {
+    latencyMinMs,
+    latencyMaxMs,
+    dropRate: pick(rng, [0, 0.01, 0.05]),
+    dupRate: pick(rng, [0, 0.01, 0.05]),
+    reorderRate: pick(rng, [0, 0.01, 0.1]),
+  };
+}
+
+function pick<T>(rng: Rng, xs: readonly T[]): T {
+  return xs[intBelow(rng, xs.length)];
+}
