@@ -11,7 +11,8 @@
  *   seconds beside them depend on the machine and its load.
  * - workers: seeds/s of one fixed range on 1 and 2 worker threads, and the ratio.
  *
- * Env: BENCH_CAP (default 1000), BENCH_STARTS (default 3), BENCH_ONLY=protocol[/variant].
+ * Env: BENCH_CAP (default 1000), BENCH_STARTS (default 3), BENCH_ONLY=protocol[/variant] (skips
+ * the worker figures), BENCH_ONLY=workers (only the worker figures).
  */
 import { protocols } from '../protocols/index.ts';
 import { explore } from '../src/explore/explore.ts';
@@ -63,6 +64,7 @@ const missed: Record<StrategyName, string[]> = { random: [], swarm: [] };
 for (const p of protocols) {
   for (const [variant, v] of Object.entries(p.variants)) {
     if (v.kind !== 'bug' || (ONLY && !`${p.name}/${variant}`.startsWith(ONLY))) continue;
+    if (ONLY === 'workers') continue;
     const cells: string[] = [];
     for (const strategy of strategyNames) {
       const runs = [];
@@ -97,7 +99,7 @@ for (const s of strategyNames) {
   console.log(`\n${s}: median over bugs of median seeds ${show(median(medians[s]))}; median ratio to random ${Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a'}; not found from every start within ${CAP} seeds: ${missed[s].join(', ') || 'none'}`);
 }
 await pool.close();
-if (!ONLY) {
+if (!ONLY || ONLY === 'workers') {
   const one = await seedsPerSecond(1);
   const two = await seedsPerSecond(2);
   console.log(`\nraft/correct, seeds 0..59: ${one.toFixed(1)} seeds/s on 1 worker, ${two.toFixed(1)} on 2 workers: ${(two / one).toFixed(2)}x (machine load affects both)`);

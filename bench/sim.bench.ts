@@ -4,7 +4,7 @@
  * (b) the bundled ABD register under the full nemesis: events and seeds per second.
  */
 import { abd } from '../protocols/abd/abd.ts';
-import { PingPongNode } from '../protocols/pingpong/pingpong.ts';
+import { PingPongNode, type Ball } from '../protocols/pingpong/pingpong.ts';
 import { defaultNetConfig } from '../src/network/network.ts';
 import type { NodeCtx } from '../src/node/api.ts';
 import { runScenario } from '../src/run/run.ts';
@@ -15,7 +15,7 @@ async function pingPong(virtualMs: number): Promise<{ delivered: number; ms: num
   const sim = new Simulator({
     seed: 1,
     nodeCount: 5,
-    create: (ctx) => new PingPongNode(ctx as NodeCtx<{ hits: number }>, 4),
+    create: (ctx) => new PingPongNode(ctx as NodeCtx<Ball>, 4),
     net: defaultNetConfig,
     clients: 1,
     ops: [],

@@ -6,9 +6,10 @@ import { paxos } from './paxos/paxos.ts';
 import { twoPc } from './2pc/2pc.ts';
 import { raft } from './raft/index.ts';
 import { primaryBackup } from './primary-backup/primary-backup.ts';
+import { crdtCounter, crdtOrSet } from './crdt/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
-export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, paxos, twoPc, lock];
+export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, paxos, twoPc, lock, crdtCounter, crdtOrSet];
 
 /**
  * Finds a bundled protocol by name, or throws a message listing the names there are.

@@ -18,3 +18,6 @@ export { eventually, pendingOpsComplete } from '../checkers/liveness.ts';
 export { checkLinearizability } from '../checkers/linearizability.ts';
 export { getModel, modelNames, type Model } from '../models/index.ts';
 export { getProtocol, protocols } from '../protocols/index.ts';
+export { buildReportData, type ReportData, type ReportSource } from './report/data.ts';
+export { renderReportHtml, writeReport } from './report/html.ts';
+export { loadReportSource, sourceFromRun } from './report/source.ts';

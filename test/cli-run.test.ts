@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './badinput/helpers.ts';
 
 const tsx = createRequire(import.meta.url).resolve('tsx/cli');
 
@@ -35,14 +36,21 @@ describe('faultline run / list (CLI)', () => {
     ['an unknown flag', ['run', 'abd', '--frobnicate'], /frobnicate/],
     ['an unknown command', ['frob'], /unknown command 'frob'/],
   ];
+  // In process (a tsx spawn per case costs seconds); the process wiring is checked once below.
   for (const [what, args, message] of bad) {
-    it(`rejects ${what} with one line and exit code 2`, () => {
-      const r = cli(...args);
+    it(`rejects ${what} with one line and exit code 2`, async () => {
+      const r = await runCli(args);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(message);
-      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.errLines).toHaveLength(1);
+      expect(r.errLines[0]).toMatch(message);
     });
   }
+
+  it('the faultline process exits 2 with one line on stderr for bad usage', () => {
+    const r = cli('run', 'abd', '--nodes', '-1');
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split('\n')).toEqual(["faultline: --nodes takes a whole number from 1 to 100, got '-1'"]);
+  });
 
   it('a passing seed exits 0 with a summary and fingerprint; the same seed prints the same fingerprint', () => {
     const a = cli('run', 'abd', '--seed', '3');

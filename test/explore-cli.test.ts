@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runCli } from './badinput/helpers.ts';
 import { abd } from '../protocols/abd/abd.ts';
 import { explore } from '../src/explore/explore.ts';
 import { mergeSummaries } from '../src/explore/merge.ts';
@@ -111,16 +112,17 @@ describe('faultline explore / merge (CLI)', () => {
     ['--shard 3/2', ['explore', 'abd', '--shard', '3/2'], /--shard 3\/2: K counts from 1 to N \(2\)/],
     ['--shard 0/4', ['explore', 'abd', '--shard', '0/4'], /--shard 0\/4: K counts from 1 to N \(4\)/],
     ['--workers 0 with a watchdog', ['explore', 'abd', '--workers', '0', '--seed-timeout', '5'], /--seed-timeout needs worker threads/],
-    ['an unknown strategy', ['explore', 'abd', '--strategy', 'genetic'], /unknown strategy 'genetic': choose from random, swarm/],
+    ['an unknown strategy', ['explore', 'abd', '--strategy', 'genetic'], /--strategy takes one of random, swarm, got 'genetic'/],
     ['--time 5x', ['explore', 'abd', '--time', '5x'], /--time takes a duration such as 60s, 10m, 1h or 1m30s, got '5x'/],
     ['a file that is not a summary', ['merge', 'package.json'], /package.json: not an explore summary/],
   ];
+  // In process: a tsx spawn per bad-usage case costs seconds.
   for (const [what, args, message] of bad) {
-    it(`rejects ${what} with one line and exit code 2`, () => {
-      const r = cli(...args);
+    it(`rejects ${what} with one line and exit code 2`, async () => {
+      const r = await runCli(args);
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(message);
-      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.errLines).toHaveLength(1);
+      expect(r.errLines[0]).toMatch(message);
       expect(r.out).toBe('');
     });
   }

@@ -1,65 +1,18 @@
-import { parseArgs } from 'node:util';
 import { explore } from '../explore/explore.ts';
 import { defaultWorkers, DEFAULT_WORKER_MEMORY_MB } from '../explore/pool.ts';
 import { formatDuration, Progress } from '../explore/progress.ts';
 import type { SeedReport } from '../explore/report.ts';
-import { parseDuration, parseShard, planSize, WHOLE, type SeedPlan, type Shard } from '../explore/seeds.ts';
-import { DEFAULT_STRATEGY, isStrategy, optionsFor, strategyNames, type StrategyName } from '../explore/strategies/index.ts';
+import { planSize, WHOLE, type SeedPlan, type Shard } from '../explore/seeds.ts';
+import { DEFAULT_STRATEGY, isStrategy, optionsFor, type StrategyName } from '../explore/strategies/index.ts';
 import { SummaryBuilder, type ExploreSummaryJson, type FailureGroup } from '../explore/summary.ts';
 import { describeRef, ProtocolLoadError, resolveProtocolArg, type ProtocolRef } from '../run/load.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
-import { flagsFor, scenarioFlags, scenarioFromStrings, scenarioHelp, UsageError } from './options.ts';
+import { commandHelp, parseFlags, type Parsed, type Range } from './flags.ts';
+import { flagsFor, scenarioFromFlags, UsageError } from './options.ts';
 import { defaultShrinkBudget } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave } from '../shrink/counterexample.ts';
-
-export const exploreHelp = `faultline explore <protocol | ./module.ts[#export]> [options]
-
-Runs many seeds on worker threads, stops at the first failure (or goes on), shrinks each distinct
-failure (one per violated check) and saves it to the corpus, and prints a summary table.
-
-  --seeds A..B            the seeds to run (default 0..999)
-  --time D                a time budget (60s, 10m, 1h): seeds run in order from A (or 0) until it
-                          is spent. How many seeds fit depends on the machine and its load; each
-                          seed's verdict does not.
-  --keep-going            do not stop at the first failure
-  --strategy S            how a seed becomes a scenario: ${strategyNames.join(' | ')} (default ${DEFAULT_STRATEGY});
-                          random: the same scenario, only the seed changes; swarm: each seed also
-                          draws its cluster size, clients, fault kinds, cadence, latency and rates
-                          (flags given explicitly stay as given). The corpus entry stores the
-                          options, so a replay needs no flag.
-  --shard K/N             run only slice K of N (seeds s with s mod N = K-1); each shard gets the
-                          whole --time budget. Join the --json summaries with faultline merge.
-  --workers N             worker threads (default: one per core; 0 = this thread, no watchdog)
-  --seed-timeout S        a seed with no verdict after S seconds of wall time ends 'hung' (default 60)
-  --worker-memory MB      heap limit per worker; a seed past it ends 'crashed: out of memory' (default ${DEFAULT_WORKER_MEMORY_MB})
-  --check-determinism     run every seed twice and compare fingerprints
-  --corpus DIR            where shrunk failures are saved (default corpus)
-  --no-shrink             report failures without shrinking or saving them
-  --shrink-runs N         run budget per shrink (default ${defaultShrinkBudget.maxRuns}); past it the best so far is saved
-  --json                  print the summary as JSON on stdout (the input of faultline merge)
-
-${scenarioHelp}
-
-Exit code: 0 every seed passed, 1 a failure was found, 2 bad usage, 3 a checker ran out of budget.`;
-
-const flags = {
-  ...scenarioFlags,
-  seeds: { type: 'string' },
-  time: { type: 'string' },
-  'keep-going': { type: 'boolean' },
-  strategy: { type: 'string' },
-  shard: { type: 'string' },
-  workers: { type: 'string' },
-  'seed-timeout': { type: 'string' },
-  'worker-memory': { type: 'string' },
-  'check-determinism': { type: 'boolean' },
-  corpus: { type: 'string' },
-  'no-shrink': { type: 'boolean' },
-  'shrink-runs': { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+import { writeShrunkReport } from './shrink.ts';
 
 /** Everything `faultline explore` was asked to do, checked. */
 interface ExploreArgs {
@@ -81,13 +34,15 @@ interface ExploreArgs {
   shrinkRuns: number;
   corpusDir: string;
   json: boolean;
+  /** Write an HTML report of each saved failure. */
+  report: boolean;
 }
 
 /** `faultline explore`: returns the exit code. */
 export async function exploreCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: flags });
+  const { values, positionals } = parseFlags('explore', argv);
   if (values.help) {
-    console.log(exploreHelp);
+    console.log(commandHelp('explore'));
     return 0;
   }
   const a = await argsOf(values, positionals);
@@ -99,8 +54,7 @@ export async function exploreCommand(argv: string[]): Promise<number> {
   return failures > 0 ? 1 : summary.counts.unknown > 0 ? 3 : 0;
 }
 
-async function argsOf(values: ReturnType<typeof parseArgs<{ options: typeof flags; allowPositionals: true }>>['values'], positionals: string[]): Promise<ExploreArgs> {
-  if (positionals.length !== 1) throw new UsageError(`explore takes one protocol name or module path, got ${positionals.length ? positionals.join(' ') : 'none'} (faultline list shows the bundled ones)`);
+async function argsOf(values: Parsed<'explore'>['values'], positionals: string[]): Promise<ExploreArgs> {
   let resolved: Awaited<ReturnType<typeof resolveProtocolArg>>;
   try {
     resolved = await resolveProtocolArg(positionals[0], process.cwd());
@@ -109,8 +63,8 @@ async function argsOf(values: ReturnType<typeof parseArgs<{ options: typeof flag
     throw e;
   }
   const strategy = values.strategy ?? DEFAULT_STRATEGY;
-  if (!isStrategy(strategy)) throw new UsageError(`unknown strategy '${strategy}': choose from ${strategyNames.join(', ')} (--strategy)`);
-  const pinned = Object.fromEntries(Object.entries(scenarioFromStrings(values)).filter(([, v]) => v !== undefined)) as Partial<ScenarioOptions>;
+  if (!isStrategy(strategy)) throw new UsageError(`unknown strategy '${strategy}' (--strategy)`);
+  const pinned = Object.fromEntries(Object.entries(scenarioFromFlags(values)).filter(([, v]) => v !== undefined)) as Partial<ScenarioOptions>;
   let base: ScenarioOptions;
   try {
     base = resolveOptions(resolved.protocol, { ...resolved.config?.config.scenario, ...pinned });
@@ -118,12 +72,10 @@ async function argsOf(values: ReturnType<typeof parseArgs<{ options: typeof flag
     if (e instanceof ScenarioError || e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
-  const shard = values.shard === undefined ? WHOLE : parseShard(values.shard);
-  if (typeof shard === 'string') throw new UsageError(shard);
-  const timeBudgetMs = values.time === undefined ? undefined : parseDuration(values.time);
-  if (typeof timeBudgetMs === 'string') throw new UsageError(timeBudgetMs);
+  const shard = values.shard ?? WHOLE;
+  const timeBudgetMs = values.time;
   const plan = planOf(values.seeds, timeBudgetMs !== undefined, shard);
-  const workers = values.workers === undefined ? Math.max(1, Math.min(defaultWorkers(), planSize(plan))) : whole('workers', values.workers, 0, 256);
+  const workers = values.workers ?? Math.max(1, Math.min(defaultWorkers(), planSize(plan)));
   if (workers === 0 && values['seed-timeout'] !== undefined) {
     throw new UsageError('--seed-timeout needs worker threads: with --workers 0 seeds run in this thread, where no watchdog can stop them (drop --seed-timeout, or give --workers 1 or more)');
   }
@@ -139,31 +91,21 @@ async function argsOf(values: ReturnType<typeof parseArgs<{ options: typeof flag
     shard,
     timeBudgetMs,
     workers,
-    seedTimeoutMs: 1000 * whole('seed-timeout', values['seed-timeout'] ?? '60', 1, 86_400),
-    memoryLimitMb: whole('worker-memory', values['worker-memory'] ?? String(DEFAULT_WORKER_MEMORY_MB), 16, 1_048_576),
+    seedTimeoutMs: 1000 * (values['seed-timeout'] ?? 60),
+    memoryLimitMb: values['worker-memory'] ?? DEFAULT_WORKER_MEMORY_MB,
     stopOnFail: !(values['keep-going'] ?? false),
     checkDeterminism: values['check-determinism'] ?? false,
     shrink: !(values['no-shrink'] ?? false),
-    shrinkRuns: whole('shrink-runs', values['shrink-runs'] ?? String(defaultShrinkBudget.maxRuns), 1, 10_000_000),
+    shrinkRuns: values['shrink-runs'] ?? defaultShrinkBudget.maxRuns,
     corpusDir: values.corpus ?? resolved.config?.config.corpus ?? 'corpus',
     json: values.json ?? false,
+    report: values.report ?? false,
   };
 }
 
-function planOf(seeds: string | undefined, timed: boolean, shard: Shard): SeedPlan & { from: number } {
+function planOf(seeds: Range | undefined, timed: boolean, shard: Shard): SeedPlan & { from: number } {
   if (seeds === undefined) return timed ? { from: 0, shard } : { from: 0, to: 999, shard };
-  const m = /^(\d+)\.\.(\d+)$/.exec(seeds.trim());
-  if (!m) throw new UsageError(`--seeds takes a range A..B of non-negative integers (e.g. 0..9999), got '${seeds}'`);
-  const from = Number(m[1]);
-  const to = Number(m[2]);
-  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw new UsageError(`--seeds ${seeds}: seeds are at most ${Number.MAX_SAFE_INTEGER}`);
-  if (to < from) throw new UsageError(`--seeds ${seeds}: the range is empty (B must be >= A)`);
-  return { from, to, shard };
-}
-
-function whole(flag: string, v: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`--${flag} takes a whole number from ${min} to ${max}, got '${v}'`);
-  return Number(v);
+  return { from: seeds.min, to: seeds.max, shard };
 }
 
 /** The command that re-runs one seed exactly as explored (its options, as the strategy drew them). */
@@ -240,6 +182,7 @@ async function shrinkGroups(a: ExploreArgs, groups: FailureGroup[], argv: string
       g.corpus = report.saved;
       g.replay = report.replay ?? g.replay;
       say(`  ${g.check}: seed ${seed} ${describeShrink(report.shrunk)}; saved ${report.saved}`);
+      if (a.report) say(`  report ${await writeShrunkReport(a.protocol, report)}`);
     } else {
       say(`  ${g.check}: seed ${seed} did not fail again when shrinking (nothing saved; replay: ${g.replay})`);
     }

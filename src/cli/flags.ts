@@ -10,7 +10,10 @@ import { historyFormats } from '../../checkers/formats/index.ts';
 import { DEFAULT_MAX_STATES } from '../../checkers/linearizability.ts';
 import { consistencyModels } from '../../checkers/transactional/index.ts';
 import { modelNames } from '../../models/index.ts';
-import { nemesisGroups, nemesisNames, parseNemesis, type NemesisName } from '../nemesis/faults.ts';
+import { nemesisGroups, nemesisNames, parseNemesis, type NemesisName } from '../faults/index.ts';
+import { DEFAULT_WORKER_MEMORY_MB } from '../explore/pool.ts';
+import { parseDuration, parseShard, type Shard } from '../explore/seeds.ts';
+import { DEFAULT_STRATEGY, strategyNames } from '../explore/strategies/index.ts';
 import { describeBound, optionBounds, type OptionBound } from '../run/options-schema.ts';
 import { defaultShrinkBudget, shrinkBudgetCeiling } from '../shrink/budget.ts';
 
@@ -29,7 +32,7 @@ export type FlagSpec =
   | { type: 'number'; integer: boolean; min: number; max: number; arg: string; help: string }
   /** `A..B` (or `A`, meaning `A..A`) of whole numbers within [min, max], spanning at most `maxSpan` + 1 values. */
   | { type: 'range'; min: number; max: number; maxSpan: number; arg: string; help: string }
-  | { type: 'string'; arg: string; help: string }
+  | { type: 'string'; arg: string; help: string; short?: string }
   /** One of a list of names (looked up with Object.hasOwn semantics: a plain list, no prototype). */
   | { type: 'choice'; choices: () => readonly string[]; arg: string; help: string }
   /** A directory to write into: created when missing, never a file. */
@@ -37,7 +40,11 @@ export type FlagSpec =
   /** A JSON value, at most 16 deep. */
   | { type: 'json'; arg: string; help: string }
   /** A comma-separated nemesis list. */
-  | { type: 'nemesis'; arg: string; help: string };
+  | { type: 'nemesis'; arg: string; help: string }
+  /** A time budget such as 90s, 10m, 1h or 1m30s (in ms once parsed), at most `maxMs`. */
+  | { type: 'duration'; maxMs: number; arg: string; help: string }
+  /** `K/N`: slice K of N of a seed space. */
+  | { type: 'shard'; arg: string; help: string };
 
 export interface Range {
   min: number;
@@ -54,7 +61,11 @@ type ValueOf<S> = S extends { type: 'boolean' }
         ? unknown
         : S extends { type: 'nemesis' }
           ? NemesisName[]
-          : string;
+          : S extends { type: 'duration' }
+            ? number
+            : S extends { type: 'shard' }
+              ? Shard
+              : string;
 
 /** The transactional workloads `check --txn` reads (kept here: the checker's list is a type). */
 const txnWorkloads = ['list-append', 'rw-register'] as const;
@@ -97,7 +108,9 @@ const scenarioFlags = {
   'max-steps': bounded(optionBounds.maxSteps, 'N', 'event budget per run'),
 } as const;
 
-/** The shrink budget, shared by `shrink` and `run --save`: runs and events decide, wall time is a net. */
+const seed = { type: 'number', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, arg: 'N', help: 'one seed (default 0)' } as const;
+
+/** The shrink budget, shared by `shrink`, `run --save` (deterministic: runs and events, not time). */
 const shrinkBudgetFlags = {
   'shrink-runs': {
     type: 'number',
@@ -105,7 +118,7 @@ const shrinkBudgetFlags = {
     min: 1,
     max: shrinkBudgetCeiling.maxRuns,
     arg: 'N',
-    help: `stop shrinking after N runs (default ${defaultShrinkBudget.maxRuns}); deterministic: the same failure shrinks to the same result at any machine load`,
+    help: `stop shrinking after N runs (default ${defaultShrinkBudget.maxRuns})`,
   },
   'shrink-events': {
     type: 'number',
@@ -113,7 +126,7 @@ const shrinkBudgetFlags = {
     min: 1,
     max: shrinkBudgetCeiling.maxEvents,
     arg: 'N',
-    help: `stop shrinking after N simulated events over all runs (default ${defaultShrinkBudget.maxEvents}); deterministic`,
+    help: `stop after N simulated events over all runs (default ${defaultShrinkBudget.maxEvents})`,
   },
   'shrink-wall-seconds': {
     type: 'number',
@@ -121,11 +134,15 @@ const shrinkBudgetFlags = {
     min: 1,
     max: shrinkBudgetCeiling.wallLimitMs / 1000,
     arg: 'S',
-    help: `safety net only: stop shrinking after S seconds of wall time (default ${defaultShrinkBudget.wallLimitMs / 1000}); a result it cuts short says so and is not reproducible`,
+    help: `safety net only: stop after S seconds of wall time (default ${defaultShrinkBudget.wallLimitMs / 1000}); a result it cuts short says so, and is not reproducible`,
   },
 } as const;
 
-const seed = { type: 'number', integer: true, min: 0, max: Number.MAX_SAFE_INTEGER, arg: 'N', help: 'one seed (default 0)' } as const;
+/** Flags shown under their own heading in help. */
+const groups: Array<[heading: string, flags: Record<string, unknown>]> = [
+  ['Shrink budget (deterministic: the same failure shrinks to the same result at any machine load):', shrinkBudgetFlags],
+  ['Scenario options:', scenarioFlags],
+];
 
 /** One command: how it is called, what it does, its flags, and its exit codes. */
 export interface CommandSpec {
@@ -169,11 +186,60 @@ export const commands = {
       json: { type: 'boolean', help: 'one JSON summary per seed instead of text' },
       save: { type: 'boolean', help: 'shrink the first failing seed and write it to the corpus (corpus/<protocol>/<variant>-<seed>.json); prints the replay command' },
       corpus: { type: 'dir', arg: 'DIR', help: 'corpus root for --save (default corpus)' },
-      ...shrinkBudgetFlags,
+      report: { type: 'boolean', help: "write an HTML report (report.html) into each saved failing run's directory, and of the shrunk run with --save" },
       help,
+      ...shrinkBudgetFlags,
       ...scenarioFlags,
     },
     exit: 'Exit code: 0 every check held, 1 a violation was found, 2 bad usage, 3 a checker ran out of budget.',
+  },
+  explore: {
+    usage: ['faultline explore <protocol | ./module.ts[#export]> [--seeds A..B | --time 10m] [--keep-going] [--strategy S] [--shard K/N] [options]'],
+    summary: 'many seeds on worker threads; failures shrunk and saved, grouped by check',
+    about:
+      'Runs many seeds on worker threads, stops at the first failure (or goes on), shrinks each distinct\nfailure (one per violated check) and saves it to the corpus, and prints a summary table.',
+    positionals: { min: 1, max: 1, name: 'protocol' },
+    flags: {
+      seeds: { type: 'range', min: 0, max: Number.MAX_SAFE_INTEGER, maxSpan: Number.MAX_SAFE_INTEGER, arg: 'A..B', help: 'the seeds to run (default 0..999)' },
+      time: {
+        type: 'duration',
+        maxMs: 365 * 24 * 3_600_000,
+        arg: 'D',
+        help: "a time budget (60s, 10m, 1h): seeds run in order from A (or 0) until it is spent. How many seeds fit depends on the machine and its load; each seed's verdict does not.",
+      },
+      'keep-going': { type: 'boolean', help: 'do not stop at the first failure' },
+      strategy: {
+        type: 'choice',
+        choices: () => strategyNames,
+        arg: 'S',
+        help: `how a seed becomes a scenario (default ${DEFAULT_STRATEGY}). random: the same scenario, only the seed changes; swarm: each seed also draws its cluster size, clients, fault kinds, cadence, latency and rates (flags given explicitly stay as given). The corpus entry stores the options, so a replay needs no flag.`,
+      },
+      shard: { type: 'shard', arg: 'K/N', help: 'run only slice K of N (seeds s with s mod N = K-1); each shard gets the whole --time budget. Join the --json summaries with faultline merge.' },
+      workers: { type: 'number', integer: true, min: 0, max: 256, arg: 'N', help: 'worker threads (default: one per core; 0 = this thread, no watchdog)' },
+      'seed-timeout': { type: 'number', integer: true, min: 1, max: 86_400, arg: 'S', help: "a seed with no verdict after S seconds of wall time ends 'hung' (default 60)" },
+      'worker-memory': { type: 'number', integer: true, min: 16, max: 1_048_576, arg: 'MB', help: `heap limit per worker; a seed past it ends 'crashed: out of memory' (default ${DEFAULT_WORKER_MEMORY_MB})` },
+      'check-determinism': { type: 'boolean', help: 'run every seed twice and compare fingerprints' },
+      corpus: { type: 'dir', arg: 'DIR', help: 'where shrunk failures are saved (default corpus)' },
+      'no-shrink': { type: 'boolean', help: 'report failures without shrinking or saving them' },
+      'shrink-runs': { ...shrinkBudgetFlags['shrink-runs'], help: `run budget per shrink (default ${defaultShrinkBudget.maxRuns}); past it the best so far is saved` },
+      json: { type: 'boolean', help: 'print the summary as JSON on stdout (the input of faultline merge)' },
+      report: { type: 'boolean', help: 'write an HTML report of each saved failure (out/<protocol>-<variant>-<seed>-shrunk.html)' },
+      help,
+      ...scenarioFlags,
+    },
+    exit: 'Exit code: 0 every seed passed, 1 a failure was found, 2 bad usage, 3 a checker ran out of budget.',
+  },
+  merge: {
+    usage: ['faultline merge <summary.json>... [--json]'],
+    summary: "join the --json summaries of explore's shards",
+    about:
+      "Joins the --json summaries of the shards of one sweep (faultline explore --shard K/N --json):\ntotals added, failures joined by violated check (seeds and corpus entries de-duplicated),\n'sometimes' counts added. Summaries of different protocols, variants, strategies or options,\nor one shard given twice, are refused.",
+    positionals: { min: 1, max: 100_000, name: 'summary.json' },
+    flags: {
+      json: { type: 'boolean', help: 'print the merged summary as JSON (default: a table)' },
+      help,
+    },
+    exit: 'Exit code: 0 no shard found a failure, 1 one did, 2 bad usage or input, 3 only undecided seeds.',
   },
   check: {
     usage: ['faultline check <file>... [--model NAME] [--format F] [options]', 'faultline check <file>... --txn list-append|rw-register [--consistency MODEL]'],
@@ -217,6 +283,7 @@ export const commands = {
       seed,
       save: { type: 'boolean', help: 'write the run as corpus/<protocol>/<variant>-<seed>.json: the original failure before shrinking starts, then the shrunk one' },
       corpus: { type: 'dir', arg: 'DIR', help: 'corpus root (default corpus)' },
+      report: { type: 'boolean', help: 'write an HTML report of the shrunk run (out/<protocol>-<variant>-<seed>-shrunk.html)' },
       'max-states': {
         type: 'number',
         integer: true,
@@ -225,22 +292,35 @@ export const commands = {
         arg: 'N',
         help: `search budget of each candidate's history check in model steps (default ${DEFAULT_MAX_STATES}); deterministic, like the shrink budget`,
       },
-      ...shrinkBudgetFlags,
       help,
+      ...shrinkBudgetFlags,
       ...scenarioFlags,
     },
     exit: 'Exit code: 0 done (or the input does not fail: nothing to shrink), 2 bad usage or input.',
   },
   replay: {
-    usage: ['faultline replay <entry.json> [--quiet]'],
+    usage: ['faultline replay <entry.json> [--quiet] [--report]'],
     summary: 'replay a corpus entry: story, fingerprint, exit 1 if it still fails',
     about: 'Replays a corpus entry bit for bit: prints its story and fingerprint, and whether the fingerprint\nmatches the recorded one.',
     positionals: { min: 1, max: 1, name: 'entry.json' },
     flags: {
       quiet: { type: 'boolean', help: 'print only the verdict line and the fingerprint (no story)' },
+      report: { type: 'boolean', help: 'also write an HTML report of the replay (out/<entry>.html)' },
       help,
     },
     exit: 'Exit code: 1 the entry still fails, 0 it now passes, 2 bad usage or a bad corpus file.',
+  },
+  report: {
+    usage: ['faultline report <run dir | summary.json | entry.json> [-o report.html]'],
+    summary: 'one self-contained HTML report: message diagram, client timeline, what broke',
+    about:
+      "Writes one self-contained HTML file (no network, opens from disk): the message diagram, the\nclient timeline, what went wrong (the op that cannot be linearized and the longest linearizable\nprefix, or the causal past of a broken invariant), the run's summary and figures. A run directory\nis what 'faultline run --out DIR' (or any failing run) writes; a corpus entry is replayed with a\ntrace first. 'run', 'replay', 'shrink' and 'explore' also take --report.",
+    positionals: { min: 1, max: 1, name: 'run dir | summary.json | entry.json' },
+    flags: {
+      out: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write it (default: report.html in the run directory, or out/<entry>.html for a corpus entry)' },
+      help,
+    },
+    exit: 'Exit code: 0 written, 2 bad usage or input.',
   },
   list: {
     usage: ['faultline list'],
@@ -302,8 +382,8 @@ export function parseFlags<C extends CommandName>(command: C, argv: readonly str
     else {
       const next = argv[i + 1];
       if (next === undefined) throw new UsageError(`--${name} needs a value: ${takes(flag)}`);
-      // `--nodes -1` is a bad value for --nodes; `--out --json` is a forgotten value.
-      if (next.startsWith('--') && next.length > 2 && isKnownFlag(spec, next)) throw new UsageError(`--${name} needs a value (${takes(flag)}), got the option ${clip(next)}`);
+      // `--nodes -1` is a bad value for --nodes; `--out --json` is a forgotten value (`--out=--x` says it is meant).
+      if (next.startsWith('--')) throw new UsageError(`--${name} needs a value (${takes(flag)}), got the option ${clip(next)}`);
       text = next;
       i++;
     }
@@ -322,16 +402,11 @@ function lookupFlag(spec: CommandSpec, command: string, given: string): string {
     if (Object.hasOwn(spec.flags, name)) return name;
   } else {
     const short = given.slice(1);
-    const hit = Object.entries(spec.flags).find(([, f]) => f.type === 'boolean' && f.short === short);
+    const hit = Object.entries(spec.flags).find(([, f]) => 'short' in f && f.short === short);
     if (hit && given.length === 2) return hit[0];
   }
   const near = nearest(given.replace(/^-+/, ''), Object.keys(spec.flags));
   throw new UsageError(`unknown option ${clip(given)} for faultline ${command}${near ? `: did you mean --${near}?` : ''} (faultline ${command} --help lists the options)`);
-}
-
-function isKnownFlag(spec: CommandSpec, arg: string): boolean {
-  const name = arg.slice(2).split('=')[0];
-  return Object.hasOwn(spec.flags, name);
 }
 
 function positionalProblem(command: string, spec: CommandSpec, got: string[]): string {
@@ -350,7 +425,7 @@ function takes(f: FlagSpec): string {
     case 'number':
       return describeBound({ flag: '', min: f.min, max: f.max, integer: f.integer });
     case 'range':
-      return `a range ${f.arg} of whole numbers from ${f.min} to ${f.max.toLocaleString('en-US')}`;
+      return `a range ${f.arg} of whole numbers from ${f.min} to ${f.max}`;
     case 'choice':
       return `one of ${f.choices().join(', ')}`;
     case 'dir':
@@ -359,6 +434,10 @@ function takes(f: FlagSpec): string {
       return 'a JSON value';
     case 'nemesis':
       return `a comma-separated list of ${[...Object.keys(nemesisGroups), ...nemesisNames].join(', ')}`;
+    case 'duration':
+      return 'a duration such as 60s, 10m, 1h or 1m30s';
+    case 'shard':
+      return "K/N (this machine's slice K of N, counting from 1)";
     case 'string':
       return `a ${f.arg.toLowerCase()}`;
   }
@@ -382,7 +461,7 @@ function convert(name: string, f: FlagSpec, text: string): unknown {
       const hi = Number(m[2] ?? m[1]);
       if (lo < f.min || hi > f.max) return bad();
       if (hi < lo) throw new UsageError(`--${name} ${clip(text)}: the range is empty (the second number must be >= the first)`);
-      if (hi - lo > f.maxSpan) throw new UsageError(`--${name} ${clip(text)} spans ${(hi - lo + 1).toLocaleString('en-US')} values, more than ${(f.maxSpan + 1).toLocaleString('en-US')} (run it in parts)`);
+      if (hi - lo > f.maxSpan) throw new UsageError(`--${name} ${clip(text)} spans ${hi - lo + 1} values, more than ${f.maxSpan + 1} (run it in parts)`);
       return { min: lo, max: hi };
     }
     case 'choice':
@@ -398,6 +477,17 @@ function convert(name: string, f: FlagSpec, text: string): unknown {
       } catch (e) {
         throw new UsageError(`--${name}: ${(e as Error).message}`);
       }
+    case 'duration': {
+      const ms = parseDuration(text);
+      if (typeof ms === 'string') throw new UsageError(ms);
+      if (ms > f.maxMs) throw new UsageError(`--${name} ${clip(text)} is longer than ${f.maxMs / 3_600_000} h: give a shorter budget`);
+      return ms;
+    }
+    case 'shard': {
+      const shard = parseShard(text);
+      if (typeof shard === 'string') throw new UsageError(shard);
+      return shard;
+    }
     case 'string':
       if (text.length === 0 || text.length > 1000) bad();
       return text;
@@ -485,16 +575,16 @@ export function commandHelp(command: CommandName): string {
   const out = [...spec.usage.map((u, i) => (i === 0 ? `usage: ${u}` : `       ${u}`)), ''];
   if (spec.about) out.push(spec.about, '');
   const rows = Object.entries(spec.flags).map(([name, f]) => {
-    const left = `--${name}${f.type === 'boolean' ? '' : ` ${f.arg}`}${f.type === 'boolean' && f.short ? `, -${f.short}` : ''}`;
+    const left = `--${name}${f.type === 'boolean' ? '' : ` ${f.arg}`}${'short' in f && f.short ? `, -${f.short}` : ''}`;
     const bounds =
       f.type === 'number' && f.max < Number.MAX_SAFE_INTEGER ? ` [${f.min}..${f.max}]` : f.type === 'choice' ? `: ${f.choices().join(' | ')}` : '';
-    return [left, f.help + bounds, Object.hasOwn(scenarioFlags, name)] as const;
+    return [left, f.help + bounds, groups.find(([, g]) => Object.hasOwn(g, name) && g[name] === f)?.[0]] as const;
   });
   const width = Math.min(26, Math.max(...rows.map(([l]) => l.length)) + 2);
-  let inScenario = false;
-  for (const [left, text, scenario] of rows) {
-    if (scenario && !inScenario) out.push('', 'Scenario options:');
-    inScenario = scenario;
+  let heading: string | undefined;
+  for (const [left, text, group] of rows) {
+    if (group !== undefined && group !== heading) out.push('', group);
+    heading = group;
     const lines = wrap(text, 100 - width - 2);
     out.push(`  ${left.padEnd(width)}${left.length >= width ? `\n  ${' '.repeat(width)}` : ''}${lines[0]}`);
     for (const l of lines.slice(1)) out.push(`  ${' '.repeat(width)}${l}`);
@@ -527,10 +617,6 @@ export function overviewHelp(): string {
   for (const spec of Object.values(commands) as CommandSpec[]) {
     out.push(`  ${spec.usage[0]}`, `${' '.repeat(33)}${spec.summary}`);
   }
-  // explore and merge parse their own flags (not in this table yet).
-  out.push('  faultline explore <protocol | ./module.ts> [--seeds A..B | --time 10m] [--keep-going] [--strategy S] [--shard K/N]');
-  out.push(`${' '.repeat(33)}many seeds on worker threads; failures shrunk and saved, grouped by check`);
-  out.push('  faultline merge <summary.json>...', `${' '.repeat(33)}join the --json summaries of explore's shards`);
   out.push('  faultline <command> --help     the options of one command', '');
   out.push('Exit codes: 0 every check held, 1 a violation was found, 2 bad usage or input, 3 undecided (budget), 70 internal error.');
   return out.join('\n');

@@ -1,28 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { MergeError, mergeSummaries, parseSummary } from '../explore/merge.ts';
 import type { ExploreSummaryJson } from '../explore/summary.ts';
+import { commandHelp, parseFlags } from './flags.ts';
 import { UsageError } from './options.ts';
-
-export const mergeHelp = `faultline merge <summary.json>... [--json]
-
-Joins the --json summaries of the shards of one sweep (faultline explore --shard K/N --json):
-totals added, failures joined by violated check (seeds and corpus entries de-duplicated),
-'sometimes' counts added. Summaries of different protocols, variants, strategies or options,
-or one shard given twice, are refused.
-
-  --json                  print the merged summary as JSON (default: a table)
-
-Exit code: 0 no shard found a failure, 1 one did, 2 bad usage or input, 3 only undecided seeds.`;
 
 /** `faultline merge`: returns the exit code. */
 export async function mergeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values, positionals } = parseFlags('merge', argv);
   if (values.help) {
-    console.log(mergeHelp);
+    console.log(commandHelp('merge'));
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('merge takes the summary files of the shards: faultline merge a.json b.json ...');
   let merged: ExploreSummaryJson;
   try {
     merged = mergeSummaries(positionals.map((file) => ({ file, summary: parseSummary(file, readJson(file)) })));

@@ -1,5 +1,5 @@
 import type { ScenarioOptions } from '../run/scenario.ts';
-import { commandHelp, parseFlags, UsageError, type Parsed, type Range } from './flags.ts';
+import { UsageError, type Parsed, type Range } from './flags.ts';
 
 export { UsageError };
 
@@ -68,50 +68,4 @@ export function flagsFor(o: ScenarioOptions, defaults: ScenarioOptions): string[
   add('op-timeout', o.opTimeoutMs, defaults.opTimeoutMs);
   add('max-steps', o.maxSteps, defaults.maxSteps);
   return out;
-}
-
-/**
- * The scenario flags in node:util `parseArgs` form, for a command that still parses its own
- * flags (`explore`); `scenarioFromStrings` checks their values through the flag table, so the
- * bounds stay in one place. (Bridge until `explore` has its entry in the table.)
- */
-export const scenarioFlags = {
-  variant: { type: 'string' },
-  nodes: { type: 'string' },
-  clients: { type: 'string' },
-  ops: { type: 'string' },
-  nemesis: { type: 'string' },
-  latency: { type: 'string' },
-  drop: { type: 'string' },
-  dup: { type: 'string' },
-  reorder: { type: 'string' },
-  'heal-at': { type: 'string' },
-  quiet: { type: 'string' },
-  'fault-interval': { type: 'string' },
-  'fault-duration': { type: 'string' },
-  think: { type: 'string' },
-  'op-timeout': { type: 'string' },
-  'max-steps': { type: 'string' },
-} as const;
-
-/** The scenario flags' help, generated from the flag table. */
-export const scenarioHelp = `Scenario options:\n${commandHelp('run')
-  .split('\n')
-  .filter((l) => Object.keys(scenarioFlags).some((k) => l.trimStart().startsWith(`--${k} `)))
-  .join('\n')}`;
-
-/**
- * Scenario options from scenario flags given as strings, each checked against the flag table
- * (one `UsageError` line naming the flag when a value is out of bounds).
- *
- * @example
- * scenarioFromStrings({ nodes: '3' }); // { nodes: 3 }
- */
-export function scenarioFromStrings(values: Record<string, unknown>): Partial<ScenarioOptions> {
-  const argv = ['scenario'];
-  for (const k of Object.keys(scenarioFlags)) {
-    const v = values[k];
-    if (typeof v === 'string') argv.push(`--${k}=${v}`);
-  }
-  return scenarioFromFlags(parseFlags('shrink', argv).values);
 }

@@ -1,15 +1,17 @@
 import { join } from 'node:path';
-import { getProtocol, protocols } from '../../protocols/index.ts';
+import { getProtocol } from '../../protocols/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { mkdirSync } from 'node:fs';
 import { explore as exploreSeeds } from '../explore/explore.ts';
 import { defaultWorkers } from '../explore/pool.ts';
 import type { SeedReport } from '../explore/report.ts';
 import { writeAtomic, writeRunDir } from '../run/output.ts';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
 import { runScenario } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
 import { describeShrink } from '../shrink/counterexample.ts';
-import { shrinkBudgetFromFlags, shrinkWithProgress } from './shrink.ts';
+import { shrinkBudgetFromFlags, shrinkWithProgress, writeShrunkReport } from './shrink.ts';
 import { checkDir, commandHelp, parseFlags } from './flags.ts';
 import { flagsFor, scenarioFromFlags, seedsFromFlags, UsageError } from './options.ts';
 
@@ -29,6 +31,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Failing runs are written to out/ even without --out: a file in its way is bad input, said now.
   if (values.out === undefined) checkDir('out', 'out');
   const seeds = seedsFromFlags(values.seed, values.seeds);
+  const shrinkBudget = shrinkBudgetFromFlags(values);
   const given = scenarioFromFlags(values);
   let base: ScenarioOptions;
   try {
@@ -48,19 +51,21 @@ export async function runCommand(argv: string[]): Promise<number> {
     workers: values.workers ?? Math.min(defaultWorkers(), seeds.length),
     seedTimeoutMs: 1000 * (values['seed-timeout'] ?? 60),
     json: values.json ?? false,
+    report: values.report ?? false,
   });
   if (values.save && failed.length > 0) {
     // --save: shrink the first failure to a minimal counterexample and write its corpus entry.
     const seed = Math.min(...failed);
     const report = await shrinkWithProgress(protocol, { options: { ...base, seed } }, {
       corpusDir: values.corpus ?? 'corpus',
-      budget: shrinkBudgetFromFlags(values),
+      budget: shrinkBudget,
       createdBy: `faultline run ${argv.join(' ')}`,
     });
     if (report.saved) {
       console.log(`\nshrunk seed ${seed}: ${describeShrink(report.shrunk)}`);
       console.log(`saved  ${report.saved}`);
       console.log(`replay ${report.replay}`);
+      if (values.report) console.log(`report ${await writeShrunkReport(protocol, report)}`);
     } else {
       console.log(`\nseed ${seed} did not fail again when shrinking (nothing saved)`);
     }
@@ -81,6 +86,8 @@ interface ExploreSettings {
   checkDeterminism: boolean;
   quietPass: boolean;
   json: boolean;
+  /** Write report.html into each saved failing run's directory. */
+  report?: boolean;
 }
 
 /** The command that replays exactly this run. */
@@ -125,6 +132,7 @@ async function explore(protocol: ProtocolDef, base: ScenarioOptions, seeds: numb
             console.error(`warning: replaying seed ${report.seed} with a trace gave another fingerprint: the run is not deterministic`);
           }
           writeRunDir(dir, traced, replay, traced.sim.trace);
+          if (s.report) writeReport(sourceFromRun(traced, replay, `${dir} (run directory)`), join(dir, 'report.html'));
           if (report.failing.includes('determinism')) writeAtomic(join(dir, 'summary.json'), JSON.stringify({ ...report, replay, options }, null, 2) + '\n');
         }
         print(report, `${protocol.name}/${base.variant}`, replay, s.json, dir);

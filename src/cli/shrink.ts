@@ -1,16 +1,18 @@
 import { getProtocol, protocols } from '../../protocols/index.ts';
 import { CorpusError, loadEntry } from '../corpus/corpus.ts';
+import { writeReport } from '../report/html.ts';
+import { sourceFromRun } from '../report/source.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
-import type { RunSettings } from '../run/run.ts';
+import { runScenario, type RunSettings } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
 import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
 import type { ShrinkProgress } from '../shrink/session.ts';
-import { commandHelp, parseFlags } from './flags.ts';
+import { commandHelp, parseFlags, type Parsed } from './flags.ts';
 import { scenarioFromFlags, UsageError } from './options.ts';
 
 /**
- * The shrink budget the flags ask for (only the limits given; the table has checked the bounds).
+ * The budget the shrink flags ask for (only the limits given); the flag table checked their bounds.
  *
  * @example
  * shrinkBudgetFromFlags({ 'shrink-runs': 500 }); // { maxRuns: 500 }
@@ -50,9 +52,6 @@ export async function shrinkWithProgress(
   }
 }
 
-/** Flags that still apply when shrinking a corpus entry (it holds its own scenario). */
-const ENTRY_FLAGS = ['save', 'corpus', 'max-states', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'];
-
 /** `faultline shrink`: returns the exit code. */
 export async function shrinkCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('shrink', argv);
@@ -60,13 +59,13 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     console.log(commandHelp('shrink'));
     return 0;
   }
+  const budget = shrinkBudgetFromFlags(values);
   const { protocol, input } = shrinkInput(positionals[0], values);
   const o = input.options;
-  const maxStates = values['max-states'];
   const cx = await shrinkWithProgress(protocol, input, {
     corpusDir: values.save ? (values.corpus ?? 'corpus') : false,
-    budget: shrinkBudgetFromFlags(values),
-    check: maxStates === undefined ? {} : { checkMaxStates: maxStates },
+    budget,
+    check: values['max-states'] === undefined ? {} : { checkMaxStates: values['max-states'] },
     createdBy: `faultline shrink ${argv.join(' ')}`.trim(),
   });
   if (!cx.shrunk.reproduced) {
@@ -81,13 +80,28 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     console.log(`saved  ${cx.saved}`);
     console.log(`replay ${cx.replay}`);
   }
+  if (values.report) console.log(`report ${await writeShrunkReport(protocol, cx)}`);
   return 0;
 }
 
+/**
+ * Writes the HTML report of a shrunk counterexample to out/ (replaying it once with a trace);
+ * returns the path.
+ *
+ * @example
+ * console.log(await writeShrunkReport(protocol, cx)); // out/raft-stale-local-read-9-shrunk.html
+ */
+export async function writeShrunkReport(protocol: ProtocolDef, cx: Counterexample): Promise<string> {
+  const traced = await runScenario(protocol, cx.shrunk.input, { recordTrace: true });
+  const o = traced.options;
+  const origin = `shrunk counterexample of ${o.protocol}/${o.variant} seed ${o.seed}`;
+  return writeReport(sourceFromRun(traced, cx.replay, origin), `out/${o.protocol}-${o.variant}-${o.seed}-shrunk.html`);
+}
+
 /** The protocol and run a `shrink` command line names: a corpus entry, or a protocol and seed. */
-function shrinkInput(target: string, values: ReturnType<typeof parseFlags<'shrink'>>['values']): { protocol: ProtocolDef; input: RunInput } {
+function shrinkInput(target: string, values: Parsed<'shrink'>['values']): { protocol: ProtocolDef; input: RunInput } {
   if (target.endsWith('.json')) {
-    const extra = Object.keys(values).filter((k) => !ENTRY_FLAGS.includes(k));
+    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'max-states', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
     if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
     const loaded = loadEntry(target, protocols);
     return { protocol: loaded.protocol, input: loaded.input };

@@ -7,12 +7,12 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ChoiceKind, type ChoiceTape } from '../kernel/choices.ts';
-import type { Fault } from '../faults/index.ts';
+import { validateFault, type Fault } from '../faults/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { writeAtomic } from '../run/output.ts';
 import type { RunResult } from '../run/run.ts';
 import { show } from '../run/options-schema.ts';
-import { validateOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
+import { nodeIds, validateOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
 import { CORPUS_VERSION, entryProblem } from './schema.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
@@ -212,6 +212,12 @@ export function parseEntry(file: string, raw: unknown, protocols: readonly Proto
     validateOptions(protocol, options);
   } catch (err) {
     bad(`bad options: ${(err as Error).message}`);
+  }
+  // Each fault kind's own check (its table entry) on top of the schema: the kind knows its rules.
+  const nodes = new Set(nodeIds(options.nodes));
+  for (let i = 0; i < e.faults.length; i++) {
+    const problem = validateFault(e.faults[i], nodes);
+    if (problem !== undefined) bad(`faults[${i}].${problem}`);
   }
   if (e.tape.length > options.maxSteps * 4) bad(`tape has ${e.tape.length} choices, more than a run of ${options.maxSteps} steps can make`);
   let tape: ChoiceTape;

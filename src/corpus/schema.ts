@@ -16,7 +16,7 @@ import {
   show,
 } from '../run/options-schema.ts';
 
-import type { Fault } from '../nemesis/faults.ts';
+import type { Fault } from '../faults/index.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
 export const CORPUS_VERSION = 2;
@@ -29,7 +29,7 @@ export const MAX_VALUE_ELEMENTS = 10_000;
 /** Keys that would reach an object's prototype chain when copied: never data. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** A tape holds one choice per network decision; a run makes at most max-steps of them. */
-export const MAX_TAPE_LENGTH = 50_000_000;
+export const MAX_TAPE_LENGTH = 5_000_000;
 
 const nodeId = Type.String({ pattern: '^n[1-9][0-9]{0,5}$', description: 'a node id: n1, n2, ...' });
 const timeMs = Type.Number({ minimum: 0, maximum: HOUR_MS });
@@ -108,8 +108,16 @@ export const CorpusEntrySchema = Type.Object(
     $schema: Type.Optional(Type.String({ maxLength: 1000 })),
     version: Type.Literal(CORPUS_VERSION),
     protocol: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
-    /** Where a user's protocol came from: a module path relative to the project (`./proto.ts#export`). */
-    module: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    /** For a user's protocol: its module, relative to the project root, and the export to take. */
+    module: Type.Optional(
+      Type.Object(
+        {
+          path: Type.String({ minLength: 1, maxLength: 4096, description: 'forward slashes, relative to the project root, e.g. ./src/kv.ts' }),
+          export: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     variant: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH }),
     seed: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     options: ScenarioOptionsSchema,

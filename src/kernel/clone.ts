@@ -56,9 +56,8 @@ function walk(v: unknown, h: Hasher | undefined, depth: number): unknown {
       h?.int(5);
       return v;
     case 'bigint':
-      h?.int(6);
-      h?.str(v.toString());
-      return v;
+      // Not JSON: a history or trace holding one could not be saved (--out, corpus entries).
+      throw new NotPlainDataError('a bigint (not JSON data: send it as a string or a number)', '');
     case 'object':
       break;
     default:
@@ -86,13 +85,19 @@ function walk(v: unknown, h: Hasher | undefined, depth: number): unknown {
   if (proto === Object.prototype || proto === null) {
     h?.int(9);
     const out: Record<string, unknown> = {};
-    for (const key in v as Record<string, unknown>) {
+    // Own keys only (a polluted Object.prototype adds nothing), in for-in order.
+    for (const key of Object.keys(v)) {
       h?.str(key);
+      let copy: unknown;
       try {
-        out[key] = walk((v as Record<string, unknown>)[key], h, depth + 1);
+        copy = walk((v as Record<string, unknown>)[key], h, depth + 1);
       } catch (e) {
         within(e, '.' + key);
       }
+      // An own `__proto__` key (JSON.parse makes them) stays a key: assigning it would set the
+      // copy's prototype instead.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+      else out[key] = copy;
     }
     return out;
   }

@@ -57,6 +57,7 @@ export class Network {
     private readonly choices: Choices,
   ) {
     const n = nodeCount;
+    if (!(Number.isInteger(n) && n >= 1 && n <= 4096)) throw new RangeError(`a network of ${n} nodes: it takes a whole number of nodes from 1 to 4096`);
     this.cuts = new Uint16Array(n * n);
     this.clogs = new Uint16Array(n * n);
     this.links = new Array(n * n);
@@ -80,6 +81,7 @@ export class Network {
    */
   route(from: number, to: number): number {
     const link = this.links[from * this.nodeCount + to];
+    if (link === undefined) throw new Error(`assertion failed: no link ${from}->${to} among ${this.nodeCount} nodes`);
     const c = this.choices;
     const dropRate = this.lossSpikes.length === 0 ? link.dropRate : Math.max(link.dropRate, ...this.lossSpikes);
     if (dropRate > 0 && c.flip(ChoiceKind.drop, dropRate)) return 0;
@@ -111,6 +113,7 @@ export class Network {
   cut(from: number, to: number, delta: 1 | -1): void {
     const i = from * this.nodeCount + to;
     if (delta < 0 && this.cuts[i] === 0) throw new Error(`assertion: link ${from}->${to} healed more often than cut`);
+    if (delta > 0 && this.cuts[i] === 0xffff) throw new Error(`assertion: link ${from}->${to} cut 65535 times at once`);
     this.cuts[i] += delta;
   }
 
@@ -119,7 +122,9 @@ export class Network {
   }
 
   clog(from: number, to: number): void {
-    this.clogs[from * this.nodeCount + to]++;
+    const i = from * this.nodeCount + to;
+    if (this.clogs[i] === 0xffff) throw new Error(`assertion failed: link ${from}->${to} clogged 65535 times at once`);
+    this.clogs[i]++;
   }
 
   /** Ends one clog of the link; when the last one ends, returns the held messages in send order. */

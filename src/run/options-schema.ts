@@ -7,7 +7,7 @@
  */
 import Type, { type Static, type TInteger, type TNumber, type TSchema } from 'typebox';
 import Value from 'typebox/value';
-import { nemesisNames } from '../nemesis/faults.ts';
+import { nemesisNames } from '../faults/index.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
 /** Inclusive bounds of one numeric scenario option and the CLI flag that sets it. */
@@ -106,7 +106,7 @@ export type ScenarioOptionsData = Static<typeof ScenarioOptionsSchema>;
 /** How a bound reads in a message: "a whole number from 1 to 100". */
 export function describeBound(b: OptionBound): string {
   if (!b.integer && b.min === 0 && b.max === 1) return 'a probability from 0 to 1';
-  return `${b.integer ? 'a whole number' : 'a number'} from ${b.min} to ${b.max.toLocaleString('en-US')}`;
+  return `${b.integer ? 'a whole number' : 'a number'} from ${b.min} to ${b.max}`;
 }
 
 /**

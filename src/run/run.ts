@@ -2,7 +2,7 @@ import { checkHistory } from '../../checkers/index.ts';
 import { pendingOpsComplete } from '../../checkers/liveness.ts';
 import { combineResults, type CheckerResult } from '../../checkers/result.ts';
 import type { Fault } from '../faults/index.ts';
-import { Simulator, type SimResult } from '../sim/simulator.ts';
+import { Simulator, type SimConfig, type SimResult } from '../sim/simulator.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 import type { ProtocolDef } from './protocol.ts';
 import { simConfigOf, type RunInput, type ScenarioOptions } from './scenario.ts';
@@ -39,6 +39,8 @@ export interface RunSettings {
   checkMaxStates?: number;
   /** Wall-clock safety net per history check (default DEFAULT_CHECK_WALL_MS). */
   checkTimeoutMs?: number;
+  /** Passed to the simulator (see `SimConfig.pace`): real processes catch up before virtual time moves. */
+  pace?: SimConfig['pace'];
 }
 
 /**
@@ -51,6 +53,7 @@ export interface RunSettings {
 export async function runScenario(protocol: ProtocolDef, input: RunInput, settings: RunSettings = {}): Promise<RunResult> {
   const observers = protocol.observers?.(input.options.variant, input.options) ?? [];
   const config = simConfigOf(protocol, input, { observers, recordTrace: settings.recordTrace ?? false });
+  if (settings.pace) config.pace = settings.pace;
   const sim = await new Simulator(config).run();
   const checks: CheckerResult[] = [];
   if (sim.outcome !== 'completed') {
@@ -76,8 +79,12 @@ export async function runScenario(protocol: ProtocolDef, input: RunInput, settin
 }
 
 /**
- * Runs the same input twice and compares fingerprints (`--check-determinism`). Returns both
- * fingerprints; they differ only if something outside the ctx leaked into the run.
+ * The determinism check (`--check-determinism`): runs the input, then a different seed of the same
+ * scenario, then the input again, in the same process, and compares the two fingerprints of the
+ * input. They differ only if something outside the ctx leaked into the run: a clock or entropy
+ * source the guard did not see, or module-level state in the protocol (a counter, a cache, a
+ * registry) that one run left behind for the next. The run in between makes such state differ even
+ * when the input's own runs would leave it the same.
  *
  * @example
  * const { same } = await checkDeterminism(primaryBackup, input);
@@ -87,6 +94,8 @@ export async function checkDeterminism(
   input: RunInput,
 ): Promise<{ same: boolean; first: string; second: string }> {
   const a = await runScenario(protocol, input);
+  const otherSeed = input.options.seed === Number.MAX_SAFE_INTEGER ? 0 : input.options.seed + 1;
+  await runScenario(protocol, { options: { ...input.options, seed: otherSeed } });
   const b = await runScenario(protocol, input);
   return { same: a.sim.fingerprint === b.sim.fingerprint, first: a.sim.fingerprint, second: b.sim.fingerprint };
 }

@@ -118,7 +118,12 @@ export class Clients {
       if (replied || n.incarnation !== inc || !n.up) return;
       replied = true;
       assertResult(result);
-      const copy = clonePlain(result);
+      let copy: ClientResult;
+      try {
+        copy = clonePlain(result);
+      } catch (e) {
+        throw new Error(`reply(): ${(e as Error).message}`);
+      }
       const rec = this.host.recorder;
       const replyIndex = rec.traceOn ? rec.record('reply', { node: n.id, clientOp: ev.clientOp, body: clonePlain(copy) }) : -1;
       this.host.push(this.host.nowMs() + this.latencyMs, clientEvent(EventKind.ClientReply, -1, ev.subject, ev.opId, copy, ev.clientOp, replyIndex));

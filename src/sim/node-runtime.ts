@@ -83,6 +83,8 @@ export class NodeRuntime {
 /** What a ctx needs from the simulator. */
 export interface NodeHost {
   readonly nodeIds: readonly NodeId[];
+  /** True once the run is over: protocol code still running (a runaway async loop) is stopped. */
+  readonly ended: boolean;
   readonly traceOn: boolean;
   send(from: NodeRuntime, to: NodeId, msg: unknown, type: MessageType, callId: number): void;
   /** Schedules a timer-like event after `delayMs` of the node's clock. */
@@ -121,7 +123,13 @@ export class Ctx implements NodeCtx {
   }
 
   private live(): boolean {
+    this.checkRunning();
     return this.rt.incarnation === this.incarnation && this.rt.up;
+  }
+
+  /** A ctx outlives its run only in runaway async code: stop it there with an error. */
+  private checkRunning(): void {
+    if (this.host.ended) throw new Error(`${this.id}: this run has ended; its protocol code cannot go on (an async loop that never finished?)`);
   }
 
   send(to: NodeId, msg: unknown): void {
@@ -149,10 +157,12 @@ export class Ctx implements NodeCtx {
   }
 
   now(): number {
+    this.checkRunning();
     return this.rt.localNow(this.host.nowMs());
   }
 
   random(): number {
+    this.checkRunning();
     return this.rt.rng();
   }
 

@@ -1,7 +1,8 @@
 import { Choices, type ChoiceTape } from '../kernel/choices.ts';
 import { cloneAndHash, clonePlain } from '../kernel/clone.ts';
-import { acquireGuard, DeterminismError, enterProtocol, leaveProtocol, takeViolation } from '../kernel/guard.ts';
+import { acquireGuard, DeterminismError, enterProtocol, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
 import { promisesCreated, settle, trackMicrotasks } from '../kernel/microtasks.ts';
+import type { Hasher } from '../kernel/hash.ts';
 import { EventQueue } from '../kernel/queue.ts';
 import { stream } from '../kernel/rng.ts';
 import type { HistoryOp } from '../history/types.ts';
@@ -42,6 +43,12 @@ export interface SimConfig {
   tape?: ChoiceTape;
   recordTrace?: boolean;
   observers?: readonly Observer[];
+  /**
+   * Called before each event with its virtual time, outside protocol code; the run waits for it.
+   * Lets real processes (Maelstrom process mode) catch up before virtual time moves on. Resolving
+   * `false` means new events were scheduled meanwhile: the loop looks at the queue again.
+   */
+  pace?: (nextMs: number, nowMs: number) => Promise<boolean>;
 }
 
 /** Watches the world after every event (invariants, liveness). */
@@ -107,6 +114,8 @@ export const MAX_QUEUED_EVENTS = 10_000_000;
 export class Simulator implements NodeHost {
   private readonly queue = new EventQueue<SimEvent>();
   readonly recorder: Recorder;
+  /** The recorder's fingerprint hash, held directly: it is fed on every send and delivery. */
+  private readonly hasher: Hasher;
   private readonly choices: Choices;
   readonly network: Network;
   private readonly nodes: NodeRuntime[] = [];
@@ -122,6 +131,8 @@ export class Simulator implements NodeHost {
   private nextCallId = 1;
   private nextSleepId = 1;
   private endReached = false;
+  /** The run is over (see `NodeHost.ended`). */
+  ended = false;
   private healedAtMs: number;
   /** Set by an event that changed nothing (a cancelled or stale timer): observers skip it. */
   private idle = false;
@@ -135,6 +146,7 @@ export class Simulator implements NodeHost {
     assert(config.clients >= 1 || config.ops.length === 0, 'ops need at least one client');
     assert(config.maxSteps > 0, 'maxSteps must be positive');
     this.recorder = new Recorder(config.recordTrace ?? false);
+    this.hasher = this.recorder.hasher;
     this.choices = new Choices(stream(config.seed, 'net'), config.tape);
     this.network = new Network(config.nodeCount, config.net, this.choices);
     this.healedAtMs = config.healAtMs;
@@ -151,12 +163,14 @@ export class Simulator implements NodeHost {
 
   /** Runs to the end (or to the first protocol failure) and returns what happened. */
   async run(): Promise<SimResult> {
+    // Let foreign microtasks settle first: from here on, the only microtasks are the run's own.
+    // The guard goes on after that yield: a test runner may restore globals between macrotasks.
+    await new Promise<void>((r) => setImmediateReal(r));
     const release = acquireGuard();
     const untrack = trackMicrotasks();
     takeViolation();
+    takeEscapedError();
     try {
-      // Let foreign microtasks settle first: from here on, the only microtasks are the run's own.
-      await new Promise<void>((r) => setImmediateReal(r));
       const before = promisesCreated;
       for (const n of this.nodes) this.boot(n);
       if (this.asyncTouched || promisesCreated !== before) await this.settleAsync();
@@ -165,6 +179,7 @@ export class Simulator implements NodeHost {
       this.queue.push(this.config.healAtMs + this.config.quietMs, planEvent(EventKind.End, -1));
       await this.loop();
     } finally {
+      this.ended = true;
       untrack();
       release();
     }
@@ -195,6 +210,10 @@ export class Simulator implements NodeHost {
     for (;;) {
       if (this.failure) return;
       if (this.endReached && this.clients.active === 0) return;
+      if (this.config.pace !== undefined) {
+        const head = queue.peek();
+        if (head !== undefined && !(await this.config.pace(head.timeMs, this.now))) continue;
+      }
       const next = queue.pop();
       if (next === undefined) return;
       if (++this.steps > maxSteps) {
@@ -233,6 +252,8 @@ export class Simulator implements NodeHost {
     } finally {
       leaveProtocol(prev);
     }
+    const escaped = takeEscapedError();
+    if (escaped) this.fail('crashed', escaped.error, undefined, 'a queueMicrotask callback');
     if (rounds < 0) {
       this.fail('step-budget', new Error(`async protocol code still running after ${MAX_SETTLE_ROUNDS} microtask rounds at one instant (an endless await loop?)`));
     }
@@ -300,7 +321,7 @@ export class Simulator implements NodeHost {
   private fail(outcome: RunOutcome, e: unknown, n?: NodeRuntime, what?: string): void {
     if (this.failure) return;
     const { message, stack } = describeThrown(e);
-    const where = n ? ` in ${n.id}${what ? ` (${what})` : ''}` : '';
+    const where = n ? ` in ${n.id}${what ? ` (${what})` : ''}` : what ? ` in ${what}` : '';
     this.failure = {
       outcome,
       error: { message: `${message}${where} at ${this.now} ms`, stack, node: n?.id, timeMs: this.now },
@@ -323,7 +344,7 @@ export class Simulator implements NodeHost {
   send(from: NodeRuntime, to: NodeId, msg: unknown, type: MessageType, callId: number): void {
     const dst = this.nodeOf(to, `${from.id} sent to`);
     const id = this.nextMsgId++;
-    const h = this.recorder.hasher;
+    const h = this.hasher;
     h.int(FingerprintTag.Send);
     h.int(this.now);
     h.int(from.index);
@@ -364,7 +385,7 @@ export class Simulator implements NodeHost {
   private deliver(ev: SimEvent): void {
     const n = this.nodes[ev.node];
     const rec = this.recorder;
-    const h = rec.hasher;
+    const h = this.hasher;
     if (!n.up || !this.network.reachable(ev.from, ev.node)) {
       rec.stats.dropped++;
       h.int(FingerprintTag.DropOnArrival);

@@ -50,25 +50,29 @@ const cases: Case[] = [
   ...['constructor', '__proto__', 'toString', 'hasOwnProperty'].flatMap((v): Case[] => [
     [`--variant ${v} (run)`, ['run', 'abd', '--variant', v], new RegExp(`unknown variant '${v}' of abd: choose from correct`)],
     [`--variant ${v} (shrink)`, ['shrink', 'raft', '--variant', v], new RegExp(`unknown variant '${v}' of raft`)],
+    [`--variant ${v} (explore)`, ['explore', 'abd', '--variant', v], new RegExp(`unknown variant '${v}' of abd`)],
+    [`--strategy ${v}`, ['explore', 'abd', '--strategy', v], /--strategy takes one of random, swarm/],
     [`protocol ${v}`, ['run', v], /unknown protocol/],
     [`--model ${v}`, ['check', aFile, '--model', v], /--model takes one of register/],
     [`--nemesis ${v}`, ['run', 'abd', '--nemesis', v], /unknown nemesis/],
     [`command ${v}`, [v], /unknown command/],
   ]),
   // A timeout past Node's 2^31-1 ms timer marked every seed hung.
-  ['--seed-timeout 2147484', ['run', 'abd', '--seed-timeout', '2147484'], /--seed-timeout takes a whole number from 1 to 2,147,483, got '2147484'/],
-  ['--shrink-wall-seconds 1e9', ['shrink', 'abd', '--shrink-wall-seconds', '1000000000'], /--shrink-wall-seconds takes a whole number from 1 to 604,800/],
-  ['--shrink-runs 0', ['shrink', 'abd', '--shrink-runs', '0'], /--shrink-runs takes a whole number from 1 to 10,000,000, got '0'/],
-  ['run --shrink-runs 1e23', ['run', 'abd', '--shrink-runs', '1e23'], /--shrink-runs takes a whole number from 1 to 10,000,000/],
+  ['--seed-timeout 2147484', ['run', 'abd', '--seed-timeout', '2147484'], /--seed-timeout takes a whole number from 1 to 2147483, got '2147484'/],
+  ['--shrink-wall-seconds 1e9', ['shrink', 'abd', '--shrink-wall-seconds', '1000000000'], /--shrink-wall-seconds takes a whole number from 1 to 604800/],
+  ['--shrink-runs 0 (run --save)', ['run', 'abd', '--save', '--shrink-runs', '0'], /--shrink-runs takes a whole number from 1 to 10000000, got '0'/],
+  ['explore --time 999999h', ['explore', 'abd', '--time', '999999h'], /--time 999999h is longer than 8760 h/],
+  ['explore --seed-timeout 2147484', ['explore', 'abd', '--seed-timeout', '2147484'], /--seed-timeout takes a whole number from 1 to 86400/],
   ['check --timeout 1e300', ['check', aFile, '--timeout', '1e300'], /--timeout takes a number/],
   // Sizes with no upper bound: 1e23 crashed, 100000 nodes hung.
   ...['nodes', 'clients', 'ops', 'heal-at', 'quiet', 'think', 'op-timeout', 'max-steps', 'fault-interval', 'fault-duration'].map(
-    (f): Case => [`--${f} 1e23`, ['run', 'abd', `--${f}`, '1e23'], new RegExp(`--${f} takes a whole number from \\d+ to [\\d,]+, got '1e23'`)],
+    (f): Case => [`--${f} 1e23`, ['run', 'abd', `--${f}`, '1e23'], new RegExp(`--${f} takes a whole number from \\d+ to \\d+, got '1e23'`)],
   ),
   ...['nodes', 'clients', 'ops'].map((f): Case => [`--${f} 100000`, ['run', 'abd', `--${f}`, '100000'], new RegExp(`--${f} takes a whole number from \\d+ to [\\d,]+, got '100000'`)]),
-  ['--heal-at 3600001', ['run', 'abd', '--heal-at', '3600001'], /--heal-at takes a whole number from 0 to 3,600,000/],
+  ...['nodes', 'clients', 'ops'].map((f): Case => [`explore --${f} 100000`, ['explore', 'abd', `--${f}`, '100000'], new RegExp(`--${f} takes a whole number`)]),
+  ['--heal-at 3600001', ['run', 'abd', '--heal-at', '3600001'], /--heal-at takes a whole number from 0 to 3600000/],
   ['a plan of 3.6 million faults', ['run', 'abd', '--heal-at', '3600000', '--fault-interval', '1'], /plans 3600000 faults, more than 100000/],
-  ['--seeds spanning 10^15 seeds', ['run', 'abd', '--seeds', '0..999999999999999'], /spans .* values, more than 1,000,000/],
+  ['--seeds spanning 10^15 seeds', ['run', 'abd', '--seeds', '0..999999999999999'], /spans \d+ values, more than 1000000/],
   ['--seed past 2^53', ['run', 'abd', '--seed', '9007199254740993'], /--seed takes a whole number/],
   ['--latency past its bound', ['run', 'abd', '--latency', '1..99999999'], /--latency takes a range/],
   ['--workers 1e6', ['run', 'abd', '--workers', '1000000'], /--workers takes a whole number from 0 to 256/],
@@ -83,6 +87,7 @@ const cases: Case[] = [
   ['--nodes -1 (shrink)', ['shrink', 'abd', '--nodes', '-1'], /--nodes takes a whole number/],
   ['a flag with no value', ['run', 'abd', '--nodes'], /--nodes needs a value: a whole number from 1 to 100/],
   ['a flag whose value is another flag', ['run', 'abd', '--out', '--json'], /--out needs a value \(a directory path\), got the option --json/],
+  ['a flag whose value looks like an option', ['run', 'abd', '--out', '---'], /--out needs a value \(a directory path\), got the option ---/],
   ['a flag given twice', ['run', 'abd', '--nodes', '3', '--nodes', '5'], /--nodes is given twice/],
   ['--seed and --seeds together', ['run', 'abd', '--seed', '1', '--seeds', '0..3'], /either --seed N or --seeds A..B/],
   ['scenario flags with a corpus entry', ['shrink', 'corpus/abd/minority-quorum-0.json', '--nodes', '3'], /--nodes does not apply to a corpus entry/],
@@ -96,6 +101,14 @@ describe('bad input: exit 2 and one line on stderr, never a stack trace', () => 
       expect(r.errLines[0]).toMatch(message);
     });
   }
+
+  it('a run directory blocked by a file under --out is one line, exit 2', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'faultline-badinput-out-'));
+    writeFileSync(join(out, 'abd-no-write-back-seed-7'), 'in the way\n');
+    const r = await runCli(['run', 'abd', '--variant', 'no-write-back', '--seed', '7', '--workers', '0', '--out', out]);
+    expect(badInputProblem(r)).toBeUndefined();
+    expect(r.errLines[0]).toMatch(/cannot mkdir .*abd-no-write-back-seed-7: EEXIST/);
+  });
 
   it('--heal-at 100000 (within bounds) is an honest run with a verdict', async () => {
     const r = await runCli(['run', 'abd', '--heal-at', '100000', '--ops', '3', '--nemesis', 'none', '--workers', '0']);

@@ -1,5 +1,5 @@
 import { intBelow, stream, type Rng } from '../../kernel/rng.ts';
-import { nemesisNames, type NemesisName } from '../../nemesis/faults.ts';
+import { nemesisNames, type NemesisName } from '../../faults/index.ts';
 import type { ProtocolDef } from '../../run/protocol.ts';
 import type { ScenarioOptions } from '../../run/scenario.ts';
 
