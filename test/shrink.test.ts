@@ -7,12 +7,14 @@ import { abd } from '../protocols/abd/abd.ts';
 import { protocols } from '../protocols/index.ts';
 import { ChoiceKind } from '../src/kernel/choices.ts';
 import { loadEntry, makeEntry, saveEntry, encodeTape, decodeTape, CorpusError } from '../src/corpus/corpus.ts';
-import { runScenario } from '../src/run/run.ts';
+import { runScenario, type RunResult } from '../src/run/run.ts';
 import { resolveOptions } from '../src/run/scenario.ts';
 import { failsSameWay, shrink, withoutOps, type ExplicitInput, type ShrinkResult } from '../src/shrink/shrink.ts';
 import { tellStory } from '../src/report/story.ts';
 import { ShrinkBudget } from '../src/shrink/budget.ts';
 import { inputKey } from '../src/shrink/key.ts';
+import { hitCheckSafetyNet } from '../src/shrink/session.ts';
+import { badInputProblem, runCli } from './badinput/helpers.ts';
 import { shrinkAndSave } from '../src/shrink/counterexample.ts';
 import { existsSync } from 'node:fs';
 
@@ -125,6 +127,24 @@ describe('shrink budget (deterministic units)', () => {
     expect(failsSameWay(s.target!, await runScenario(abd, s.input))).toBe(true);
   });
 
+  it('a starved history check gives the same shrink or one that says a safety net stopped it', async () => {
+    const given = { options: resolveOptions(abd, { variant: 'minority-quorum', seed: 0 }) };
+    const calm = await shrink(abd, given);
+    // A 1 ms wall net per check: on a fast machine nothing changes, on a busy one a check gives up.
+    const starved = await shrink(abd, given, { check: { checkTimeoutMs: 1 } });
+    expect(calm.stoppedBy).toBe('fixpoint');
+    if (!starved.reproduced) expect(starved.result.status).toBe('unknown');
+    else if (starved.stoppedBy === 'fixpoint') expect(inputKey(starved.input)).toBe(inputKey(calm.input));
+    else expect(starved.stoppedBy).toBe('check-safety-net');
+  });
+
+  it('knows a safety-net unknown from a search-budget unknown', () => {
+    const run = (budget: string) => ({ checks: [{ checker: 'linearizable(x)', verdict: 'unknown', summary: '', details: { budget } }] }) as unknown as RunResult;
+    expect(hitCheckSafetyNet(run('wall-time'))).toBe(true);
+    expect(hitCheckSafetyNet(run('memory'))).toBe(true);
+    expect(hitCheckSafetyNet(run('states'))).toBe(false);
+  });
+
   it('rejects a budget out of bounds', () => {
     expect(() => new ShrinkBudget({ maxRuns: 0 })).toThrow(/maxRuns/);
     expect(() => new ShrinkBudget({ maxEvents: Number.NaN })).toThrow(/maxEvents/);
@@ -134,7 +154,7 @@ describe('shrink budget (deterministic units)', () => {
     const r = await runScenario(abd, input());
     const c: ExplicitInput = { options: input().options, ops: r.ops, faults: r.faults, tape: r.sim.tape };
     const key = inputKey(c);
-    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(key).toMatch(/^[0-9a-f]{16}$/);
     expect(JSON.stringify(c).length).toBeGreaterThan(10_000);
     // The same data with its fields in another order: the same key.
     const reordered = Object.fromEntries(Object.entries(c.options).reverse()) as typeof c.options;
@@ -177,14 +197,14 @@ describe('shrinkAndSave: shrink, save, replay, tell, written once', () => {
     expect(off.saved).toBeUndefined();
   });
 
-  it('faultline shrink takes --shrink-runs and says when the run budget stopped it', () => {
-    const out = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', '--shrink-runs', '25'], { encoding: 'utf8' });
-    expect(out.status, out.stderr).toBe(0);
-    expect(out.stdout).toMatch(/in 25 runs, .* - the run budget ran out: the best so far, not necessarily minimal/);
+  it('faultline shrink takes --shrink-runs and says when the run budget stopped it', async () => {
+    const r = await runCli(['shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', '--shrink-runs', '25']);
+    expect(r.code, r.errLines.join('\n')).toBe(0);
+    expect(r.out).toMatch(/in 25 runs, .* - the run budget ran out: the best so far, not necessarily minimal/);
     for (const bad of ['0', '99999999999']) {
-      const r = spawnSync('npx', ['tsx', 'src/cli/main.ts', 'shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', `--shrink-runs=${bad}`], { encoding: 'utf8' });
-      expect(r.status, bad).toBe(2);
-      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^faultline: --shrink-runs takes a whole number from 1 to 10,?000,?000, got/)]);
+      const b = await runCli(['shrink', 'abd', '--variant', 'no-write-back', '--seed', '7', `--shrink-runs=${bad}`]);
+      expect(badInputProblem(b), bad).toBeUndefined();
+      expect(b.errLines[0]).toMatch(/^faultline: --shrink-runs takes a whole number from 1 to 10,?000,?000, got/);
     }
   });
 });

@@ -321,8 +321,8 @@ export function twoPcObservers(nodeIds: readonly NodeId[]): CheckingObserver[] {
   const decided = new Map<number, { commit: boolean; node: NodeId }>();
   const yesVotes = new Map<number, Set<NodeId>>();
   const cursors = new Map<NodeId, NodeCursor>();
-  let atomicity: { at: string; message: string } | undefined;
-  let commitNeedsYes: { at: string; message: string } | undefined;
+  let atomicity: { at: string; timeMs: number; message: string } | undefined;
+  let commitNeedsYes: { at: string; timeMs: number; message: string } | undefined;
   let events = 0;
   let lastView: WorldView | undefined;
 
@@ -355,12 +355,12 @@ export function twoPcObservers(nodeIds: readonly NodeId[]): CheckingObserver[] {
           const prev = decided.get(txn);
           if (prev === undefined) decided.set(txn, { commit, node: id });
           else if (prev.commit !== commit && atomicity === undefined) {
-            atomicity = { at: where, message: `txn ${txn}: ${prev.node} decided ${prev.commit ? 'commit' : 'abort'}, ${id} decided ${commit ? 'commit' : 'abort'}` };
+            atomicity = { at: where, timeMs: at.timeMs, message: `txn ${txn}: ${prev.node} decided ${prev.commit ? 'commit' : 'abort'}, ${id} decided ${commit ? 'commit' : 'abort'}` };
           }
           if (commit && commitNeedsYes === undefined) {
             const yes = yesVotes.get(txn) ?? new Set<NodeId>();
             const missing = participants.filter((p) => !yes.has(p));
-            if (missing.length > 0) commitNeedsYes = { at: where, message: `txn ${txn} committed by ${id} without a yes vote from ${missing.join(', ')}` };
+            if (missing.length > 0) commitNeedsYes = { at: where, timeMs: at.timeMs, message: `txn ${txn} committed by ${id} without a yes vote from ${missing.join(', ')}` };
           }
         }
       }

@@ -4,7 +4,7 @@ import { resolveProtocolArg } from '../run/load.ts';
 import { writeReport } from '../report/html.ts';
 import { sourceFromRun } from '../report/source.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
-import { runScenario } from '../run/run.ts';
+import { runScenario, type RunSettings } from '../run/run.ts';
 import { resolveOptions, ScenarioError, type RunInput } from '../run/scenario.ts';
 import type { ShrinkBudgetLimits } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave, type Counterexample } from '../shrink/counterexample.ts';
@@ -36,7 +36,7 @@ export function shrinkBudgetFromFlags(values: { 'shrink-runs'?: number; 'shrink-
 export async function shrinkWithProgress(
   protocol: ProtocolDef,
   input: RunInput,
-  opts: { corpusDir: string | false; budget?: Partial<ShrinkBudgetLimits>; createdBy: string; progress?: boolean; module?: EntryModule },
+  opts: { corpusDir: string | false; budget?: Partial<ShrinkBudgetLimits>; check?: Omit<RunSettings, 'recordTrace'>; createdBy: string; progress?: boolean; module?: EntryModule },
 ): Promise<Counterexample> {
   const tty = opts.progress ?? process.stderr.isTTY;
   let lastMs = 0;
@@ -48,7 +48,7 @@ export async function shrinkWithProgress(
     );
   };
   try {
-    return await shrinkAndSave(protocol, input, { ...opts.budget, corpusDir: opts.corpusDir, createdBy: opts.createdBy, module: opts.module, onProgress });
+    return await shrinkAndSave(protocol, input, { ...opts.budget, check: opts.check, corpusDir: opts.corpusDir, createdBy: opts.createdBy, module: opts.module, onProgress });
   } finally {
     if (tty) process.stderr.write('\r\x1b[K');
   }
@@ -67,6 +67,7 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
   const cx = await shrinkWithProgress(protocol, input, {
     corpusDir: values.save ? corpusDir : false,
     budget,
+    check: values['max-states'] === undefined ? {} : { checkMaxStates: values['max-states'] },
     createdBy: `faultline shrink ${argv.join(' ')}`.trim(),
     module,
   });
@@ -106,7 +107,7 @@ async function shrinkInput(
   values: Parsed<'shrink'>['values'],
 ): Promise<{ protocol: ProtocolDef; input: RunInput; corpusDir: string; module?: EntryModule }> {
   if (target.endsWith('.json')) {
-    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'report', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
+    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'report', 'max-states', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
     if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
     const loaded = await loadEntryWithProtocol(target);
     const corpusDir = values.corpus ?? 'corpus';

@@ -7,8 +7,12 @@
 import type { RunResult } from '../run/run.ts';
 import { assert } from './input.ts';
 
-/** Why a shrink stopped: a fixpoint (1-minimal), or the budget that ran out first. */
-export type StopReason = 'fixpoint' | 'runs' | 'events' | 'wall-time';
+/**
+ * Why a shrink stopped: a fixpoint (1-minimal), or the budget that ran out first. `wall-time`
+ * and `check-safety-net` (a candidate's history check hit its wall-clock or memory net, so its
+ * verdict depended on the machine) are safety nets: a result they cut short is not reproducible.
+ */
+export type StopReason = 'fixpoint' | 'runs' | 'events' | 'wall-time' | 'check-safety-net';
 
 export interface ShrinkBudgetLimits {
   /** Runs, the original run included. */
@@ -70,7 +74,7 @@ export class ShrinkBudget {
   }
 
   /** Why no further run may start, or undefined when one may. Deterministic budgets are checked first. */
-  stopReason(): Exclude<StopReason, 'fixpoint'> | undefined {
+  stopReason(): 'runs' | 'events' | 'wall-time' | undefined {
     if (this.runs >= this.limits.maxRuns) return 'runs';
     if (this.events >= this.limits.maxEvents) return 'events';
     if (this.elapsedMs() >= this.limits.wallLimitMs) return 'wall-time';

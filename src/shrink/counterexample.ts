@@ -90,4 +90,5 @@ const stopText: Record<Exclude<ShrinkResult['stoppedBy'], 'fixpoint'>, string> =
   runs: 'the run budget ran out',
   events: 'the event budget ran out',
   'wall-time': 'stopped by the wall-clock safety net (not reproducible: raise it or use a run budget)',
+  'check-safety-net': "stopped because a candidate's history check hit its wall-clock or memory safety net (not reproducible)",
 };

@@ -102,7 +102,7 @@ export function withoutOps(c: ExplicitInput, start: number, end: number): Explic
   return { ...c, ops: [...c.ops.slice(0, start), ...c.ops.slice(end)], tape: { values, kinds, causes } };
 }
 
-/** A deep copy of a fault (the partition's cut list is the only nested part). */
+/** A deep copy of a fault (its kind knows its nested parts). */
 export function cloneFault(f: Fault): Fault {
   return faultKindOf(f).clone(f);
 }

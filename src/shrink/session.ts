@@ -5,7 +5,7 @@
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario, type RunResult, type RunSettings } from '../run/run.ts';
 import type { ScenarioOptions } from '../run/scenario.ts';
-import type { ShrinkBudget } from './budget.ts';
+import type { ShrinkBudget, StopReason } from './budget.ts';
 import { assert, flagIndices, trimTape, type ExplicitInput } from './input.ts';
 import { inputKey, scheduleSeed } from './key.ts';
 import type { PassContext } from './pass.ts';
@@ -40,7 +40,11 @@ export interface SessionSettings {
 }
 
 /** Thrown out of a pass when the budget has run out; the shrink keeps the best input so far. */
-export class BudgetExhausted extends Error {}
+export class BudgetExhausted extends Error {
+  constructor(readonly reason: Exclude<StopReason, 'fixpoint'>) {
+    super(`shrink budget exhausted: ${reason}`);
+  }
+}
 
 /** Small runs are cheap and a schedule that makes the bug is rarer with few ops: try more. */
 const SMALL_RUN_OPS = 50;
@@ -80,9 +84,12 @@ export class ShrinkSession implements PassContext {
   async attempt(c: ExplicitInput): Promise<boolean> {
     const key = inputKey(c);
     if (this.tried.has(key)) return false;
-    if (this.budget.stopReason() !== undefined) throw new BudgetExhausted();
+    const stop = this.budget.stopReason();
+    if (stop !== undefined) throw new BudgetExhausted(stop);
     const r = await runScenario(this.protocol, c, this.settings.check);
     this.budget.spend(r);
+    // A verdict a safety net decided depends on the machine: going on would make the result too.
+    if (hitCheckSafetyNet(r)) throw new BudgetExhausted('check-safety-net');
     const ok = failsSameWay(this.target, r);
     this.tried.set(key, ok);
     if (ok) this.adopt(c, r);
@@ -130,4 +137,12 @@ export class ShrinkSession implements PassContext {
       tapeLength: this.cur.tape.values.length,
     });
   }
+}
+
+/** Whether a check of `r` gave `unknown` because a wall-clock or memory safety net ran out. */
+export function hitCheckSafetyNet(r: RunResult): boolean {
+  return r.checks.some((c) => {
+    const budget = (c.details as { budget?: unknown } | undefined)?.budget;
+    return c.verdict === 'unknown' && (budget === 'wall-time' || budget === 'memory');
+  });
 }

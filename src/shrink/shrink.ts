@@ -67,7 +67,7 @@ export interface ShrinkResult {
   events: number;
   /** Wall time taken: a figure for people, never an input to the search. */
   elapsedMs: number;
-  /** `fixpoint`: 1-minimal. Otherwise the budget that ran out first (`wall-time`: not reproducible). */
+  /** `fixpoint`: 1-minimal. Otherwise the budget that ran out first (a safety net: not reproducible). */
   stoppedBy: StopReason;
   /** The budget ran out before a fixpoint: `input` is the best so far, not necessarily 1-minimal. */
   exhausted: boolean;
@@ -131,7 +131,7 @@ async function runRounds(session: ShrinkSession, budget: ShrinkBudget): Promise<
     assert(false, `no fixpoint after ${MAX_ROUNDS} rounds`);
   } catch (e) {
     if (!(e instanceof BudgetExhausted)) throw e;
-    return budget.stopReason() ?? 'runs';
+    return e.reason;
   }
 }
 

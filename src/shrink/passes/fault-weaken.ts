@@ -1,7 +1,8 @@
 /**
- * `fault-weaken`: each fault made as weak as the failure allows: shorter, cutting fewer links, a
- * smaller clock offset, no strobe, true clock speed. The kind-specific parts are each kind's
- * `weaken` steps in the fault table.
+ * `fault-weaken`: each fault made as weak as the failure allows: first shorter, then by the
+ * weakening steps its kind declares in the fault table (fewer cut links, no strobe, true clock
+ * speed, a smaller offset, ...). The shrinker never switches on fault kinds: a new kind brings
+ * its own steps.
  */
 import { faultKindOf, type Fault, type WeakenStep } from '../../faults/index.ts';
 import { withFault } from '../input.ts';
@@ -14,8 +15,7 @@ export const weakenFaults: ShrinkPass = {
     let changed = false;
     for (let i = 0; i < ctx.current().faults.length; i++) {
       if (await shorter(ctx, i)) changed = true;
-      // The kind-specific weakenings come from the fault table (src/faults/<kind>.ts).
-      for (const step of faultKindOf(faultAt(ctx, i)).weaken) {
+      for (const step of faultKindOf(ctx.current().faults[i]).weaken as ReadonlyArray<WeakenStep<Fault>>) {
         if (await weakenBy(ctx, i, step)) changed = true;
       }
     }
@@ -23,30 +23,26 @@ export const weakenFaults: ShrinkPass = {
   },
 };
 
-/** Fault `i` of the current input. */
-function faultAt(ctx: PassContext, i: number): Fault {
-  return ctx.current().faults[i];
-}
-
 async function shorter(ctx: PassContext, i: number): Promise<boolean> {
-  return lowerNumber(ctx, 1, faultAt(ctx, i).durationMs, (d) => withFault(ctx.current(), i, { ...faultAt(ctx, i), durationMs: d }));
+  const get = () => ctx.current().faults[i];
+  return lowerNumber(ctx, 1, get().durationMs, (d) => withFault(ctx.current(), i, { ...get(), durationMs: d }));
 }
 
-/** Runs one weakening step of the fault's kind with the shrinker's search helpers. */
+/** Runs one weakening step of fault `i`'s kind with the shrinker's own search. */
 async function weakenBy(ctx: PassContext, i: number, step: WeakenStep<Fault>): Promise<boolean> {
+  const get = () => ctx.current().faults[i];
+  const set = (f: Fault) => withFault(ctx.current(), i, f);
   if (step.type === 'replace') {
-    const weaker = step.weaker(faultAt(ctx, i));
-    return weaker !== undefined && (await ctx.attempt(withFault(ctx.current(), i, weaker)));
+    const weaker = step.weaker(get());
+    return weaker !== undefined && (await ctx.attempt(set(weaker)));
   }
-  if (step.type === 'number') {
-    return lowerNumber(ctx, step.min, step.get(faultAt(ctx, i)), (v) => withFault(ctx.current(), i, step.set(faultAt(ctx, i), v)));
-  }
-  if (step.count(faultAt(ctx, i)) < 1) return false;
+  if (step.type === 'number') return lowerNumber(ctx, step.min, step.get(get()), (v) => set(step.set(get(), v)));
+  if (step.count(get()) < 1) return false;
   return removeChunks(ctx, {
-    count: () => step.count(faultAt(ctx, i)),
+    count: () => step.count(get()),
     without(start, end) {
-      const f = step.without(faultAt(ctx, i), start, end);
-      return f === null ? null : withFault(ctx.current(), i, f);
+      const f = step.without(get(), start, end);
+      return f === null ? null : set(f);
     },
   });
 }

@@ -2,7 +2,7 @@
  * `nodes`: a smaller cluster. Removes one node at a time (down to the protocol's minimum), from
  * the highest-numbered down.
  */
-import { faultKindOf, type Fault } from '../../faults/index.ts';
+import { faultKindOf } from '../../faults/index.ts';
 import type { NodeId } from '../../node/api.ts';
 import { nodeIds } from '../../run/scenario.ts';
 import { assert, type ExplicitInput } from '../input.ts';
@@ -38,12 +38,7 @@ export function withoutNode(c: ExplicitInput, j: number): ExplicitInput {
     return `n${k > j ? k : k + 1}`;
   };
   const ops = c.ops.map((o) => ({ ...o, node: o.node === gone ? 'n1' : rename(o.node) }));
-  const faults = c.faults.flatMap((f) => faultWithoutNode(f, gone, rename));
+  // Each kind renames its own nodes (fault table); a fault that needs the removed node is dropped.
+  const faults = c.faults.flatMap((f) => faultKindOf(f).renameNodes(f, (id) => (id === gone ? undefined : rename(id))) ?? []);
   return { ...c, options: { ...c.options, nodes: c.options.nodes - 1 }, ops, faults };
-}
-
-/** The fault in a cluster without `gone` (nodes renamed), or nothing when it needs `gone`. */
-function faultWithoutNode(f: Fault, gone: NodeId, rename: (id: NodeId) => NodeId): Fault[] {
-  const renamed = faultKindOf(f).renameNodes(f, (id) => (id === gone ? undefined : rename(id)));
-  return renamed === undefined ? [] : [renamed];
 }

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { protocols } from '../protocols/index.ts';
+import { loadEntry } from '../src/corpus/corpus.ts';
+import type { NodeCtx, NodeHandlers } from '../src/node/api.ts';
+import { tellStory } from '../src/report/story.ts';
+import { causalPast, causeChains } from '../src/report/causal-past.ts';
+import { runScenario, type RunResult } from '../src/run/run.ts';
+import type { ScenarioOptions } from '../src/run/scenario.ts';
+import type { SimResult } from '../src/sim/simulator.ts';
+import type { CheckerResult } from '../checkers/result.ts';
+import { simulate } from './core/helpers.ts';
+
+async function replayTraced(file: string): Promise<RunResult> {
+  const { protocol, input } = loadEntry(file, protocols);
+  return runScenario(protocol, input, { recordTrace: true });
+}
+
+/** The numbered step lines of a story. */
+function steps(text: string): string[] {
+  return text.split('\n').filter((l) => /^ *\d+\. /.test(l));
+}
+
+/** A RunResult around a bare simulation, failing with `check`. */
+function failedRun(sim: SimResult, check: CheckerResult): RunResult {
+  const options = { protocol: 'test', variant: 'v', seed: 1, nodes: 3, clients: 1 } as ScenarioOptions;
+  return { status: 'fail', failing: [check.checker], options, ops: [], faults: [], sim, checks: [check] };
+}
+
+describe('causal story', () => {
+  it('raft/stale-local-read-9: tells the stale answer, the election that made it stale and the lost vote request', async () => {
+    const story = tellStory(await replayTraced('corpus/raft/stale-local-read-9.json')).text;
+    const lines = steps(story);
+    // The key message: the new leader answers the forwarded read from its own state.
+    const stale = lines.findIndex((l) => l.includes('n2 -> n1: {t:fwdr,id:1,r:{type:ok,value:}}'));
+    const elected = lines.findIndex((l) => l.includes('n2: leader of term 2'));
+    const read = lines.findIndex((l) => l.includes('client invokes get [a] at n1'));
+    expect(stale).toBeGreaterThan(read);
+    expect(read).toBeGreaterThan(elected);
+    expect(elected).toBeGreaterThan(-1);
+    // How n2 got elected: its vote request reached n1; the one to n3 was cut.
+    expect(story).toContain('n2 -> n1: {t:rv,term:2,');
+    expect(story).toContain('n1 -> n2: {t:rvr,term:2,granted:true}');
+    expect(story).toMatch(/n2 -> n3: \{t:rv,term:2,.*LOST \(link cut\)/);
+    expect(story).toMatch(/cannot be placed/);
+  });
+
+  it('primary-backup/ack-before-backup-1: an invariant story includes the write that never reached the new primary', async () => {
+    const story = tellStory(await replayTraced('corpus/primary-backup/ack-before-backup-1.json')).text;
+    expect(story).toMatch(/n2 -> n4: \{t:write,epoch:1,seq:1,value:0,opId:0\}  LOST \(network loss\)/);
+    expect(story).toMatch(/n4: primary of epoch 2/);
+    // Cut at the violation (752 ms): nothing later is told.
+    for (const l of steps(story)) expect(Number(/^ *\d+\. +(\d+) ms/.exec(l)![1])).toBeLessThanOrEqual(752);
+  });
+
+  it('2pc/commit-on-timeout-0: an invariant over every node tells both decisions and the lost vote between them', async () => {
+    const lines = steps(tellStory(await replayTraced('corpus/2pc/commit-on-timeout-0.json')).text);
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const lost = at(/n2 -> n1: \{t:vote,txn:0,yes:true\}  LOST/);
+    const commits = at(/n2: commits txn 0/);
+    const aborts = at(/n1: coordinator decides abort of txn 0/);
+    expect(lost).toBeGreaterThan(-1);
+    expect(commits).toBeGreaterThan(lost);
+    expect(aborts).toBeGreaterThan(commits);
+    // The decision message sent after the violation, and its ack, are not part of the story.
+    expect(lines.join('\n')).not.toMatch(/t:decision|t:ack/);
+  });
+
+  it('abd/no-write-back-7: names calls and their answers from the envelope', async () => {
+    const story = tellStory(await replayTraced('corpus/abd/no-write-back-7.json')).text;
+    expect(story).toMatch(/n2 -> n1: call#\d+ \{type:set,ts:\{n:1,w:n2,op:0\},value:8\}  LOST/);
+    expect(story).toMatch(/n3 -> n2: reply#\d+ \{ack:true\}/);
+  });
+
+  it('a user message with fields callId and body is told as the plain message it is', async () => {
+    const create = (ctx: NodeCtx): NodeHandlers => ({
+      onStart() {
+        if (ctx.id === 'n1') ctx.send('n2', { callId: 7, body: 'hello' });
+      },
+      onMessage(_from, msg) {
+        if (ctx.id === 'n2') ctx.send('n3', { callId: 1, body: { seen: (msg as { callId: number }).callId } });
+      },
+    });
+    const sim = await simulate(create, { net: { latencyMinMs: 5, latencyMaxMs: 5 } });
+    const last = sim.trace.findLast((e) => e.kind === 'deliver')!;
+    const story = tellStory(failedRun(sim, { checker: 'always(x)', verdict: 'illegal', summary: 'x broke', details: { timeMs: last.timeMs } })).text;
+    expect(story).toContain('n1 -> n2: {callId:7,body:hello}');
+    expect(story).toContain('n2 -> n3: {callId:1,body:{seen:7}}');
+    expect(story).not.toMatch(/call#|reply#/);
+  });
+
+  it('tells a message of a stuck op that never arrived', async () => {
+    const create = (ctx: NodeCtx): NodeHandlers => ({
+      onClientRequest(op) {
+        ctx.send('n2', { forward: op.value });
+      },
+    });
+    const sim = await simulate(create, {
+      ops: [{ client: 0, node: 'n1', f: 'write', value: 3, thinkMs: 0 }],
+      healAtMs: 10,
+      net: { latencyMinMs: 5000, latencyMaxMs: 5000 },
+    });
+    expect(sim.trace.some((e) => e.kind === 'in-flight')).toBe(true);
+    const stuck = { checker: 'pending-ops-complete', verdict: 'illegal' as const, summary: 'stuck', details: { stuck: [{ index: 0 }] } };
+    const story = tellStory(failedRun(sim, stuck)).text;
+    expect(story).toMatch(/client invokes write 3 at n1/);
+    expect(story).toMatch(/n1 -> n2: \{forward:3\}  NEVER ARRIVED/);
+  });
+
+  it('the causal past follows cause links and each node\'s own order; cause chains stop at timers', async () => {
+    const r = await replayTraced('corpus/raft/stale-local-read-9.json');
+    const trace = r.sim.trace;
+    const complete = trace.findLast((e) => e.kind === 'complete')!;
+    const past = causalPast(trace, [complete.index]);
+    for (let i = 0; i < trace.length; i++) {
+      // Everything a past event was caused by is in the past too.
+      if (past[i] === 1 && trace[i].cause >= 0) expect(past[trace[i].cause]).toBe(1);
+      if (i > complete.index) expect(past[i]).toBe(0);
+    }
+    const chain = [...causeChains(trace, [complete.index])].map((i) => trace[i].kind);
+    expect(chain).toEqual(['complete', 'reply', 'deliver', 'send', 'deliver', 'send', 'arrive', 'invoke']);
+  });
+});
+
+describe('causal story anchors', () => {
+  it('anchors on the exact event a check names by trace index, and tells nothing after it', async () => {
+    const create = (ctx: NodeCtx): NodeHandlers => ({
+      onStart() {
+        if (ctx.id === 'n1') ctx.broadcast({ ping: 1 });
+      },
+      onMessage(from, msg) {
+        if ((msg as { ping?: number }).ping === 1) ctx.send(from, { pong: 1 });
+      },
+    });
+    const sim = await simulate(create, { net: { latencyMinMs: 5, latencyMaxMs: 5 } });
+    const firstPong = sim.trace.find((e) => e.kind === 'deliver' && (e.body as { pong?: number }).pong === 1)!;
+    const story = tellStory(failedRun(sim, { checker: 'always(x)', verdict: 'illegal', summary: 'x', details: { traceIndex: firstPong.index, timeMs: firstPong.timeMs } })).text;
+    const pongs = steps(story).filter((l) => l.includes('{pong:1}'));
+    expect(pongs).toHaveLength(1);
+    expect(pongs[0]).toContain(`${firstPong.envelope!.from} -> n1`);
+  });
+});
