@@ -100,7 +100,7 @@ export async function writeShrunkReport(protocol: ProtocolDef, cx: Counterexampl
 /** The protocol and run a `shrink` command line names: a corpus entry, or a protocol and seed. */
 function shrinkInput(target: string, values: Parsed<'shrink'>['values']): { protocol: ProtocolDef; input: RunInput } {
   if (target.endsWith('.json')) {
-    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
+    const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'report', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
     if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
     const loaded = loadEntry(target, protocols);
     return { protocol: loaded.protocol, input: loaded.input };
