@@ -65,7 +65,7 @@ const bugs: Record<string, string> = { abd: 'no-write-back', raft: 'stale-local-
 const numericFlags: Record<string, { ok: string[]; bad: string[] }> = {
   nodes: { ok: ['1', '3', '7'], bad: ['0', '101', '100000'] },
   clients: { ok: ['1', '4'], bad: ['0', '1001', '100000'] },
-  ops: { ok: ['0', '5', '30'], bad: ['50001', '100000'] },
+  ops: { ok: ['0', '5', '30'], bad: ['200001', '1000000'] },
   'heal-at': { ok: ['0', '500', '3000'], bad: ['3600001', '100000000'] },
   quiet: { ok: ['0', '200'], bad: ['3600001'] },
   'fault-interval': { ok: ['50', '400'], bad: ['0'] },

@@ -30,7 +30,7 @@ const HOUR_MS = 3_600_000;
 export const optionBounds = {
   nodes: { flag: 'nodes', min: 1, max: 100, integer: true },
   clients: { flag: 'clients', min: 1, max: 1000, integer: true },
-  ops: { flag: 'ops', min: 0, max: 50_000, integer: true },
+  ops: { flag: 'ops', min: 0, max: 200_000, integer: true },
   healAtMs: { flag: 'heal-at', min: 0, max: HOUR_MS, integer: true },
   quietMs: { flag: 'quiet', min: 0, max: HOUR_MS, integer: true },
   faultIntervalMs: { flag: 'fault-interval', min: 1, max: HOUR_MS, integer: true },

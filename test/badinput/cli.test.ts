@@ -68,8 +68,9 @@ const cases: Case[] = [
   ...['nodes', 'clients', 'ops', 'heal-at', 'quiet', 'think', 'op-timeout', 'max-steps', 'fault-interval', 'fault-duration'].map(
     (f): Case => [`--${f} 1e23`, ['run', 'abd', `--${f}`, '1e23'], new RegExp(`--${f} takes a whole number from \\d+ to \\d+, got '1e23'`)],
   ),
-  ...['nodes', 'clients', 'ops'].map((f): Case => [`--${f} 100000`, ['run', 'abd', `--${f}`, '100000'], new RegExp(`--${f} takes a whole number from \\d+ to [\\d,]+, got '100000'`)]),
-  ...['nodes', 'clients', 'ops'].map((f): Case => [`explore --${f} 100000`, ['explore', 'abd', `--${f}`, '100000'], new RegExp(`--${f} takes a whole number`)]),
+  ['--ops 1000000', ['run', 'abd', '--ops', '1000000'], /--ops takes a whole number from 0 to 200000, got '1000000'/],
+  ...['nodes', 'clients'].map((f): Case => [`--${f} 100000`, ['run', 'abd', `--${f}`, '100000'], new RegExp(`--${f} takes a whole number from \\d+ to [\\d,]+, got '100000'`)]),
+  ...['nodes', 'clients'].map((f): Case => [`explore --${f} 100000`, ['explore', 'abd', `--${f}`, '100000'], new RegExp(`--${f} takes a whole number`)]),
   ['--heal-at 3600001', ['run', 'abd', '--heal-at', '3600001'], /--heal-at takes a whole number from 0 to 3600000/],
   ['a plan of 3.6 million faults', ['run', 'abd', '--heal-at', '3600000', '--fault-interval', '1'], /plans 3600000 faults, more than 100000/],
   ['--seeds spanning 10^15 seeds', ['run', 'abd', '--seeds', '0..999999999999999'], /spans \d+ values, more than 1000000/],

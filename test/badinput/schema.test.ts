@@ -52,7 +52,7 @@ describe('corpus schema', () => {
     ['a negative rate', (e) => (e.options.dropRate = -0.5), /options\.dropRate \(--drop\) must be a probability from 0 to 1, got -0.5/],
     ['a rate of 1e300', (e) => (e.options.dupRate = 1e300), /options\.dupRate/],
     ['1e23 nodes', (e) => (e.options.nodes = 1e23), /options\.nodes \(--nodes\) must be a whole number from 1 to 100, got 1e\+23/],
-    ['100000 ops', (e) => (e.options.ops = 100000), /options\.ops \(--ops\) must be a whole number from 0 to 50000/],
+    ['a million ops', (e) => (e.options.ops = 1_000_000), /options\.ops \(--ops\) must be a whole number from 0 to 200000/],
     ['a fractional client count', (e) => (e.options.clients = 2.5), /options\.clients/],
     ['a string where a number goes', (e) => (e.options.healAtMs = '1000'), /options\.healAtMs/],
     ['latency max below min', (e) => ((e.options.latencyMinMs = 10), (e.options.latencyMaxMs = 1)), /latency max \(1 ms\) must be >= latency min \(10 ms\)/],
