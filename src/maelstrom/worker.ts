@@ -54,7 +54,9 @@ export type WorkerOutcome = { run: MaelstromRun } | { hungAfterMs: number };
  * if ('hungAfterMs' in out) console.log('a node program never returned');
  */
 export function runOnWorker(test: MaelstromTest, spec: ProgramSpec, hangMs: number): Promise<WorkerOutcome> {
-  const boot = new URL('./worker-boot.mjs', import.meta.url);
+  // From sources a worker needs tsx registered first; compiled, it starts this module's own .js.
+  const fromSources = import.meta.url.endsWith('.ts');
+  const boot = new URL(fromSources ? './worker-boot.mjs' : './worker.js', import.meta.url);
   const entry = new URL('./worker.ts', import.meta.url).href;
   return new Promise((resolve, reject) => {
     const w = new Worker(boot, { workerData: { entry, maelstrom: true } });
