@@ -644,6 +644,8 @@ export function overviewHelp(): string {
   for (const spec of Object.values(commands) as CommandSpec[]) {
     out.push(`  ${spec.usage[0]}`, `${' '.repeat(33)}${spec.summary}`);
   }
+  // Maelstrom keeps Maelstrom's own flag names (so a Gossip Glomers command line works), so it parses them itself.
+  out.push('  faultline maelstrom test -w WORKLOAD --bin PROGRAM [options] [-- ARGS...]', `${' '.repeat(33)}run an unmodified Maelstrom node program (any language; JavaScript in-process and deterministic)`);
   out.push('  faultline <command> --help     the options of one command', '  faultline --version            the version of faultline', '', protocolArgHelp, '');
   out.push('Exit codes: 0 every check held, 1 a violation was found, 2 bad usage or input, 3 undecided (budget), 70 internal error.');
   return out.join('\n');
