@@ -2,7 +2,7 @@ import { promiseHooks } from 'node:v8';
 
 /**
  * Exact settling of async protocol code. While a run is in progress, V8 promise hooks count the
- * promises created and the promise jobs run. After an event whose handling created a promise (an
+ * promises created or settled and the promise jobs run. After an event whose handling created a promise (an
  * async handler, a fire-and-forget async call, `ctx.sleep`, `ctx.call`) or resolved one, the
  * simulator calls `settle()`: a marker microtask re-queues itself behind whatever the round's jobs
  * queued, until a round runs no job at all. Then the microtask queue is empty: every continuation
@@ -16,7 +16,7 @@ import { promiseHooks } from 'node:v8';
  * stop();
  */
 
-/** Promises created while tracking (a live binding: compare it before and after protocol code). */
+/** Promises created or settled while tracking (a live binding: compare it before and after protocol code). */
 export let promisesCreated = 0;
 /** Promise jobs (and tracked `queueMicrotask` callbacks) run while tracking. */
 let jobsRun = 0;
@@ -34,6 +34,11 @@ export function trackMicrotasks(): () => void {
       }),
       promiseHooks.onBefore(() => {
         jobsRun++;
+      }),
+      // A sync handler that calls a stored `resolve` creates no promise but queues the awaiting
+      // continuation: a settlement is promise activity too, so it triggers settling.
+      promiseHooks.onSettled(() => {
+        promisesCreated++;
       }),
     ];
   }

@@ -95,6 +95,34 @@ describe('async continuations run at the virtual time of the event that caused t
     expect(arrivals).toEqual([5]);
   });
 
+  it('a sync handler that resolves a promise an earlier async handler awaits wakes it at the same instant', async () => {
+    const arrivals: number[] = [];
+    const create = (ctx: NodeCtx): NodeHandlers => {
+      let release: (() => void) | undefined;
+      return {
+        onStart() {
+          if (ctx.id === 'n1') {
+            ctx.setTimer(5, 'go');
+            void (async () => {
+              await new Promise<void>((r) => (release = r));
+              await hops(3);
+              ctx.send('n2', 'released');
+            })();
+          }
+          if (ctx.id === 'n3') ctx.setTimer(50, 'later');
+        },
+        onTimer(name: string) {
+          if (name === 'go') release?.(); // creates no promise: only settles one
+        },
+        onMessage() {
+          arrivals.push(ctx.now());
+        },
+      };
+    };
+    await simulate(create, ZERO_LATENCY);
+    expect(arrivals).toEqual([5]);
+  });
+
   it('queueMicrotask from protocol code runs at the same instant', async () => {
     const { arrivals, create } = timerThen((ctx) => {
       queueMicrotask(() => queueMicrotask(() => ctx.send('n2', 'micro')));
