@@ -88,11 +88,10 @@ function usageError(what: string, fix: string): number {
   return 2;
 }
 
-async function checkFile(
-  file: string,
-  o: { format?: HistoryFormat; model?: string; initial: unknown; timeoutMs?: number; maxStates?: number; maxMemoryMb?: number; partition: boolean },
-): Promise<FileReport> {
-  const t0 = performance.now();
+type ReadHistory = ReturnType<typeof readHistory>;
+
+/** Reads and parses one history file; bad input becomes the file's exit-2 report, never a throw. */
+async function withHistory(file: string, format: HistoryFormat | undefined, judge: (read: ReadHistory) => FileReport): Promise<FileReport> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -100,7 +99,23 @@ async function checkFile(
     return { file, ms: 0, exitCode: 2, error: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (check the path)` };
   }
   try {
-    const read = readHistory(text, o.format, file);
+    return judge(readHistory(text, format, file));
+  } catch (e) {
+    if (e instanceof HistoryError) return { file, ms: 0, exitCode: 2, error: e.file ? e.message : `${file}: ${e.message}` };
+    throw e;
+  }
+}
+
+function exitCodeOf(verdict: string): number {
+  return verdict === 'ok' ? 0 : verdict === 'illegal' ? 1 : 3;
+}
+
+function checkFile(
+  file: string,
+  o: { format?: HistoryFormat; model?: string; initial: unknown; timeoutMs?: number; maxStates?: number; maxMemoryMb?: number; partition: boolean },
+): Promise<FileReport> {
+  const t0 = performance.now();
+  return withHistory(file, o.format, (read) => {
     const modelName = o.model ?? read.defaults.model;
     if (!modelName) {
       const txns = read.history.some((op) => op.f === 'txn');
@@ -116,31 +131,16 @@ async function checkFile(
       source: { file, lines: read.lines },
     });
     const ms = performance.now() - t0;
-    const exitCode = r.verdict === 'ok' ? 0 : r.verdict === 'illegal' ? 1 : 3;
-    return { file, format: read.format, model: modelName, verdict: r.verdict, ms, summary: r.summary, budget: r.budget, counterexamples: r.counterexamples, exitCode };
-  } catch (e) {
-    if (e instanceof HistoryError) return { file, ms: 0, exitCode: 2, error: e.file ? e.message : `${file}: ${e.message}` };
-    throw e;
-  }
+    return { file, format: read.format, model: modelName, verdict: r.verdict, ms, summary: r.summary, budget: r.budget, counterexamples: r.counterexamples, exitCode: exitCodeOf(r.verdict) };
+  });
 }
 
-async function checkTxnFile(file: string, o: { format?: HistoryFormat; workload: TxnWorkload; consistency?: string }): Promise<FileReport> {
+function checkTxnFile(file: string, o: { format?: HistoryFormat; workload: TxnWorkload; consistency?: string }): Promise<FileReport> {
   const t0 = performance.now();
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    return { file, ms: 0, exitCode: 2, error: `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} (check the path)` };
-  }
-  try {
-    const read = readHistory(text, o.format, file);
+  return withHistory(file, o.format, (read) => {
     const r = checkTransactional(read.history, { workload: o.workload, consistency: o.consistency, source: { file, lines: read.lines } });
-    const exitCode = r.verdict === 'ok' ? 0 : r.verdict === 'illegal' ? 1 : 3;
-    return { file, format: read.format, model: o.workload, verdict: r.verdict, ms: performance.now() - t0, summary: r.summary, transactional: r.details, exitCode };
-  } catch (e) {
-    if (e instanceof HistoryError) return { file, ms: 0, exitCode: 2, error: e.file ? e.message : `${file}: ${e.message}` };
-    throw e;
-  }
+    return { file, format: read.format, model: o.workload, verdict: r.verdict, ms: performance.now() - t0, summary: r.summary, transactional: r.details, exitCode: exitCodeOf(r.verdict) };
+  });
 }
 
 /** The readable block for one transactional file: verdict, anomalies explained, what was not inferable. */
