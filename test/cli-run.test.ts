@@ -82,3 +82,27 @@ describe('faultline run / list (CLI)', () => {
     expect(again.out).toContain(`fingerprint ${summary.fingerprint}`);
   });
 });
+
+describe('the history-check budget of run and explore (--max-states)', () => {
+  // abd/no-write-back seed 7 is a linearizability violation under the default budget.
+  const failing = ['abd', '--variant', 'no-write-back', '--seed', '7', '--workers', '0'];
+
+  it('run: the default budget finds the violation; a budget of 1 model step says unknown, exit 3, every time', async () => {
+    const found = await runCli(['run', ...failing]);
+    expect(found.code).toBe(1);
+    const starved = [await runCli(['run', ...failing, '--max-states', '1']), await runCli(['run', ...failing, '--max-states', '1'])];
+    for (const r of starved) {
+      expect(r.code).toBe(3);
+      expect(r.out).toMatch(/UNKNOWN/i);
+    }
+    expect(starved[0].out).toBe(starved[1].out);
+  });
+
+  it('run and explore reject a budget that is not a whole number of steps', async () => {
+    for (const cmd of ['run', 'explore']) {
+      const r = await runCli([cmd, 'abd', '--max-states', '0']);
+      expect(r.code).toBe(2);
+      expect(r.errLines).toEqual([expect.stringMatching(/^faultline: --max-states takes a whole number/)]);
+    }
+  });
+});

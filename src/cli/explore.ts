@@ -30,6 +30,8 @@ interface ExploreArgs {
   memoryLimitMb: number;
   stopOnFail: boolean;
   checkDeterminism: boolean;
+  /** History-check budget per seed (and per shrink candidate) in model steps. */
+  checkMaxStates?: number;
   shrink: boolean;
   shrinkRuns: number;
   corpusDir: string;
@@ -95,6 +97,7 @@ async function argsOf(values: Parsed<'explore'>['values'], positionals: string[]
     memoryLimitMb: values['worker-memory'] ?? DEFAULT_WORKER_MEMORY_MB,
     stopOnFail: !(values['keep-going'] ?? false),
     checkDeterminism: values['check-determinism'] ?? false,
+    checkMaxStates: values['max-states'],
     shrink: !(values['no-shrink'] ?? false),
     shrinkRuns: values['shrink-runs'] ?? defaultShrinkBudget.maxRuns,
     corpusDir: values.corpus ?? resolved.config?.config.corpus ?? 'corpus',
@@ -151,6 +154,7 @@ async function sweep(a: ExploreArgs): Promise<ExploreSummaryJson> {
     seedTimeoutMs: a.seedTimeoutMs,
     memoryLimitMb: a.memoryLimitMb,
     checkDeterminism: a.checkDeterminism,
+    checkMaxStates: a.checkMaxStates,
     stopOnFail: a.stopOnFail,
     onReport: (r: SeedReport) => {
       const fresh = builder.add(r);
@@ -177,7 +181,7 @@ async function shrinkGroups(a: ExploreArgs, groups: FailureGroup[], argv: string
     if (g.status !== 'fail') continue;
     const seed = g.seeds[0].seed;
     const options = optionsFor(a.strategy, a.protocol, a.base, a.pinned, seed);
-    const report = await shrinkAndSave(a.protocol, { options }, { maxRuns: a.shrinkRuns, corpusDir: a.corpusDir, createdBy: `faultline explore ${argv.join(' ')} [strategy ${a.strategy}, seed ${seed}]` });
+    const report = await shrinkAndSave(a.protocol, { options }, { maxRuns: a.shrinkRuns, check: a.checkMaxStates === undefined ? {} : { checkMaxStates: a.checkMaxStates }, corpusDir: a.corpusDir, createdBy: `faultline explore ${argv.join(' ')} [strategy ${a.strategy}, seed ${seed}]` });
     if (report.saved) {
       g.corpus = report.saved;
       g.replay = report.replay ?? g.replay;

@@ -115,6 +115,16 @@ const seed = { type: 'number', integer: true, min: 0, max: Number.MAX_SAFE_INTEG
 const protocolArgHelp =
   "<protocol>: a bundled protocol's name (faultline list), a name your faultline.config.ts lists,\nor your module: ./path/to/protocol.ts (also .js, .mjs; #exportName picks an export).";
 
+/** The history-check budget of every seed, shared by `run` and `explore` (model steps: the same verdict on any machine). */
+const checkBudgetFlag = {
+  type: 'number',
+  integer: true,
+  min: 1,
+  max: Number.MAX_SAFE_INTEGER,
+  arg: 'N',
+  help: `history-check budget per seed in model steps (default ${DEFAULT_MAX_STATES}); exhausted -> unknown. Counted, not timed`,
+} as const;
+
 /** The shrink budget, shared by `shrink`, `run --save` (deterministic: runs and events, not time). */
 const shrinkBudgetFlags = {
   'shrink-runs': {
@@ -205,6 +215,7 @@ export const commands = {
       save: { type: 'boolean', help: 'shrink the first failing seed and write it to the corpus (corpus/<protocol>/<variant>-<seed>.json); prints the replay command' },
       corpus: { type: 'dir', arg: 'DIR', help: "corpus root for --save (default: the project config's corpus, else corpus)" },
       report: { type: 'boolean', help: "write an HTML report (report.html) into each saved failing run's directory, and of the shrunk run with --save" },
+      'max-states': checkBudgetFlag,
       help,
       ...shrinkBudgetFlags,
       ...scenarioFlags,
@@ -240,6 +251,7 @@ export const commands = {
       corpus: { type: 'dir', arg: 'DIR', help: 'where shrunk failures are saved (default corpus)' },
       'no-shrink': { type: 'boolean', help: 'report failures without shrinking or saving them' },
       'shrink-runs': { ...shrinkBudgetFlags['shrink-runs'], help: `run budget per shrink (default ${defaultShrinkBudget.maxRuns}); past it the best so far is saved` },
+      'max-states': checkBudgetFlag,
       json: { type: 'boolean', help: 'print the summary as JSON on stdout (the input of faultline merge)' },
       report: { type: 'boolean', help: 'write an HTML report of each saved failure (out/<protocol>-<variant>-<seed>-shrunk.html)' },
       help,

@@ -45,6 +45,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     outDir: values.out,
     stopOnFail: values['stop-on-fail'] ?? false,
     checkDeterminism: values['check-determinism'] ?? false,
+    checkMaxStates: values['max-states'],
     quietPass: values['quiet-pass'] ?? seeds.length > 1,
     // Even one seed runs on a worker: only there can the watchdog stop a handler that never returns.
     workers: values.workers ?? Math.min(defaultWorkers(), seeds.length),
@@ -58,6 +59,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     const report = await shrinkWithProgress(protocol, { options: { ...base, seed } }, {
       corpusDir,
       budget: shrinkBudgetFromFlags(values),
+      check: values['max-states'] === undefined ? {} : { checkMaxStates: values['max-states'] },
       createdBy: `faultline run ${argv.join(' ')}`,
       module: moduleField(resolved.ref, corpusDir),
     });
@@ -84,6 +86,7 @@ interface ExploreSettings {
   seedTimeoutMs: number;
   stopOnFail: boolean;
   checkDeterminism: boolean;
+  checkMaxStates?: number;
   quietPass: boolean;
   json: boolean;
   /** Write report.html into each saved failing run's directory. */
@@ -114,6 +117,7 @@ async function explore(
     workers: s.workers,
     seedTimeoutMs: s.seedTimeoutMs,
     checkDeterminism: s.checkDeterminism,
+    checkMaxStates: s.checkMaxStates,
     stopOnFail: s.stopOnFail,
     onReport: async (report) => {
       done++;

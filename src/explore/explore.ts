@@ -29,6 +29,8 @@ export interface ExploreConfig {
   pool?: SeedPool;
   /** Run every seed twice and compare fingerprints. */
   checkDeterminism: boolean;
+  /** History-check budget per seed in model steps (default: the checker's). */
+  checkMaxStates?: number;
   /** Stop at the lowest failing seed (`fail`, `hung` or `crashed`). */
   stopOnFail: boolean;
   /** Called once per seed, in seed order, whatever order the workers finish in. */
@@ -71,6 +73,7 @@ export async function explore(cfg: ExploreConfig): Promise<ExploreSummary> {
     strategy: cfg.strategy ?? 'random',
     seed,
     checkDeterminism: cfg.checkDeterminism,
+    checkMaxStates: cfg.checkMaxStates,
   });
   const state: SweepState = {
     stopped: false,

@@ -22,6 +22,8 @@ export interface SeedTask {
   seed: number;
   /** Run the seed twice and compare fingerprints. */
   checkDeterminism: boolean;
+  /** History-check budget in model steps (default: the checker's); deterministic, so it travels with the task. */
+  checkMaxStates?: number;
 }
 
 /**
@@ -33,10 +35,11 @@ export interface SeedTask {
 export async function exploreSeed(task: SeedTask): Promise<SeedReport> {
   const protocol = await loadProtocol(task.protocol);
   const options = optionsFor(task.strategy, protocol, task.base, task.pinned, task.seed);
-  const r = await runScenario(protocol, { options });
+  const settings = task.checkMaxStates === undefined ? {} : { checkMaxStates: task.checkMaxStates };
+  const r = await runScenario(protocol, { options }, settings);
   const report = reportOf(r);
   if (task.checkDeterminism) {
-    const again = await runScenario(protocol, { options });
+    const again = await runScenario(protocol, { options }, settings);
     if (again.sim.fingerprint !== r.sim.fingerprint) {
       report.status = 'fail';
       report.failing.push('determinism');
