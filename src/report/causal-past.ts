@@ -22,7 +22,7 @@ const ON_NODE: ReadonlySet<TraceKind> = new Set<TraceKind>([
 ]);
 
 /** Events whose own cause is only "when this was armed": a chain stops at them. */
-const ARMED: ReadonlySet<TraceKind> = new Set<TraceKind>(['timer', 'wake', 'call-timeout']);
+export const ARMED: ReadonlySet<TraceKind> = new Set<TraceKind>(['timer', 'wake', 'call-timeout']);
 
 /**
  * The causal past of `anchors`: every event that happens-before one of them (them included),
@@ -32,17 +32,29 @@ const ARMED: ReadonlySet<TraceKind> = new Set<TraceKind>(['timer', 'wake', 'call
  * causalPast(trace, [complete.index])[send.index]; // 1 if that send happened-before the completion
  */
 export function causalPast(trace: readonly TraceEvent[], anchors: readonly number[]): Uint8Array {
-  const previousOnNode = programOrder(trace);
-  const past = new Uint8Array(trace.length);
-  const stack = anchors.filter((i) => i >= 0 && i < trace.length);
-  // Each index is pushed at most twice per visit of a successor and expanded once: O(trace).
+  return happensBeforeClosure(trace.length, (i) => trace[i].cause, programOrder(trace), anchors);
+}
+
+/**
+ * The closure under happens-before of `anchors` over `size` events, where event i's predecessors
+ * are `causeOf(i)` and `previous[i]` (-1: none). The one implementation of the closure, for the
+ * story (recorded traces) and the HTML report (its own event rows).
+ *
+ * @example
+ * happensBeforeClosure(3, (i) => i - 1, new Int32Array([-1, -1, -1]), [2]); // [1, 1, 1]
+ */
+export function happensBeforeClosure(size: number, causeOf: (i: number) => number, previous: Int32Array, anchors: readonly number[]): Uint8Array {
+  if (previous.length !== size) throw new Error(`assertion failed: program order covers ${previous.length} of ${size} events`);
+  const past = new Uint8Array(size);
+  const stack = anchors.filter((i) => i >= 0 && i < size);
+  // Each index is pushed at most once per successor and expanded once: O(size).
   while (stack.length > 0) {
     const i = stack.pop()!;
     if (past[i] === 1) continue;
     past[i] = 1;
-    const cause = trace[i].cause;
-    if (cause >= 0 && past[cause] === 0) stack.push(cause);
-    const prev = previousOnNode[i];
+    const cause = causeOf(i);
+    if (cause >= 0 && cause < size && past[cause] === 0) stack.push(cause);
+    const prev = previous[i];
     if (prev >= 0 && past[prev] === 0) stack.push(prev);
   }
   return past;

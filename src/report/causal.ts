@@ -9,10 +9,8 @@
  * the direct line of causes a reader follows first. This is the one place the report computes
  * causality.
  */
+import { ARMED, happensBeforeClosure } from './causal-past.ts';
 import type { ReportEvent } from './trace-events.ts';
-
-/** Events whose cause is only where they were armed: a chain stops at them. */
-const ARMED = new Set(['timer', 'wake', 'call-timeout']);
 
 export interface CausalPast {
   /** Indices of every event that happens-before (or is) one of the targets, ascending. */
@@ -40,28 +38,21 @@ export function causalPast(events: readonly ReportEvent[], laneOfEvent: readonly
     if (p !== undefined) prevOnLane[i] = p;
     lastOn.set(lane, i);
   }
-  const inPast = new Uint8Array(n);
   const inChain = new Uint8Array(n);
   const valid = (i: number) => Number.isInteger(i) && i >= 0 && i < n;
+  const armed = ARMED as ReadonlySet<string>;
   // Chain first: cause links only. Each event has one cause, so this is a walk up a tree. It stops
   // at a timer firing (the story's rule too): following it to where the timer was armed would pull
   // in every earlier tick of a periodic timer.
   for (const t of targets) {
-    for (let i = t, guard = 0; valid(i) && !inChain[i] && guard <= n; i = ARMED.has(events[i].kind) ? -1 : events[i].cause, guard++) inChain[i] = 1;
+    for (let i = t, guard = 0; valid(i) && !inChain[i] && guard <= n; i = armed.has(events[i].kind) ? -1 : events[i].cause, guard++) inChain[i] = 1;
   }
-  // Then the closure; a worklist bounded by n pushes (each event enters once).
-  const work: number[] = targets.filter(valid);
-  for (const t of work) inPast[t] = 1;
-  while (work.length > 0) {
-    const i = work.pop()!;
-    const preds = [prevOnLane[i], events[i].cause];
-    for (const p of preds) {
-      if (valid(p) && p < i && !inPast[p]) {
-        inPast[p] = 1;
-        work.push(p);
-      }
-    }
-  }
+  // Then the closure; a cause from a file that is not an earlier event is no predecessor.
+  const causeOf = (i: number) => {
+    const c = events[i].cause;
+    return valid(c) && c < i ? c : -1;
+  };
+  const inPast = happensBeforeClosure(n, causeOf, prevOnLane, targets.filter(valid));
   const past: number[] = [];
   const chain: number[] = [];
   for (let i = 0; i < n; i++) {
