@@ -1,6 +1,6 @@
 import { always, eventually, pairOps, type CheckerResult } from '../../checkers/index.ts';
-import type { CheckingObserver, History, NodeCtx, ProtocolDef, Workload, WorldView } from '../../src/index.ts';
-import { CausalNode, type CausalVariant } from './node.ts';
+import { defineProtocol, type CheckingObserver, type History, type NodeCtx, type Workload, type WorldView } from '../../src/index.ts';
+import { CausalNode } from './node.ts';
 
 /** 60% broadcasts of a small value, 40% reads of the delivered sequence. */
 export const causalWorkload: Workload = (rng) => (rng() < 0.6 ? { f: 'bcast', value: Math.floor(rng() * 100) } : { f: 'read', value: null });
@@ -94,7 +94,7 @@ function checkReadsFifo(history: History): CheckerResult {
   return { checker, verdict: 'ok', summary: `all ${reads} reads show each origin's messages once, in order` };
 }
 
-export const causal: ProtocolDef = {
+export const causal = defineProtocol({
   name: 'causal',
   description: 'causal broadcast with vector clocks and a hold-back queue; anti-entropy every 100ms resends what a peer lacks',
   variants: {
@@ -103,11 +103,11 @@ export const causal: ProtocolDef = {
     'clock-on-receive': { kind: 'bug', description: 'a node ticks its own clock entry when it receives instead of when it sends (messages stamped with counts that name no message of theirs)' },
   },
   defaultVariant: 'correct',
-  create: (ctx, variant) => new CausalNode(ctx as NodeCtx<never>, variant as CausalVariant),
+  create: (ctx, variant) => new CausalNode(ctx as NodeCtx<never>, variant),
   workload: causalWorkload,
   checkers: () => [{ kind: 'custom', name: 'reads-fifo', check: checkReadsFifo }],
   observers: () => [causalOrder(), deliveredEverywhere(1000)],
   liveness: { opsCompleteWithinMs: 500 },
   defaults: { quietMs: 1500 },
   minNodes: 1,
-};
+});

@@ -1,5 +1,5 @@
 import { counterBounds, pairOps, type CheckerResult } from '../../checkers/index.ts';
-import type { ClientOp, ClientResult, History, NodeCtx, NodeId, ProtocolDef, Workload } from '../../src/index.ts';
+import { defineProtocol, type ClientOp, type ClientResult, type History, type NodeCtx, type NodeId, type Workload } from '../../src/index.ts';
 import { quietConvergence } from './convergence.ts';
 import { CrdtReplica, type CrdtType } from './replica.ts';
 
@@ -106,7 +106,7 @@ function checkCounterReads(history: History): CheckerResult {
   return { checker, verdict: 'ok', summary: `all ${reads.length} reads are sums some of the adds before them could make` };
 }
 
-export const crdtCounter: ProtocolDef = {
+export const crdtCounter = defineProtocol({
   name: 'crdt-counter',
   description: 'gossip-replicated PN-counter (two G-counters, max-merge); every node answers locally, anti-entropy every 100ms',
   variants: {
@@ -115,7 +115,7 @@ export const crdtCounter: ProtocolDef = {
     'sum-merge': { kind: 'bug', description: 'merge adds the entries instead of taking the max (every repeated or duplicated gossip counts again)' },
   },
   defaultVariant: 'correct',
-  create: (ctx, variant) => new CrdtReplica(ctx as NodeCtx<never>, counterType(variant as CounterVariant)),
+  create: (ctx, variant) => new CrdtReplica(ctx as NodeCtx<never>, counterType(variant)),
   workload: counterWorkload,
   checkers: () => [{ kind: 'custom', name: 'counter-reads', check: checkCounterReads }],
   observers: () => [
@@ -131,4 +131,4 @@ export const crdtCounter: ProtocolDef = {
   liveness: { opsCompleteWithinMs: 500 },
   defaults: { quietMs: 1500 },
   minNodes: 1,
-};
+});

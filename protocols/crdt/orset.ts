@@ -1,5 +1,5 @@
 import { pairOps, type CheckerResult } from '../../checkers/index.ts';
-import type { ClientOp, ClientResult, History, NodeCtx, ProtocolDef, Workload } from '../../src/index.ts';
+import { defineProtocol, type ClientOp, type ClientResult, type History, type NodeCtx, type Workload } from '../../src/index.ts';
 import { quietConvergence } from './convergence.ts';
 import { CrdtReplica, type CrdtType } from './replica.ts';
 
@@ -133,7 +133,7 @@ function checkSetReads(history: History): CheckerResult {
   return { checker, verdict: 'ok', summary: `all ${reads.length} reads show only added elements` };
 }
 
-export const crdtOrSet: ProtocolDef = {
+export const crdtOrSet = defineProtocol({
   name: 'crdt-orset',
   description: 'gossip-replicated add-wins OR-set (unique tags, tombstones); every node answers locally, anti-entropy every 100ms',
   variants: {
@@ -141,7 +141,7 @@ export const crdtOrSet: ProtocolDef = {
     'remove-drops-unobserved': { kind: 'bug', description: 'a gossiped remove kills every tag of the element at the receiver, including concurrent adds the remover never observed' },
   },
   defaultVariant: 'correct',
-  create: (ctx, variant) => new CrdtReplica(ctx as NodeCtx<never>, orSetType(variant as OrSetVariant)),
+  create: (ctx, variant) => new CrdtReplica(ctx as NodeCtx<never>, orSetType(variant)),
   workload: orSetWorkload,
   checkers: () => [{ kind: 'custom', name: 'orset-reads', check: checkSetReads }],
   observers: () => [
@@ -156,4 +156,4 @@ export const crdtOrSet: ProtocolDef = {
   liveness: { opsCompleteWithinMs: 500 },
   defaults: { quietMs: 1500 },
   minNodes: 1,
-};
+});

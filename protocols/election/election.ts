@@ -1,6 +1,6 @@
 import { always, eventually, pairOps, type CheckerResult } from '../../checkers/index.ts';
-import type { CheckingObserver, History, NodeCtx, ProtocolDef, Workload, WorldView } from '../../src/index.ts';
-import { ElectionNode, type ElectionVariant } from './node.ts';
+import { defineProtocol, type CheckingObserver, type History, type NodeCtx, type Workload, type WorldView } from '../../src/index.ts';
+import { ElectionNode } from './node.ts';
 
 /** 70% appends of a small value to the leader's log, 30% reads of the whole log. */
 export const appendWorkload: Workload = (rng) => (rng() < 0.3 ? { f: 'read', value: null } : { f: 'append', value: Math.floor(rng() * 100) });
@@ -111,7 +111,7 @@ function checkReadsSeeAppends(history: History): CheckerResult {
   return { checker, verdict: 'ok', summary: `all ${reads} reads show the ${acked.length} acknowledged appends before them` };
 }
 
-export const election: ProtocolDef = {
+export const election = defineProtocol({
   name: 'election',
   description: 'bully leader election with a heartbeat failure detector, epochs and majority votes; the leader alone appends to a majority-replicated log',
   variants: {
@@ -120,7 +120,7 @@ export const election: ProtocolDef = {
     'lease-reads': { kind: 'bug', description: "the leader answers reads alone while a lease on its own clock lasts, trusting that no follower's failure-detector timeout (cut off from it, or on a skewed clock) elects another leader sooner (stale reads)" },
   },
   defaultVariant: 'correct',
-  create: (ctx, variant) => new ElectionNode(ctx as NodeCtx<never>, variant as ElectionVariant),
+  create: (ctx, variant) => new ElectionNode(ctx as NodeCtx<never>, variant),
   workload: appendWorkload,
   checkers: () => [
     { kind: 'custom', name: 'appends-distinct-indexes', check: checkAppendIndexes },
@@ -130,4 +130,4 @@ export const election: ProtocolDef = {
   liveness: { opsCompleteWithinMs: 1500 },
   defaults: { quietMs: 2000 },
   minNodes: 1,
-};
+});
