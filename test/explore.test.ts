@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { abd } from '../protocols/abd/abd.ts';
 import { explore } from '../src/explore/explore.ts';
+import { SeedPool, WorkerHarnessError } from '../src/explore/pool.ts';
 import type { SeedReport } from '../src/explore/report.ts';
+import type { SeedTask } from '../src/explore/seed.ts';
 import { resolveOptions } from '../src/run/scenario.ts';
 import { misbehaving } from './fixtures/misbehaving.ts';
 
@@ -93,5 +95,24 @@ describe('explorer', () => {
     expect(summary.counts.hung).toBeGreaterThan(0);
     expect(summary.counts.pass).toBeGreaterThan(0);
     for (const r of reports.filter((x) => x.status === 'hung')) expect(r.error?.message).toMatch(/no verdict after 6000 ms/);
+  });
+});
+
+describe('seed pool', () => {
+  it('drops a late answer of an aborted seed (piscina reports it on the pool), and turns any other pool error into a harness error', async () => {
+    const pool = new SeedPool({ workers: 1, seedTimeoutMs: 60_000, memoryLimitMb: 256 });
+    try {
+      const piscina = (pool as unknown as { piscina: NodeJS.EventEmitter }).piscina;
+      // Unhandled, an 'error' event would throw here and kill the process running the sweep.
+      expect(() => piscina.emit('error', new Error('Unexpected message from Worker: { taskId: 83 }'))).not.toThrow();
+      const options = resolveOptions(abd, { ops: 5 });
+      const task: SeedTask = { protocol: 'abd', base: options, pinned: {}, strategy: 'random', seed: 3, checkDeterminism: false };
+      const report = await pool.run(task, options);
+      expect(report?.status).toBe('pass');
+      piscina.emit('error', new Error('worker pool exploded'));
+      await expect(pool.run(task, options)).rejects.toBeInstanceOf(WorkerHarnessError);
+    } finally {
+      await pool.close();
+    }
   });
 });

@@ -52,6 +52,7 @@ const workerEntry = new URL('./worker.ts', import.meta.url).href;
 export class SeedPool {
   private readonly piscina: Piscina;
   private readonly inFlight = new Set<AbortController>();
+  private poolError: WorkerHarnessError | undefined;
 
   constructor(private readonly settings: PoolSettings) {
     if (!(settings.workers >= 1)) throw new Error(`assertion failed: a pool needs at least one worker, got ${settings.workers}`);
@@ -64,6 +65,19 @@ export class SeedPool {
       idleTimeout: 60_000,
       resourceLimits: { maxOldGenerationSizeMb: settings.memoryLimitMb },
     });
+    this.piscina.on('error', (e: unknown) => this.onPoolError(e));
+  }
+
+  /**
+   * Piscina reports on the pool, not on a task, a result that reaches it for a task it no longer
+   * tracks: a seed aborted (watchdog, cancel) whose worker had already answered. That seed already
+   * has its verdict, so the late answer is dropped; any other pool error is a harness error, thrown
+   * by the next `run` (unhandled, it would kill the whole process).
+   */
+  private onPoolError(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    if (message.startsWith('Unexpected message from Worker')) return;
+    this.poolError ??= new WorkerHarnessError(`the worker pool failed: ${message}`);
   }
 
   /** How many seeds it runs at once. */
@@ -76,6 +90,7 @@ export class SeedPool {
    * Resolves `null` when `cancel()` stopped it.
    */
   async run(task: SeedTask, options: ScenarioOptions): Promise<SeedReport | null> {
+    if (this.poolError !== undefined) throw this.poolError;
     const abort = new AbortController();
     this.inFlight.add(abort);
     // The watchdog times the seed, not a worker's boot (tsx, imports): it starts when the worker
