@@ -91,6 +91,7 @@ export class ElectionNode implements NodeHandlers<Msg> {
   readonly acked: Array<{ index: number; op: number; epoch: number }> = [];
   /** Local clock time of the last heartbeat (or vote given, or start): the fd-local-clock bug judges by it. */
   private lastHeardMs: number;
+  private lastPromiseMs: number;
   /** True while this node's promise to the leader it last heard holds (PROMISE_MS timer not yet fired). */
   private bound = true;
   private promiseTimer: number | undefined;
@@ -128,6 +129,7 @@ export class ElectionNode implements NodeHandlers<Msg> {
     this.log = d?.log ?? [];
     this.logEpoch = d?.logEpoch ?? 0;
     this.lastHeardMs = ctx.now();
+    this.lastPromiseMs = this.lastHeardMs;
   }
 
   onStart(): void {
@@ -173,25 +175,28 @@ export class ElectionNode implements NodeHandlers<Msg> {
    * for PROMISE_MS and suspects after its timeout, both timed by timers, which clock bumps do not
    * move. (A candidate that fails re-arms it here too, so it retries after its timeout.)
    */
-  private heard(): void {
+  private heard(promise = true): void {
     this.lastHeardMs = this.ctx.now();
+    // Only a heartbeat (or a restart) promises: a candidate or a voter that bound itself would refuse every rival, and no one would win.
+    if (promise) this.lastPromiseMs = this.lastHeardMs;
     if (this.variant === 'fd-local-clock') return;
-    if (this.promiseTimer !== undefined) this.ctx.cancelTimer(this.promiseTimer);
     if (this.suspectTimer !== undefined) this.ctx.cancelTimer(this.suspectTimer);
+    this.suspectTimer = this.ctx.setTimer(this.suspectAfterMs(), 'suspect');
+    if (!promise) return;
+    if (this.promiseTimer !== undefined) this.ctx.cancelTimer(this.promiseTimer);
     this.bound = true;
     this.promiseTimer = this.ctx.setTimer(PROMISE_MS, 'promise');
-    this.suspectTimer = this.ctx.setTimer(this.suspectAfterMs(), 'suspect');
   }
 
   /** True while this node's promise to the last leader it heard forbids a vote. */
   private isBound(): boolean {
     if (this.variant === 'lease-reads' || this.variant === 'no-quorum') return false;
-    if (this.variant === 'fd-local-clock') return this.ctx.now() - this.lastHeardMs < PROMISE_MS;
+    if (this.variant === 'fd-local-clock') return this.ctx.now() - this.lastPromiseMs < PROMISE_MS;
     return this.bound;
   }
 
   private suspectLeader(): void {
-    this.heard();
+    this.heard(false);
     if (this.variant === 'no-quorum') {
       // The bug: a timeout is taken as proof the leader is gone; no votes, no majority.
       this.promised += 1;
@@ -278,7 +283,7 @@ export class ElectionNode implements NodeHandlers<Msg> {
     // A read has no effect: one not answered before the step-down simply did not happen.
     for (const r of this.pendingReads) r.reply({ type: 'fail', error: 'deposed' });
     this.pendingReads = [];
-    this.heard();
+    this.heard(false);
   }
 
   private onAppend(from: NodeId, m: Extract<Msg, { t: 'append' }>): void {
@@ -331,7 +336,7 @@ export class ElectionNode implements NodeHandlers<Msg> {
     this.bound = false;
     if (this.promiseTimer !== undefined) this.ctx.cancelTimer(this.promiseTimer);
     this.promiseTimer = undefined;
-    if (this.variant === 'fd-local-clock') this.lastHeardMs = this.ctx.now() - PROMISE_MS;
+    if (this.variant === 'fd-local-clock') this.lastPromiseMs = this.ctx.now() - PROMISE_MS;
   }
 
   private onAppendAck(from: NodeId, m: Extract<Msg, { t: 'append-ack' }>): void {
