@@ -74,14 +74,16 @@ export class ShardKvNode implements NodeHandlers<never> {
   }
 
   /**
-   * Whether this replica answers ops on `shard` at `version`. The stale-shard-map bug checks only
-   * that it holds the data of that version, not that it still owns the shard: a frozen copy, whose
-   * shard has moved on, keeps answering coordinators whose map is as old.
+   * Whether this replica answers ops on `shard` at `version`: only while it serves exactly that
+   * version. The stale-shard-map bug checks only that it holds data for the shard, not that it
+   * still owns it: a frozen copy, whose shard has moved on, keeps answering coordinators whose map
+   * is as old as its own.
    */
   private serves(shard: number, version: number): boolean {
     const c = this.replica.copy(shard);
-    if (c === undefined || c.version !== version) return false;
-    return c.serving || this.variant === 'stale-shard-map';
+    if (c === undefined) return false;
+    if (this.variant === 'stale-shard-map') return true;
+    return c.serving && c.version === version;
   }
 
   private refusal(shard: number, version: number): OpAnswer {
