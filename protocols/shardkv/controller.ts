@@ -6,8 +6,9 @@ import { applyMove, initialMap, planMove, type Move, type ShardMap } from './sha
  * The config service, on the first node: it holds the shard map (durably) and moves one shard at a
  * time to another replica group. A move is: record the move (durable), freeze the shard at a
  * majority of the old group and collect their data, install the merged data at a majority of the
- * new group, commit the new map (durable), then install at the rest of the new group. A controller
- * that crashes mid-move resumes it from the start on restart: every step is idempotent.
+ * new group, commit the new map (durable), install at the rest of the new group, and only then
+ * drop the move record. A controller that crashes mid-move resumes it on restart: every step is
+ * idempotent.
  *
  * Coordinators cache the map and ask the controller again only when a replica turns them away.
  */
@@ -42,45 +43,58 @@ export class Controller {
     this.move = ctx.storage.get<Move>('move') ?? undefined;
   }
 
-  /** The controller's loop: resume a move left by a crash, then move shards until MAX_MOVES. */
+  /** The controller's loop: finish a move left by a crash, then move shards until MAX_MOVES. */
   async run(): Promise<void> {
-    for (let i = 0; i < MAX_MOVES && this.map.version < MAX_MOVES; i++) {
-      if (this.move === undefined) {
-        await this.ctx.sleep(MOVE_EVERY_MS + this.ctx.randomInt(MOVE_EVERY_MS));
-        const move = planMove(this.map, this.ctx.nodes, (bound) => this.ctx.randomInt(bound));
-        if (move === undefined) return;
-        this.move = move;
-        this.ctx.storage.set('move', move);
-        this.ctx.storage.sync();
-      }
-      await this.carryOut(this.move);
+    if (this.move !== undefined) await this.carryOut(this.move);
+    // Bounded: every pass commits one more map version.
+    while (this.map.version < MAX_MOVES) {
+      await this.ctx.sleep(MOVE_EVERY_MS + this.ctx.randomInt(MOVE_EVERY_MS));
+      const move = planMove(this.map, this.ctx.nodes, (bound) => this.ctx.randomInt(bound));
+      if (move === undefined) return;
+      this.move = move;
+      this.ctx.storage.set('move', move);
+      this.ctx.storage.sync();
+      await this.carryOut(move);
+      if (this.map.version !== move.version) throw new Error(`assertion failed: move v${move.version} done but the map is at v${this.map.version}`);
     }
   }
 
+  /**
+   * One move, from wherever a crash left it: a move whose map is committed only has installs left,
+   * but their data is not on disk, so it is collected again (the old group is frozen: same data).
+   */
   private async carryOut(move: Move): Promise<void> {
     this.ctx.log(`move shard ${move.shard} v${move.version}: [${move.from.join(',')}] -> [${move.to.join(',')}]`);
+    const committed = this.map.version >= move.version;
     const majorityTo = Math.floor(move.to.length / 2) + 1;
+    const freeze: ControllerRequest = { t: 'freeze', shard: move.shard, version: move.version };
     let data: ShardData;
     if (this.copyBeforeFreeze) {
       // The bug: copy while the old group still serves, and retire it only after the switch.
-      data = await this.collect(move, { t: 'snapshot', shard: move.shard });
-      await this.install(move, data, majorityTo);
-      this.commit(move);
-      await this.collect(move, { t: 'freeze', shard: move.shard, version: move.version });
+      data = await this.collect(move, committed ? freeze : { t: 'snapshot', shard: move.shard });
+      if (!committed) {
+        await this.install(move, data, majorityTo);
+        this.commit(move);
+        await this.collect(move, freeze);
+      }
     } else {
-      data = await this.collect(move, { t: 'freeze', shard: move.shard, version: move.version });
-      await this.install(move, data, majorityTo);
-      this.commit(move);
+      data = await this.collect(move, freeze);
+      if (!committed) {
+        await this.install(move, data, majorityTo);
+        this.commit(move);
+      }
     }
     // The rest of the new group, so that after a heal any two of its three can serve.
     await this.install(move, data, move.to.length);
+    this.move = undefined;
+    this.ctx.storage.delete('move');
+    this.ctx.storage.sync();
   }
 
+  /** Switches the map (durable); the move stays recorded until the whole new group installed. */
   private commit(move: Move): void {
     this.map = applyMove(this.map, move);
-    this.move = undefined;
     this.ctx.storage.set('map', this.map);
-    this.ctx.storage.delete('move');
     this.ctx.storage.sync();
     this.ctx.log(`committed map v${this.map.version}`);
   }
