@@ -10,9 +10,24 @@ import { crdtCounter, crdtOrSet } from './crdt/index.ts';
 import { election } from './election/index.ts';
 import { causal } from './causal/index.ts';
 import { threePc } from './3pc/index.ts';
+import { shardKv } from './shardkv/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
-export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, paxos, twoPc, lock, crdtCounter, crdtOrSet, election, causal, threePc];
+export const protocols: readonly ProtocolDef[] = [
+  abd,
+  pingpong,
+  primaryBackup,
+  raft,
+  paxos,
+  twoPc,
+  lock,
+  crdtCounter,
+  crdtOrSet,
+  election,
+  causal,
+  threePc,
+  shardKv,
+];
 
 /**
  * Finds a bundled protocol by name, or throws a message listing the names there are.
