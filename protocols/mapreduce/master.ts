@@ -192,7 +192,7 @@ export class Master implements NodeHandlers<Msg> {
     this.assign(w, m);
     this.flush();
     const tasks = this.runningOn(w);
-    this.ctx.send(w, { t: 'hb-reply', seq: m.seq, tasks, acked: m.reports.map((r) => r.attempt) });
+    this.ctx.send(w, { t: 'hb-reply', boot: m.boot, seq: m.seq, tasks, acked: m.reports.map((r) => r.attempt) });
   }
 
   /** A finished map attempt: its output becomes the task's output if it is the task's current attempt. */

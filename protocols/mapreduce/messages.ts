@@ -32,8 +32,8 @@ export interface LostReport {
 export type Msg =
   /** worker -> master, every HEARTBEAT_MS: alive, what it runs, what it finished. */
   | { t: 'hb'; seq: number; boot: number; running: number[]; reports: MapReport[]; lost: LostReport[] }
-  /** master -> worker: every attempt the master counts as running there (new ones included). */
-  | { t: 'hb-reply'; seq: number; tasks: Task[]; acked: number[] }
+  /** master -> worker: every attempt the master counts as running there (new ones included); echoes the heartbeat's boot and seq. */
+  | { t: 'hb-reply'; boot: number; seq: number; tasks: Task[]; acked: number[] }
   /** reducer -> map worker: partition r of a map attempt's output. */
   | { t: 'fetch'; reduceAttempt: number; mapAttempt: number; r: number }
   | { t: 'fetched'; reduceAttempt: number; mapAttempt: number; records: WordCount[] | null }

@@ -92,8 +92,9 @@ export class Worker implements NodeHandlers<Msg> {
   }
 
   private onReply(m: Extract<Msg, { t: 'hb-reply' }>): void {
-    // Replies overtaken by a newer one are stale: the newer one lists everything current.
-    if (m.seq <= this.lastReplySeq) return;
+    // A reply to an earlier incarnation's heartbeat (its seq counted from another start), or one
+    // overtaken by a newer reply (which lists everything current), is stale.
+    if (m.boot !== this.boot || m.seq <= this.lastReplySeq) return;
     this.lastReplySeq = m.seq;
     for (const a of m.acked) this.reports.delete(a);
     this.lost = this.lost.filter((l) => l.addedSeq >= m.seq);
