@@ -11,6 +11,7 @@ import { election } from './election/index.ts';
 import { causal } from './causal/index.ts';
 import { threePc } from './3pc/index.ts';
 import { shardKv } from './shardkv/index.ts';
+import { mapreduce } from './mapreduce/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
 export const protocols: readonly ProtocolDef[] = [
@@ -27,6 +28,7 @@ export const protocols: readonly ProtocolDef[] = [
   causal,
   threePc,
   shardKv,
+  mapreduce,
 ];
 
 /**
