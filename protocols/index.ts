@@ -12,6 +12,7 @@ import { causal } from './causal/index.ts';
 import { threePc } from './3pc/index.ts';
 import { shardKv } from './shardkv/index.ts';
 import { mapreduce } from './mapreduce/index.ts';
+import { tob } from './tob/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
 export const protocols: readonly ProtocolDef[] = [
@@ -29,6 +30,7 @@ export const protocols: readonly ProtocolDef[] = [
   threePc,
   shardKv,
   mapreduce,
+  tob,
 ];
 
 /**
