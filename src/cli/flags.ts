@@ -106,6 +106,7 @@ const scenarioFlags = {
   think: bounded(optionBounds.thinkMs, 'MS', "mean pause between one client's ops"),
   'op-timeout': bounded(optionBounds.opTimeoutMs, 'MS', 'a client op with no answer by then completes as info'),
   'max-steps': bounded(optionBounds.maxSteps, 'N', 'event budget per run'),
+  'pct-depth': bounded(optionBounds.pctDepth, 'D', 'schedule deliveries by PCT: sender priorities with D-1 random change points instead of uniform latencies (explore --strategy pct: default 3)'),
 } as const;
 
 
