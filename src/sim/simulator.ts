@@ -1,6 +1,6 @@
 import { Choices, type ChoiceTape } from '../kernel/choices.ts';
 import { cloneAndHash, clonePlain } from '../kernel/clone.ts';
-import { acquireGuard, DeterminismError, enterProtocol, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
+import { acquireGuard, DeterminismError, enterProtocol, harnessClock, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
 import { promisesCreated, settle, trackMicrotasks } from '../kernel/microtasks.ts';
 import type { Hasher } from '../kernel/hash.ts';
 import { EventQueue } from '../kernel/queue.ts';
@@ -673,4 +673,4 @@ function assert(cond: boolean, message: string): asserts cond {
   if (!cond) throw new Error(`assertion failed: ${message}`);
 }
 
-const setImmediateReal = globalThis.setImmediate;
+const setImmediateReal = harnessClock.setImmediate;
