@@ -4,9 +4,9 @@ import { applyMove, initialMap, planMove, type Move, type ShardMap } from './sha
 
 /**
  * The config service, on the first node: it holds the shard map (durably) and, when an operator
- * asks (the workload's `move` ops), moves one shard at a time to another replica group. A move is: record the move (durable), freeze the shard at a
- * majority of the old group and collect their data, install the merged data at a majority of the
- * new group, commit the new map (durable), install at the rest of the new group, and only then
+ * asks (the workload's `move` ops), moves one shard at a time to another replica group. A move is:
+ * record the move (durable), freeze the shard at a majority of the old group and collect their
+ * data, install the merged data at a majority of the new group, commit the new map (durable), install at the rest of the new group, and only then
  * drop the move record. A controller that crashes mid-move resumes it on restart: every step is
  * idempotent.
  *

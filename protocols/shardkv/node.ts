@@ -9,9 +9,9 @@ import { initialMap, type ShardAssignment, type ShardMap } from './shard-map.ts'
  * a replica group of three nodes, as an ABD register per key: every node coordinates the client
  * ops it receives, reads ask a majority of the group for the freshest cell and write it back to a
  * majority, writes pick a higher timestamp and store it at a majority. The controller on the first
- * node moves shards between groups (controller.ts); replicas serve a shard only at the version they
- * installed and only until frozen, so a coordinator with a stale map is turned away and asks the
- * controller for the current one.
+ * node moves shards between groups when an operator asks (controller.ts). Replicas serve a shard
+ * only at the version they installed and only until frozen, so a coordinator with a stale map is
+ * turned away (with the newer assignment, when the replica has one) or asks the controller.
  */
 export type ShardKvVariant = 'correct' | 'non-overlapping-quorums' | 'stale-shard-map' | 'copy-before-freeze';
 
