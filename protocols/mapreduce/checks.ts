@@ -42,27 +42,25 @@ export function jobsCompleteAfterHeal(withinMs: number): CheckingObserver {
   const firstSeenMs = new Map<number, number>();
   let violation: { eventIndex: number; timeMs: number; message: string } | undefined;
   let judged = 0;
-  const openJobs = new Map<number, number>();
+  /** Jobs open at some observation after the heal (each counted once it is done). */
+  const openJobs = new Set<number>();
   return {
     markHealed(timeMs) {
       healedAt = timeMs;
     },
     observe(view, at) {
-      if (violation !== undefined) return;
+      if (violation !== undefined || healedAt === undefined) return;
+      // The master down after the heal (the heal restarts it): its jobs are judged once it is back.
       const master = masterOf(view);
-      if (healedAt === undefined) return;
-      if (master === undefined) {
-        // Down after the heal: every open job waits; judged once the master is back.
-        return;
-      }
+      if (master === undefined) return;
       for (const [id, job] of master.jobs) {
         if (!firstSeenMs.has(id)) firstSeenMs.set(id, at.timeMs);
         if (job.done) {
           if (openJobs.delete(id)) judged++;
           continue;
         }
+        openJobs.add(id);
         const deadline = Math.max(healedAt, firstSeenMs.get(id)!) + withinMs;
-        openJobs.set(id, deadline);
         if (at.timeMs <= deadline) continue;
         const maps = job.maps.filter((t) => t.state === 'done').length;
         const reduces = job.reduces.filter((t) => t.state === 'done').length;
