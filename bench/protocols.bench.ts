@@ -74,9 +74,10 @@ async function story(p: ProtocolDef, variant: string, entries: readonly string[]
   return `${steps} (${ops} op${ops === 1 ? '' : 's'}, ${faults} fault${faults === 1 ? '' : 's'})`;
 }
 
-const rows: string[] = [];
-rows.push(`| protocol | variant | kind | seeds/s (1 core) | seeds to first failure (of ${SEARCH_SEEDS}) | shrunk story: steps (ops, faults) |`);
-rows.push('| --- | --- | --- | --- | --- | --- |');
+// Rows are printed as they are measured, so a capped or interrupted run still leaves a table.
+const row = (line: string): void => console.log(line);
+row(`| protocol | variant | kind | seeds/s (1 core) | seeds to first failure (of ${SEARCH_SEEDS}) | shrunk story: steps (ops, faults) |`);
+row('| --- | --- | --- | --- | --- | --- |');
 const entries = listEntries('corpus');
 const t0 = performance.now();
 for (const p of protocols) {
@@ -87,9 +88,8 @@ for (const p of protocols) {
     const first = v.kind === 'correct' ? undefined : await firstFailure(p, variant);
     const found = v.kind === 'correct' ? '' : first === undefined ? `> ${SEARCH_SEEDS}` : String(first + 1);
     const shrunk = v.kind === 'correct' ? '' : await story(p, variant, entries);
-    rows.push(`| ${p.name} | ${variant} | ${v.kind} | ${rate.toFixed(1)} | ${found} | ${shrunk} |`);
+    row(`| ${p.name} | ${variant} | ${v.kind} | ${rate.toFixed(1)} | ${found} | ${shrunk} |`);
     console.error(`${p.name}/${variant}: ${rate.toFixed(1)} seeds/s, first failure ${found}, story ${shrunk || '-'} (${((performance.now() - t0) / 1000).toFixed(0)} s so far)`);
   }
 }
 console.error(`strategy ${DEFAULT_STRATEGY}, ${SEARCH_SEEDS} seeds searched, ${RATE_SEEDS} timed, ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
-console.log(rows.join('\n'));

@@ -34,10 +34,13 @@ describe('election (bully, heartbeat failure detector, single-writer log)', () =
     expect(f?.r.failing).toEqual(['reads-see-acknowledged-appends']);
   });
 
-  it('fd-local-clock: a failure detector timed by a jumping local clock, first at swarm seed 35', async () => {
-    const f = await shared.firstSwarmFailure(election, 'fd-local-clock', 30, 35);
-    expect(f?.seed).toBe(35);
-    expect(f?.r.failing).toEqual(['eventually(one-leader-after-heal)']);
+  // Honest about what is found: the first failure is a forwarded read left unanswered after the heal
+  // (liveness), not yet the stale read this mistake can cause (that needs a partition and a clock
+  // bump on another node at once).
+  it('fd-local-clock: first fails at swarm seed 339 (a read left unanswered after the heal)', async () => {
+    const f = await shared.firstSwarmFailure(election, 'fd-local-clock', 337, 339);
+    expect(f?.seed).toBe(339);
+    expect(f?.r.failing).toEqual(['pending-ops-complete']);
   });
 
   it('correct passes seeds 0..5 of the default exploration (swarm)', async () => {
