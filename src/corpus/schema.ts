@@ -16,6 +16,7 @@ import {
   show,
 } from '../run/options-schema.ts';
 
+import { MAX_FAULT_SEED } from '../faults/byzantine.ts';
 import type { Fault } from '../faults/index.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
@@ -51,6 +52,8 @@ export const OpSchema = Type.Object(
 );
 
 const faultTimes = { atMs: timeMs, durationMs: timeMs };
+/** A Byzantine fault's own seed (its misbehaviour is drawn from it). */
+const faultSeed = Type.Integer({ minimum: 0, maximum: MAX_FAULT_SEED });
 
 /** Each fault kind's schema, by kind (the discriminant). */
 export const FaultSchemas = {
@@ -79,10 +82,29 @@ export const FaultSchemas = {
   loss: Type.Object({ kind: Type.Literal('loss'), ...faultTimes, rate }, { additionalProperties: false }),
   dup: Type.Object({ kind: Type.Literal('dup'), ...faultTimes, rate }, { additionalProperties: false }),
   clog: Type.Object({ kind: Type.Literal('clog'), ...faultTimes, from: nodeId, to: nodeId }, { additionalProperties: false }),
+  equivocate: Type.Object(
+    {
+      kind: Type.Literal('equivocate'),
+      ...faultTimes,
+      node: nodeId,
+      side: Type.Array(nodeId, { minItems: 1, maxItems: optionBounds.nodes.max }),
+      seed: faultSeed,
+    },
+    { additionalProperties: false },
+  ),
+  corrupt: Type.Object(
+    { kind: Type.Literal('corrupt'), ...faultTimes, node: nodeId, percent: Type.Integer({ minimum: 1, maximum: 100 }), seed: faultSeed },
+    { additionalProperties: false },
+  ),
+  replay: Type.Object(
+    { kind: Type.Literal('replay'), ...faultTimes, node: nodeId, perSecond: Type.Integer({ minimum: 1, maximum: 1000 }), seed: faultSeed },
+    { additionalProperties: false },
+  ),
+  silent: Type.Object({ kind: Type.Literal('silent'), ...faultTimes, node: nodeId }, { additionalProperties: false }),
 } as const;
 
 const F = FaultSchemas;
-export const FaultSchema = Type.Union([F.partition, F.crash, F.pause, F.clock, F.loss, F.dup, F.clog]);
+export const FaultSchema = Type.Union([F.partition, F.crash, F.pause, F.clock, F.loss, F.dup, F.clog, F.equivocate, F.corrupt, F.replay, F.silent]);
 
 /** The choice tape as compact text (see `encodeTape`) and its length in choices. */
 export const TapeSchema = Type.Object(

@@ -7,7 +7,7 @@ import type { HistoryCheckerSpec } from '../../checkers/index.ts';
 import type { NodeCtx, NodeHandlers } from '../node/api.ts';
 import type { Workload } from '../workload/workload.ts';
 import { checkProtocolDef, type FaultlineConfig } from './load.ts';
-import type { CheckingObserver, ProtocolDef, VariantDef } from './protocol.ts';
+import type { ByzantineSpec, CheckingObserver, ProtocolDef, VariantDef } from './protocol.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
 /** What `defineProtocol` takes: a `ProtocolDef` whose variant names are the keys of `variants`. */
@@ -32,6 +32,8 @@ export interface ProtocolSpec<V extends string, Msg = unknown> {
   defaults?: Partial<ScenarioOptions>;
   /** Smallest cluster it works with. */
   minNodes?: number;
+  /** Opts in to the Byzantine fault kinds; `f` and the `corrupt` mutator (see ByzantineSpec). */
+  byzantine?: ByzantineSpec;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { intBelow, stream, type Rng } from '../../kernel/rng.ts';
-import { nemesisNames, type NemesisName } from '../../faults/index.ts';
+import { allNemesisNames, nemesisNames, type NemesisName } from '../../faults/index.ts';
 import type { ProtocolDef } from '../../run/protocol.ts';
 import type { ScenarioOptions } from '../../run/scenario.ts';
 
@@ -26,7 +26,8 @@ export function swarmOptions(protocol: ProtocolDef, base: ScenarioOptions, pinne
     nodes: drawNodes(rng, protocol.minNodes ?? 1, base.nodes),
     clients: pick(rng, [1, 2, 2, 3, Math.max(1, base.clients)]),
     thinkMs: pick(rng, [5, 20, 60, 60]),
-    nemesis: drawNemeses(rng),
+    // A protocol that opts in to Byzantine faults draws them too; every other draws as before.
+    nemesis: drawNemeses(rng, protocol.byzantine === undefined ? nemesisNames : allNemesisNames),
     ...pick(rng, TEMPOS),
     healAtMs: pick(rng, [1000, 2000, 2000, 5000]),
     ...drawNetwork(rng),
@@ -71,12 +72,12 @@ function drawNodes(rng: Rng, minNodes: number, usual: number): number {
  * crashes and nothing else to break the pattern shows there), sometimes two or three, sometimes
  * most of them, rarely none (only the network's own loss and reordering).
  */
-function drawNemeses(rng: Rng): NemesisName[] {
-  const all = nemesisNames.length;
+function drawNemeses(rng: Rng, names: readonly NemesisName[]): NemesisName[] {
+  const all = names.length;
   const count = pick(rng, [0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, Math.ceil(all / 2), all]);
-  const order = nemesisNames.map((name) => ({ name, key: rng() })).sort((a, b) => a.key - b.key);
+  const order = names.map((name) => ({ name, key: rng() })).sort((a, b) => a.key - b.key);
   const chosen = new Set(order.slice(0, count).map((x) => x.name));
-  return nemesisNames.filter((n) => chosen.has(n));
+  return names.filter((n) => chosen.has(n));
 }
 
 function drawNetwork(rng: Rng): Partial<ScenarioOptions> {
