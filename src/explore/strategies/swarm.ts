@@ -26,8 +26,8 @@ export function swarmOptions(protocol: ProtocolDef, base: ScenarioOptions, pinne
     nodes: drawNodes(rng, protocol.minNodes ?? 1, base.nodes),
     clients: pick(rng, [1, 2, 2, 3, Math.max(1, base.clients)]),
     thinkMs: pick(rng, [5, 20, 60, 60]),
-    // A protocol that opts in to Byzantine faults draws them too; every other draws as before.
-    nemesis: drawNemeses(rng, protocol.byzantine === undefined ? nemesisNames : allNemesisNames),
+    // A protocol that opts in to Byzantine faults draws them too (from its menu); every other draws as before.
+    nemesis: drawNemeses(rng, base.nemesis, protocol.byzantine === undefined ? nemesisNames : allNemesisNames),
     ...pick(rng, TEMPOS),
     healAtMs: pick(rng, [1000, 2000, 2000, 5000]),
     ...drawNetwork(rng),
@@ -72,12 +72,17 @@ function drawNodes(rng: Rng, minNodes: number, usual: number): number {
  * crashes and nothing else to break the pattern shows there), sometimes two or three, sometimes
  * most of them, rarely none (only the network's own loss and reordering).
  */
-function drawNemeses(rng: Rng, names: readonly NemesisName[]): NemesisName[] {
-  const all = names.length;
+function drawNemeses(rng: Rng, menu: readonly NemesisName[], table: readonly NemesisName[]): NemesisName[] {
+  // Draws over the whole table, then keeps the protocol's menu: with the full menu (most
+  // protocols) every seed draws exactly what it always drew; a protocol that allows fewer kinds
+  // (3PC: crashes, not partitions) never sees the others. The table holds the Byzantine kinds
+  // only for a protocol that opted in to them.
+  const all = table.length;
   const count = pick(rng, [0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, Math.ceil(all / 2), all]);
-  const order = names.map((name) => ({ name, key: rng() })).sort((a, b) => a.key - b.key);
+  const allowed = new Set(menu);
+  const order = table.filter((name) => allowed.has(name)).map((name) => ({ name, key: rng() })).sort((a, b) => a.key - b.key);
   const chosen = new Set(order.slice(0, count).map((x) => x.name));
-  return names.filter((n) => chosen.has(n));
+  return table.filter((n) => chosen.has(n));
 }
 
 function drawNetwork(rng: Rng): Partial<ScenarioOptions> {
