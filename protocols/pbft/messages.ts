@@ -85,6 +85,13 @@ export interface Reply {
   rid: number;
   result: unknown;
 }
+/** A replica's progress, sent every tick: a replica ahead answers with what the sender lacks. */
+export interface Status {
+  t: 'status';
+  v: number;
+  /** Last executed sequence number. */
+  e: number;
+}
 export interface StateRequest {
   t: 'state?';
   n: number;
@@ -108,6 +115,7 @@ export type Msg =
   | ViewChange
   | NewView
   | Reply
+  | Status
   | StateRequest
   | StateReply;
 

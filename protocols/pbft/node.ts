@@ -155,25 +155,28 @@ export class PbftNode implements NodeHandlers<Msg> {
         if (clientSigOk(m.req)) this.onRequest(m.req);
         break;
       case 'pp':
-        if (this.authentic(from, m)) this.onPrePrepare(m);
+        if (this.authentic(m)) this.onPrePrepare(m);
         break;
       case 'p':
-        if (this.authentic(from, m)) this.onPrepare(m);
+        if (this.authentic(m)) this.onPrepare(m);
         break;
       case 'c':
-        if (this.authentic(from, m)) this.onCommit(m);
+        if (this.authentic(m)) this.onCommit(m);
         break;
       case 'cp':
-        if (this.authentic(from, m)) this.onCheckpoint(m);
+        if (this.authentic(m)) this.onCheckpoint(m);
         break;
       case 'vc':
-        if (this.authentic(from, m)) this.onViewChange(m);
+        if (this.authentic(m)) this.onViewChange(m);
         break;
       case 'nv':
-        if (this.authentic(from, m)) this.onNewView(m);
+        if (this.authentic(m)) this.onNewView(m);
         break;
       case 'reply':
         this.onReply(from, m);
+        break;
+      case 'status':
+        this.onStatus(from, m.v, m.e);
         break;
       case 'state?':
         this.onStateRequest(from, m.n);
@@ -185,11 +188,15 @@ export class PbftNode implements NodeHandlers<Msg> {
     this.flush();
   }
 
-  /** Signed by the sender the network names, with whole-number view and sequence fields. */
-  private authentic(from: NodeId, m: Msg & { from?: NodeId }): boolean {
+  /**
+   * Signed by a replica of the cluster, with whole-number view and sequence fields. The signature,
+   * not the hop, says who spoke: a replica may pass on another's pre-prepare or votes (to one that
+   * fell behind), and can no more change them than forge them.
+   */
+  private authentic(m: Msg & { from?: NodeId }): boolean {
     const x = m as unknown as Record<string, unknown>;
     for (const k of ['v', 'n', 'h']) if (k in x && !Number.isSafeInteger(x[k])) return false;
-    return m.from === from && verify(m);
+    return typeof m.from === 'string' && this.ctx.nodes.includes(m.from) && verify(m);
   }
 
   // ---- requests and the normal case -----------------------------------------------------------
@@ -566,6 +573,28 @@ export class PbftNode implements NodeHandlers<Msg> {
     }
     const cp = this.lastCheckpoint;
     if (cp !== undefined && cp.n > this.meta.h) this.ctx.broadcast(cp);
+    this.ctx.broadcast({ t: 'status', v: view, e: lastExec });
+  }
+
+  /**
+   * A replica behind us (it missed messages we no longer retransmit, since we executed them): we
+   * send it our pre-prepares and votes of the numbers it lacks, or, when it is behind our stable
+   * checkpoint, the checkpoint's proof (it then fetches the state).
+   */
+  private onStatus(from: NodeId, v: number, e: number): void {
+    const { view, changing, h, lastExec } = this.meta;
+    if (!Number.isSafeInteger(e) || v !== view || changing || e >= lastExec || !this.ctx.nodes.includes(from)) return;
+    if (e < h) {
+      for (const cp of this.meta.proof) this.ctx.send(from, cp);
+      return;
+    }
+    for (let n = e + 1; n <= lastExec; n++) {
+      const s = this.log[n % WINDOW];
+      if (s?.pp === undefined || s.pp.n !== n) continue;
+      this.ctx.send(from, s.pp);
+      if (s.prepares[this.id] !== undefined) this.ctx.send(from, s.prepares[this.id]);
+      if (s.commits[this.id] !== undefined) this.ctx.send(from, s.commits[this.id]);
+    }
   }
 
   /** Writes what changed and makes it durable before the handler's messages can matter. */
