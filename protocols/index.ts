@@ -9,9 +9,10 @@ import { primaryBackup } from './primary-backup/primary-backup.ts';
 import { crdtCounter, crdtOrSet } from './crdt/index.ts';
 import { election } from './election/index.ts';
 import { causal } from './causal/index.ts';
+import { chord } from './chord/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
-export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, paxos, twoPc, lock, crdtCounter, crdtOrSet, election, causal];
+export const protocols: readonly ProtocolDef[] = [abd, pingpong, primaryBackup, raft, paxos, twoPc, lock, crdtCounter, crdtOrSet, election, causal, chord];
 
 /**
  * Finds a bundled protocol by name, or throws a message listing the names there are.
