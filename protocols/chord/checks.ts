@@ -25,7 +25,7 @@ export class OpTracker {
   private readonly recvAtMs = new Map<number, number>();
   private readonly acked = new Map<string, Acked[]>();
   private lastEvent = -1;
-  /** When the ring check first held after the final heal (gets from then on must be fresh). */
+  /** When the ring's shape first held after the final heal (gets from then on must be fresh). */
   settledAtMs: number | undefined;
   lostPut: Violation | undefined;
   staleGet: Violation | undefined;
@@ -124,15 +124,8 @@ export function resolve(byName: ReadonlyMap<string, ChordNode>, start: ChordNode
   return undefined;
 }
 
-/**
- * The ring's state after the heal: one cycle in id order (successor and predecessor of every node
- * its neighbours), every node serving its range, and every key stored anywhere found by a lookup
- * from any node at its owner, which holds its newest version.
- */
-export function ringProblem(view: WorldView): string | true {
-  const nodes = chordNodes(view);
-  if (typeof nodes === 'string') return nodes;
-  const byName = new Map(nodes.map((n) => [n.id, n.s]));
+/** The ring's shape: one cycle in id order (every node's successor and predecessor its neighbours), every node serving its range. */
+export function ringShapeProblem(nodes: ReadonlyArray<{ id: string; s: ChordNode }>): string | true {
   for (let i = 0; i < nodes.length && nodes.length > 1; i++) {
     const { id, s } = nodes[i];
     const next = nodes[(i + 1) % nodes.length].id;
@@ -141,6 +134,20 @@ export function ringProblem(view: WorldView): string | true {
     if (s.pred !== prev) return `${id}'s predecessor is ${s.pred ?? 'unknown'}, the previous node by id is ${prev}`;
     if (!s.ready()) return `${id} does not serve its range yet`;
   }
+  return true;
+}
+
+/**
+ * The ring's state after the heal: its shape (above), and every key stored anywhere found by a
+ * lookup from any node at its owner, which holds its newest version.
+ */
+export function ringProblem(view: WorldView, tracker?: OpTracker, nowMs = 0): string | true {
+  const nodes = chordNodes(view);
+  if (typeof nodes === 'string') return nodes;
+  const shape = ringShapeProblem(nodes);
+  if (shape !== true) return shape;
+  if (tracker) tracker.settledAtMs ??= nowMs;
+  const byName = new Map(nodes.map((n) => [n.id, n.s]));
   const newest = new Map<string, Version>();
   for (const { s } of nodes) for (const [k, e] of s.store) if (compareVersions(e.ver, newest.get(k)) > 0) newest.set(k, e.ver);
   for (const [key, ver] of newest) {
@@ -161,11 +168,7 @@ export function ringSettles(tracker: OpTracker, withinMs: number): CheckingObser
   let nowMs = 0;
   const check = eventually<WorldView>(
     'ring-settled',
-    (view) => {
-      const r = ringProblem(view);
-      if (r === true) tracker.settledAtMs ??= nowMs;
-      return r;
-    },
+    (view) => ringProblem(view, tracker, nowMs),
     { withinMs },
   );
   return {

@@ -140,6 +140,8 @@ export class ChordNode implements NodeHandlers<never> {
 
   /** Whether this node serves its range now: it owns it and the keys of it came over. */
   ready(): boolean {
+    // early-transfer serves its range as soon as it joined, whatever its successor thinks.
+    if (this.variant === 'early-transfer') return this.joined;
     return this.joined && (this.succs.length === 0 || this.confirmed);
   }
 
