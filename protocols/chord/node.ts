@@ -373,7 +373,8 @@ export class ChordNode implements NodeHandlers<never> {
       return { ok: true, value: e?.value ?? null, ver: e?.ver };
     }
     const targets = this.succs.slice(0, this.replicas);
-    if (targets.length < this.replicas) return { fail: `${this.ctx.id} knows ${targets.length} of the ${this.replicas} replicas it needs` };
+    // no-successor-list replicates on the successor it has: none when its one successor failed and it took itself for alone.
+    if (targets.length < this.replicas && this.variant !== 'no-successor-list') return { fail: `${this.ctx.id} knows ${targets.length} of the ${this.replicas} replicas it needs` };
     const cur = this.store.get(key);
     const t = Math.max(this.ctx.now(), this.lastT + 1, (cur?.ver.t ?? 0) + 1);
     this.lastT = t;

@@ -55,4 +55,10 @@ describe('chord (successor lists, stabilisation, fingers, key transfer) under no
     expect(f?.seed).toBe(24);
     expect(f?.r.failing).toContain('gets-after-heal-see-acknowledged-puts');
   });
+
+  it('no-successor-list: one failed successor breaks the ring and a lone node takes a put, first in swarm seeds 5..9 at 9', async () => {
+    const f = await firstSwarmFailure('no-successor-list', 5, 9);
+    expect(f?.seed).toBe(9);
+    expect(f?.r.failing).toContain('gets-after-heal-see-acknowledged-puts');
+  });
 });
