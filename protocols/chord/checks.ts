@@ -25,7 +25,11 @@ export class OpTracker {
   private readonly recvAtMs = new Map<number, number>();
   private readonly acked = new Map<string, Acked[]>();
   private lastEvent = -1;
-  /** When the ring's shape first held after the final heal (gets from then on must be fresh). */
+  /**
+   * When the ring first settled after the final heal, every key at its owner (gets from then on
+   * must be fresh). Not earlier: once the shape settled, keys written in another ring that formed
+   * while nodes rejoined still travel to their owners, and Chord promises nothing until they did.
+   */
   settledAtMs: number | undefined;
   lostPut: Violation | undefined;
   staleGet: Violation | undefined;
@@ -146,7 +150,6 @@ export function ringProblem(view: WorldView, tracker?: OpTracker, nowMs = 0): st
   if (typeof nodes === 'string') return nodes;
   const shape = ringShapeProblem(nodes);
   if (shape !== true) return shape;
-  if (tracker) tracker.settledAtMs ??= nowMs;
   const byName = new Map(nodes.map((n) => [n.id, n.s]));
   const newest = new Map<string, Version>();
   for (const { s } of nodes) for (const [k, e] of s.store) if (compareVersions(e.ver, newest.get(k)) > 0) newest.set(k, e.ver);
@@ -160,6 +163,8 @@ export function ringProblem(view: WorldView, tracker?: OpTracker, nowMs = 0): st
       if (found !== owner.id) return `a lookup of ${key} from ${id} ends at ${found ?? 'no node'}, its owner is ${owner.id}`;
     }
   }
+  // Stabilised, keys included: from here on a get must see the last acknowledged put.
+  if (tracker) tracker.settledAtMs ??= nowMs;
   return true;
 }
 

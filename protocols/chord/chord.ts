@@ -31,7 +31,7 @@ export const chord = defineProtocol({
   description: 'Chord DHT: successor lists, stabilisation, finger tables and key transfer, with puts replicated on the successor list, under nodes leaving and rejoining',
   variants: {
     correct: { kind: 'correct', description: 'successor lists of 3, puts on the owner and 2 successors, keys taken over once the successor names the new node predecessor, lookups checked by the node they reach' },
-    'no-successor-list': { kind: 'bug', description: 'a node knows only its successor: when that one fails the ring breaks there, the node takes itself for alone, owns every key and acknowledges puts on its own copy' },
+    'no-successor-list': { kind: 'bug', description: 'a node knows only its successor and replicates to the successors it has: when that one fails (or before rings merge at boot) the node is cut off, takes itself for alone, owns every key and acknowledges puts on its own copy' },
     'early-transfer': { kind: 'bug', description: 'a joining node takes its keys from its successor as soon as it finds it, before the successor made it its predecessor, and never syncs again: puts the successor still accepts are lost' },
     'stale-fingers': { kind: 'bug', description: "a lookup is answered from the asking node's own fingers without asking on, and the node reached serves it without checking the key is in its range" },
   },
