@@ -35,6 +35,11 @@ export interface ScenarioOptions {
   reorderRate: number;
   /** Event budget per run. */
   maxSteps: number;
+  /**
+   * Deliveries scheduled by PCT with this many priority change points + 1 (`--strategy pct` sets
+   * it; see `network/pct.ts`); absent: uniform random latencies.
+   */
+  pctDepth?: number;
   /** Per-link overrides of latency and rates (directed), e.g. one slow or lossy link. */
   links?: Array<{ from: string; to: string } & Partial<Omit<LinkConfig, 'reorderDelayMs'>>>;
 }
@@ -85,9 +90,13 @@ export class ScenarioError extends Error {
  */
 export function resolveOptions(protocol: ProtocolDef, given: Partial<ScenarioOptions>): ScenarioOptions {
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  const variant = typeof defined.variant === 'string' && Object.hasOwn(protocol.variants, defined.variant) ? defined.variant : protocol.defaultVariant;
+  const menu = protocol.variants[variant]?.nemesis;
   const options: ScenarioOptions = {
     ...defaultScenario,
     ...protocol.defaults,
+    // A variant's own fault menu (e.g. the same code with partitions on) beats the protocol's.
+    ...(menu === undefined ? {} : { nemesis: [...menu] }),
     seed: 0,
     variant: protocol.defaultVariant,
     ...defined,
@@ -177,6 +186,7 @@ export function simConfigOf(
     quietMs: o.quietMs,
     opTimeoutMs: o.opTimeoutMs,
     maxSteps: o.maxSteps,
+    ...(o.pctDepth === undefined ? {} : { pctDepth: o.pctDepth }),
     tape: input.tape,
     ...extra,
   };

@@ -1,6 +1,7 @@
 import { Choices, type ChoiceTape } from '../kernel/choices.ts';
+import type { EventAt } from '../../checkers/invariant.ts';
 import { cloneAndHash, clonePlain } from '../kernel/clone.ts';
-import { acquireGuard, DeterminismError, enterProtocol, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
+import { acquireGuard, DeterminismError, enterProtocol, harnessClock, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
 import { promisesCreated, settle, trackMicrotasks } from '../kernel/microtasks.ts';
 import type { Hasher } from '../kernel/hash.ts';
 import { EventQueue } from '../kernel/queue.ts';
@@ -8,6 +9,7 @@ import { stream } from '../kernel/rng.ts';
 import type { HistoryOp } from '../history/types.ts';
 import type { Fault } from '../faults/index.ts';
 import { Network, type NetConfig } from '../network/network.ts';
+import { PctSchedule } from '../network/pct.ts';
 import type { NodeCtx, NodeHandlers, NodeId } from '../node/api.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 import { Clients } from './clients.ts';
@@ -39,6 +41,11 @@ export interface SimConfig {
   clientLatencyMs?: number;
   /** Bound on processed events: a protocol that loops past it ends its run with `step-budget`. */
   maxSteps: number;
+  /**
+   * Schedule deliveries by PCT of this depth (see `network/pct.ts`) instead of uniform latencies;
+   * absent: the uniform draws (the default, unchanged).
+   */
+  pctDepth?: number;
   /** Re-drive the network from this tape instead of the seed. */
   tape?: ChoiceTape;
   recordTrace?: boolean;
@@ -53,7 +60,7 @@ export interface SimConfig {
 
 /** Watches the world after every event (invariants, liveness). */
 export interface Observer {
-  observe(view: WorldView, at: { eventIndex: number; timeMs: number }): void;
+  observe(view: WorldView, at: EventAt): void;
   /** Told once, when the final heal happens. */
   markHealed?(timeMs: number): void;
 }
@@ -148,7 +155,8 @@ export class Simulator implements NodeHost {
     this.recorder = new Recorder(config.recordTrace ?? false);
     this.hasher = this.recorder.hasher;
     this.choices = new Choices(stream(config.seed, 'net'), config.tape);
-    this.network = new Network(config.nodeCount, config.net, this.choices);
+    const pct = config.pctDepth === undefined ? undefined : new PctSchedule(stream(config.seed, 'pct'), config.nodeCount, config.pctDepth, config.healAtMs > 0 ? config.healAtMs : config.quietMs);
+    this.network = new Network(config.nodeCount, config.net, this.choices, pct);
     this.healedAtMs = config.healAtMs;
     for (let i = 0; i < config.nodeCount; i++) {
       const id = `n${i + 1}`;
@@ -233,7 +241,8 @@ export class Simulator implements NodeHost {
       if (queue.size > MAX_QUEUED_EVENTS) this.fail('step-budget', new Error(`more than ${MAX_QUEUED_EVENTS} events pending at once (a message flood?)`));
       if (observers.length > 0 && !this.failure && !this.idle) {
         this.view.timeMs = this.now;
-        const at = { eventIndex: this.steps - 1, timeMs: this.now };
+        // With a trace, the observation names the event just handled: the story anchors there.
+        const at: EventAt = rec.traceOn ? { eventIndex: this.steps - 1, timeMs: this.now, traceIndex: rec.current } : { eventIndex: this.steps - 1, timeMs: this.now };
         for (const o of observers) o.observe(this.view, at);
       }
     }
@@ -361,7 +370,7 @@ export class Simulator implements NodeHost {
       else if (rec.traceOn) rec.record('hold', { envelope, detail: 'clogged' }, sent);
       return;
     }
-    const copies = this.network.route(from.index, dst);
+    const copies = this.network.route(from.index, dst, this.now);
     if (copies === 0) {
       this.lost(envelope, sent, 'loss');
       return;
@@ -450,7 +459,7 @@ export class Simulator implements NodeHost {
 
   /** Messages released from a clogged link, each with a fresh latency. */
   release(held: SimEvent[], from: number, to: number): void {
-    for (const ev of held) this.queue.push(this.now + this.network.latencyOf(from, to), ev);
+    for (const ev of held) this.queue.push(this.now + this.network.latencyOf(from, to, this.now), ev);
   }
 
   // ---- timers and clocks ----------------------------------------------------------------------
@@ -666,4 +675,4 @@ function assert(cond: boolean, message: string): asserts cond {
   if (!cond) throw new Error(`assertion failed: ${message}`);
 }
 
-const setImmediateReal = globalThis.setImmediate;
+const setImmediateReal = harnessClock.setImmediate;

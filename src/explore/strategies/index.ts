@@ -1,10 +1,11 @@
 import type { ProtocolDef } from '../../run/protocol.ts';
 import type { ScenarioOptions } from '../../run/scenario.ts';
+import { pctOptions } from './pct.ts';
 import { randomOptions } from './random.ts';
 import { swarmOptions } from './swarm.ts';
 
 /** The exploration strategies: how a seed becomes a scenario. */
-export const strategyNames = ['random', 'swarm'] as const;
+export const strategyNames = ['random', 'swarm', 'pct'] as const;
 export type StrategyName = (typeof strategyNames)[number];
 
 /** The strategy `faultline explore` uses without `--strategy` (chosen from `npm run bench:explore`). */
@@ -29,5 +30,7 @@ export function optionsFor(
   pinned: Partial<ScenarioOptions>,
   seed: number,
 ): ScenarioOptions {
-  return strategy === 'swarm' ? swarmOptions(protocol, base, pinned, seed) : randomOptions(base, seed);
+  if (strategy === 'swarm') return swarmOptions(protocol, base, pinned, seed);
+  if (strategy === 'pct') return pctOptions(protocol, base, pinned, seed);
+  return randomOptions(base, seed);
 }
