@@ -59,8 +59,8 @@ const show = (n: number) => (Number.isFinite(n) ? String(n) : `> ${CAP}`);
 const rows: string[] = [];
 rows.push(`| protocol | bug | ${strategyNames.map((s) => `${s}: median seeds | ${s}: worst | ${s}: median s`).join(' | ')} |`);
 rows.push(`| --- | --- | ${strategyNames.map(() => '--- | --- | ---').join(' | ')} |`);
-const medians: Record<StrategyName, number[]> = { random: [], swarm: [] };
-const missed: Record<StrategyName, string[]> = { random: [], swarm: [] };
+const medians = Object.fromEntries(strategyNames.map((s) => [s, [] as number[]])) as Record<StrategyName, number[]>;
+const missed = Object.fromEntries(strategyNames.map((s) => [s, [] as string[]])) as Record<StrategyName, string[]>;
 for (const p of protocols) {
   for (const [variant, v] of Object.entries(p.variants)) {
     if (v.kind !== 'bug' || (ONLY && !`${p.name}/${variant}`.startsWith(ONLY))) continue;

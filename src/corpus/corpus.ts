@@ -13,10 +13,11 @@ import { writeAtomic } from '../run/output.ts';
 import type { RunResult } from '../run/run.ts';
 import { show } from '../run/options-schema.ts';
 import { nodeIds, validateOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
-import { CORPUS_VERSION, entryProblem } from './schema.ts';
+import { CORPUS_VERSION, entryProblem, type StrategyRecord } from './schema.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
 export { CORPUS_VERSION };
+export type { StrategyRecord };
 
 /** What replaying an entry should give. */
 export type Expected = { status: 'fail'; failing: string[] } | { status: 'pass' };
@@ -41,6 +42,11 @@ export interface CorpusEntry {
    * (the directory of `faultline.config.*`, else of `package.json`, above the entry), and export.
    */
   module?: EntryModule;
+  /**
+   * The exploration strategy that drew `options` and its parameters (absent in entries made before
+   * it was recorded, and by `faultline run`/`shrink`). Informative: the options are stored whole.
+   */
+  strategy?: StrategyRecord;
 }
 
 /** Where a user's protocol lives, as a corpus entry records it. */
@@ -132,6 +138,7 @@ export function makeEntry(
   r: RunResult,
   createdBy: string,
   module?: EntryModule,
+  strategy?: StrategyRecord,
 ): CorpusEntry {
   const o = input.options;
   return {
@@ -147,6 +154,7 @@ export function makeEntry(
     fingerprint: r.sim.fingerprint,
     createdBy,
     ...(module ? { module } : {}),
+    ...(strategy ? { strategy } : {}),
   };
 }
 
