@@ -5,6 +5,8 @@ import type { CheckerResult } from './result.ts';
 export interface EventAt {
   eventIndex: number;
   timeMs: number;
+  /** The trace event just handled, when the run records a trace (stories anchor on it). */
+  traceIndex?: number;
 }
 
 /** A predicate's answer: `true`/`undefined` hold; a string is a violation explaining itself; `false` is a violation. */
@@ -27,7 +29,7 @@ export interface AlwaysChecker<V> {
  * oneLeader.result(); // { checker: 'always(single-leader)', verdict: 'illegal', summary: 'event #41 at 1200ms: two leaders: n1, n3', ... }
  */
 export function always<V>(name: string, predicate: (view: V) => PredicateResult): AlwaysChecker<V> {
-  let violation: { eventIndex: number; timeMs: number; message: string } | undefined;
+  let violation: { eventIndex: number; timeMs: number; message: string; traceIndex?: number } | undefined;
   let observed = 0;
   return {
     name,
@@ -40,7 +42,10 @@ export function always<V>(name: string, predicate: (view: V) => PredicateResult)
       } catch (e) {
         r = `predicate threw: ${(e as Error)?.message ?? String(e)}`;
       }
-      if (typeof r === 'string' || r === false) violation = { eventIndex: at.eventIndex, timeMs: at.timeMs, message: r === false ? 'predicate returned false' : r };
+      if (typeof r === 'string' || r === false) {
+        const message = r === false ? 'predicate returned false' : r;
+        violation = { eventIndex: at.eventIndex, timeMs: at.timeMs, message, ...(at.traceIndex !== undefined && at.traceIndex >= 0 ? { traceIndex: at.traceIndex } : {}) };
+      }
     },
     result() {
       const checker = `always(${name})`;

@@ -19,9 +19,11 @@ describe('faultline run / list (CLI)', () => {
     const r = cli('list');
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
-    for (const line of lines) expect(line).toMatch(/^\S+ \S+ (correct|bug)$/);
+    for (const line of lines) expect(line).toMatch(/^\S+ \S+ (correct|bug)( \(faults: \S+\))?$/);
     expect(lines).toContain('abd no-write-back bug');
     expect(lines).toContain('abd correct correct');
+    // A variant run under fewer fault kinds than all says which (3PC is correct under crash-stop only).
+    expect(lines).toContain('3pc correct correct (faults: crash,dup-spike)');
   });
 
   const bad: Array<[string, string[], RegExp]> = [

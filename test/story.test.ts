@@ -122,6 +122,21 @@ describe('causal story', () => {
 });
 
 describe('causal story anchors', () => {
+  it('an invariant broken in a traced run names the event just handled, by trace index', async () => {
+    const file = 'corpus/2pc/commit-on-timeout-0.json';
+    const traced = await replayTraced(file);
+    const check = traced.checks.find((c) => c.verdict === 'illegal' && c.checker.startsWith('always('))!;
+    const at = check.details as { traceIndex?: number; timeMs: number };
+    expect(at.traceIndex).toBeGreaterThanOrEqual(0);
+    const ev = traced.sim.trace[at.traceIndex!];
+    expect(ev.timeMs).toBe(at.timeMs);
+    expect(['deliver', 'timer', 'wake', 'call-timeout', 'arrive', 'complete', 'fault', 'heal', 'crash', 'restart', 'pause', 'resume']).toContain(ev.kind);
+    // Without a trace there is nothing to point at.
+    const { protocol, input } = loadEntry(file, protocols);
+    const plain = (await runScenario(protocol, input)).checks.find((c) => c.checker === check.checker)!;
+    expect((plain.details as { traceIndex?: number }).traceIndex).toBeUndefined();
+  });
+
   it('anchors on the exact event a check names by trace index, and tells nothing after it', async () => {
     const create = (ctx: NodeCtx): NodeHandlers => ({
       onStart() {

@@ -1,4 +1,5 @@
 import type { CheckerResult } from '../../checkers/result.ts';
+import type { EventAt } from '../../checkers/invariant.ts';
 import type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId } from '../../src/node/api.ts';
 import type { CheckingObserver, ProtocolDef } from '../../src/run/protocol.ts';
 import { nodeIds } from '../../src/run/scenario.ts';
@@ -321,13 +322,13 @@ export function twoPcObservers(nodeIds: readonly NodeId[]): CheckingObserver[] {
   const decided = new Map<number, { commit: boolean; node: NodeId }>();
   const yesVotes = new Map<number, Set<NodeId>>();
   const cursors = new Map<NodeId, NodeCursor>();
-  let atomicity: { at: string; timeMs: number; message: string } | undefined;
-  let commitNeedsYes: { at: string; timeMs: number; message: string } | undefined;
+  let atomicity: { at: string; timeMs: number; message: string; traceIndex?: number } | undefined;
+  let commitNeedsYes: { at: string; timeMs: number; message: string; traceIndex?: number } | undefined;
   let events = 0;
   let lastView: WorldView | undefined;
 
   const observer = {
-    observe(view: WorldView, at: { eventIndex: number; timeMs: number }): void {
+    observe(view: WorldView, at: EventAt): void {
       events++;
       lastView = view;
       const journals: Array<[NodeId, TwoPcJournal, NodeCursor]> = [];
@@ -355,12 +356,12 @@ export function twoPcObservers(nodeIds: readonly NodeId[]): CheckingObserver[] {
           const prev = decided.get(txn);
           if (prev === undefined) decided.set(txn, { commit, node: id });
           else if (prev.commit !== commit && atomicity === undefined) {
-            atomicity = { at: where, timeMs: at.timeMs, message: `txn ${txn}: ${prev.node} decided ${prev.commit ? 'commit' : 'abort'}, ${id} decided ${commit ? 'commit' : 'abort'}` };
+            atomicity = { at: where, timeMs: at.timeMs, traceIndex: at.traceIndex, message: `txn ${txn}: ${prev.node} decided ${prev.commit ? 'commit' : 'abort'}, ${id} decided ${commit ? 'commit' : 'abort'}` };
           }
           if (commit && commitNeedsYes === undefined) {
             const yes = yesVotes.get(txn) ?? new Set<NodeId>();
             const missing = participants.filter((p) => !yes.has(p));
-            if (missing.length > 0) commitNeedsYes = { at: where, timeMs: at.timeMs, message: `txn ${txn} committed by ${id} without a yes vote from ${missing.join(', ')}` };
+            if (missing.length > 0) commitNeedsYes = { at: where, timeMs: at.timeMs, traceIndex: at.traceIndex, message: `txn ${txn} committed by ${id} without a yes vote from ${missing.join(', ')}` };
           }
         }
       }

@@ -1,9 +1,11 @@
 import { configProtocols, loadConfig, resolveProtocolArg } from '../run/load.ts';
+import { nemesisNames, type NemesisName } from '../faults/index.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { commandHelp, parseFlags } from './flags.ts';
 
 /**
- * `faultline list [protocol]`: one line per protocol variant, `<protocol> <variant> <correct|bug>`:
+ * `faultline list [protocol]`: one line per protocol variant, `<protocol> <variant> <correct|bug>`
+ * (then `(faults: ...)` for a variant run under fewer fault kinds than all):
  * the project config's protocols, then the bundled ones; or just the one named.
  *
  * @example
@@ -24,7 +26,13 @@ export async function listCommand(argv: string[]): Promise<number> {
     list.push(...(await import('../../protocols/index.ts')).protocols);
   }
   for (const p of list) {
-    for (const [name, v] of Object.entries(p.variants)) console.log(`${p.name} ${name} ${v.kind}`);
+    for (const [name, v] of Object.entries(p.variants)) console.log(`${p.name} ${name} ${v.kind}${menuNote(v.nemesis ?? p.defaults?.nemesis)}`);
   }
   return 0;
+}
+
+/** A variant that runs under fewer fault kinds than the full table says which (3PC: crashes only). */
+function menuNote(menu: readonly NemesisName[] | undefined): string {
+  if (menu === undefined || nemesisNames.every((n) => menu.includes(n))) return '';
+  return ` (faults: ${menu.length === 0 ? 'none' : menu.join(',')})`;
 }

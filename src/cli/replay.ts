@@ -39,8 +39,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
 
 /** One entry, told as a story: exit 1 if it still fails. */
 async function replayOne(file: string, quiet: boolean, report: boolean): Promise<number> {
-  const { entry, protocol, input } = await loadEntryWithProtocol(file);
-  const r = await runScenario(protocol, input, { recordTrace: !quiet || report });
+  const { entry, protocol, input, settings } = await loadEntryWithProtocol(file);
+  const r = await runScenario(protocol, input, { ...settings, recordTrace: !quiet || report });
   if (!quiet) {
     console.log(tellStory(r).text);
     console.log('');
@@ -92,9 +92,9 @@ async function replayEntry(file: string): Promise<EntryReplay> {
     if (!(e instanceof CorpusError || e instanceof ProtocolLoadError)) throw e;
     return { file, outcome: 'error', message: e.message, elapsedMs: performance.now() - t0 };
   }
-  const { entry, protocol, input } = loaded;
+  const { entry, protocol, input, settings } = loaded;
   const kind = protocol.variants[entry.variant].kind;
-  const r = await runScenario(protocol, input);
+  const r = await runScenario(protocol, input, settings);
   const base = {
     file,
     protocol: protocol.name,

@@ -62,12 +62,13 @@ export async function shrinkCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const budget = shrinkBudgetFromFlags(values);
-  const { protocol, input, corpusDir, module } = await shrinkInput(positionals[0], values);
+  const { protocol, input, corpusDir, module, recordedMaxStates } = await shrinkInput(positionals[0], values);
+  const maxStates = values['max-states'] ?? recordedMaxStates;
   const o = input.options;
   const cx = await shrinkWithProgress(protocol, input, {
     corpusDir: values.save ? corpusDir : false,
     budget,
-    check: values['max-states'] === undefined ? {} : { checkMaxStates: values['max-states'] },
+    check: maxStates === undefined ? {} : { checkMaxStates: maxStates },
     createdBy: `faultline shrink ${argv.join(' ')}`.trim(),
     module,
   });
@@ -105,13 +106,13 @@ export async function writeShrunkReport(protocol: ProtocolDef, cx: Counterexampl
 async function shrinkInput(
   target: string,
   values: Parsed<'shrink'>['values'],
-): Promise<{ protocol: ProtocolDef; input: RunInput; corpusDir: string; module?: EntryModule }> {
+): Promise<{ protocol: ProtocolDef; input: RunInput; corpusDir: string; module?: EntryModule; recordedMaxStates?: number }> {
   if (target.endsWith('.json')) {
     const extra = Object.keys(values).filter((k) => !['save', 'corpus', 'report', 'max-states', 'shrink-runs', 'shrink-events', 'shrink-wall-seconds'].includes(k));
     if (extra.length > 0) throw new UsageError(`--${extra[0]} does not apply to a corpus entry (${target} holds its own scenario): leave it out, or shrink by protocol name`);
     const loaded = await loadEntryWithProtocol(target);
     const corpusDir = values.corpus ?? 'corpus';
-    return { protocol: loaded.protocol, input: loaded.input, corpusDir, module: moduleField(loaded.ref, corpusDir) };
+    return { protocol: loaded.protocol, input: loaded.input, corpusDir, module: moduleField(loaded.ref, corpusDir), recordedMaxStates: loaded.settings.checkMaxStates };
   }
   const resolved = await resolveProtocolArg(target, process.cwd());
   const protocol = resolved.protocol;

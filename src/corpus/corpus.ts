@@ -38,6 +38,11 @@ export interface CorpusEntry {
   /** Which tool and command made it, for people. */
   createdBy: string;
   /**
+   * The history-check budget the run was judged under, when not the default (`--max-states`):
+   * a verdict can depend on it (`unknown` under a small one), so a replay uses it too.
+   */
+  check?: EntryCheck;
+  /**
    * For a user's protocol (absent for bundled ones): its module relative to the project root
    * (the directory of `faultline.config.*`, else of `package.json`, above the entry), and export.
    */
@@ -47,6 +52,12 @@ export interface CorpusEntry {
    * it was recorded, and by `faultline run`/`shrink`). Informative: the options are stored whole.
    */
   strategy?: StrategyRecord;
+}
+
+/** The check settings an entry was judged under. */
+export interface EntryCheck {
+  /** History-check budget in model steps. */
+  maxStates: number;
 }
 
 /** Where a user's protocol lives, as a corpus entry records it. */
@@ -138,6 +149,7 @@ export function makeEntry(
   r: RunResult,
   createdBy: string,
   module?: EntryModule,
+  check?: EntryCheck,
   strategy?: StrategyRecord,
 ): CorpusEntry {
   const o = input.options;
@@ -154,6 +166,7 @@ export function makeEntry(
     fingerprint: r.sim.fingerprint,
     createdBy,
     ...(module ? { module } : {}),
+    ...(check ? { check } : {}),
     ...(strategy ? { strategy } : {}),
   };
 }
@@ -184,6 +197,8 @@ export interface LoadedEntry {
   entry: CorpusEntry;
   protocol: ProtocolDef;
   input: RunInput & { ops: PlannedOp[]; faults: Fault[]; tape: ChoiceTape };
+  /** The run settings to replay it under (its recorded check budget), for `runScenario`. */
+  settings: { checkMaxStates?: number };
 }
 
 /**
@@ -289,7 +304,8 @@ export function parseEntry(file: string, raw: unknown, protocols: readonly Proto
     if (v >= bound) bad(`tape choice ${i} (${KIND_LETTER[tape.kinds[i]]}${v}) is out of range (< ${bound})`);
   }
   entryModule(file, e);
-  return { file, entry: e, protocol, input: { options, ops: e.ops, faults: e.faults, tape } };
+  const settings = e.check === undefined ? {} : { checkMaxStates: e.check.maxStates };
+  return { file, entry: e, protocol, input: { options, ops: e.ops, faults: e.faults, tape }, settings };
 }
 
 /** Every `*.json` entry under a corpus root, sorted (empty when the root does not exist); `schema.json` is the format, not an entry. */

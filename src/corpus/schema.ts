@@ -147,6 +147,8 @@ export const CorpusEntrySchema = Type.Object(
     expected: Type.Union([FailSchema, PassSchema]),
     fingerprint: Type.String({ pattern: '^[0-9a-f]{16}$' }),
     createdBy: Type.String({ maxLength: 10_000 }),
+    /** The history-check budget the run was judged under, when not the default. */
+    check: Type.Optional(Type.Object({ maxStates: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false })),
     strategy: Type.Optional(StrategyRecordSchema),
   },
   { additionalProperties: false },

@@ -13,7 +13,17 @@
  * `crypto.randomUUID` / `getRandomValues` / `randomBytes` / `randomInt` / `randomFill(Sync)` (global
  * `crypto` and `node:crypto`); `os.uptime` / `freemem` / `loadavg` / `cpus`; `setTimeout`,
  * `setInterval`, `setImmediate` (global and `node:timers`), `node:timers/promises`; `WeakRef` and
- * `FinalizationRegistry` (what they see depends on the garbage collector).
+ * `FinalizationRegistry` (what they see depends on the garbage collector); WebCrypto
+ * (`crypto.subtle.*`) and node:crypto's thread-pool forms (`pbkdf2`, `scrypt`, `hkdf`,
+ * `generateKey(Pair)`, `generatePrime` and their random `Sync` forms): their promises and callbacks
+ * settle on a thread pool, outside virtual time; `Intl.DateTimeFormat#format()` /
+ * `formatToParts()` without a date (they read the clock).
+ *
+ * The function patches are installed once, when this module loads, and never removed: a protocol
+ * module that keeps a reference (`const now = Date.now`) holds the guarded function, which is the
+ * original outside protocol code. Only what changes behaviour (the `Date` constructor,
+ * `queueMicrotask`, `process.nextTick`) is swapped per run. A `Date` constructor a module captured
+ * before a run (`const D = Date; new D()`) is the one gap left.
  * Made deterministic instead of caught: `queueMicrotask` and `process.nextTick` from protocol code
  * run as microtasks the simulator settles at the same virtual instant.
  */
@@ -35,8 +45,12 @@ interface Patch {
   key: string;
   call: string;
   fix: string;
-  /** `getter`: a property read (performance.timeOrigin); default: a function. */
-  kind?: 'getter';
+  /**
+   * `getter`: a property read (performance.timeOrigin); `dateless`: a method caught only when called
+   * without a date; `dateless-getter`: a getter returning such a function (Intl's bound `format`);
+   * default: a function.
+   */
+  kind?: 'getter' | 'dateless' | 'dateless-getter';
 }
 
 const require = createRequire(import.meta.url);
@@ -46,7 +60,23 @@ const nodeTimers = require('node:timers') as Obj;
 const nodeTimersPromises = require('node:timers/promises') as Obj;
 const g = globalThis as unknown as Obj;
 
+/**
+ * The real clock and timers, for harness code that must wait on the real world (child processes,
+ * yielding to the event loop) even while called from protocol code: taken before the patches.
+ */
+export const harnessClock = {
+  nowMs: performance.now.bind(performance),
+  setTimeout: globalThis.setTimeout,
+  clearTimeout: globalThis.clearTimeout,
+  setImmediate: globalThis.setImmediate,
+} as const;
+
 const TIME = 'ctx.now()';
+const SYNC_HASH = "node:crypto's synchronous createHash / createHmac / *Sync forms (thread-pool work settles outside virtual time)";
+const subtle = () => {
+  const c = g.crypto as { subtle?: object } | undefined;
+  return c?.subtle === undefined ? undefined : (Object.getPrototypeOf(c.subtle) as Obj);
+};
 const TIMER = 'ctx.setTimer() or ctx.sleep()';
 const RANDOM = 'ctx.random() / ctx.randomInt()';
 
@@ -68,12 +98,16 @@ const patches: Patch[] = [
   ...fns(() => nodeTimers, 'timers.', ['setTimeout', 'setInterval', 'setImmediate'], TIMER),
   ...fns(() => nodeTimersPromises, 'timers/promises.', ['setTimeout', 'setInterval', 'setImmediate'], TIMER),
   ...fns(() => nodeTimersPromises.scheduler as Obj | undefined, 'scheduler.', ['wait', 'yield'], TIMER),
+  ...fns(subtle, 'crypto.subtle.', ['encrypt', 'decrypt', 'sign', 'verify', 'digest', 'generateKey', 'deriveKey', 'deriveBits', 'importKey', 'exportKey', 'wrapKey', 'unwrapKey'], SYNC_HASH),
+  ...fns(() => nodeCrypto, 'crypto.', ['pbkdf2', 'scrypt', 'hkdf'], SYNC_HASH),
+  ...fns(() => nodeCrypto, 'crypto.', ['generateKey', 'generateKeyPair', 'generatePrime', 'generateKeySync', 'generateKeyPairSync', 'generatePrimeSync'], RANDOM),
+  { target: () => Intl.DateTimeFormat.prototype as unknown as Obj, key: 'formatToParts', call: 'Intl.DateTimeFormat#formatToParts() without a date', fix: `formatToParts(${TIME})`, kind: 'dateless' },
+  { target: () => Intl.DateTimeFormat.prototype as unknown as Obj, key: 'format', call: 'Intl.DateTimeFormat#format() without a date', fix: `format(${TIME})`, kind: 'dateless-getter' },
   { target: () => g, key: 'WeakRef', call: 'new WeakRef()', fix: 'a plain reference (what a WeakRef sees depends on the garbage collector)' },
   { target: () => g, key: 'FinalizationRegistry', call: 'new FinalizationRegistry()', fix: 'explicit cleanup (finalizers run when the garbage collector decides)' },
 ];
 
 let installs = 0;
-let esmSynced = false;
 let inProtocol = false;
 /** The first violation seen while in protocol code; a protocol may swallow the throw, we do not. */
 let violation: DeterminismError | undefined;
@@ -133,30 +167,48 @@ function replace(target: Obj, key: string, descriptor: PropertyDescriptor): void
   Object.defineProperty(target, key, { configurable: true, enumerable: true, ...descriptor });
 }
 
+/** A method that reads the clock only when given no date (`Intl.DateTimeFormat#format()`). */
+function datelessGuard(p: Patch, original: (this: unknown, ...args: unknown[]) => unknown): (this: unknown, ...args: unknown[]) => unknown {
+  return function (this: unknown, ...args: unknown[]): unknown {
+    if (inProtocol && args[0] === undefined) violate(p.call, p.fix);
+    return original.apply(this, args);
+  };
+}
+
+/** Installs one function patch for good (see the module comment: references taken later stay guarded). */
+function installPatch(p: Patch): void {
+  const target = p.target();
+  if (target === undefined || !(p.key in target)) return;
+  const own = Object.getOwnPropertyDescriptor(target, p.key);
+  if (p.kind === 'getter') {
+    const original = Reflect.get(target, p.key);
+    replace(target, p.key, { get: () => (inProtocol ? violate(p.call, p.fix) : original) });
+  } else if (p.kind === 'dateless-getter') {
+    const get = own?.get;
+    if (get === undefined) return;
+    replace(target, p.key, { get(this: unknown) { return datelessGuard(p, get.call(this) as (...args: unknown[]) => unknown); } });
+  } else {
+    const original = target[p.key];
+    if (typeof original !== 'function') return;
+    const fn = original as (...args: unknown[]) => unknown;
+    replace(target, p.key, { value: p.kind === 'dateless' ? datelessGuard(p, fn) : guardedFunction(p, fn), writable: true });
+  }
+}
+
+function installForGood(): void {
+  for (const p of patches) installPatch(p);
+  // Named ESM imports of builtins (`import { randomBytes } from 'node:crypto'`) see the guarded
+  // functions too; outside protocol code those behave as the originals.
+  syncBuiltinESMExports();
+  saved = [];
+}
+
+/** The per-run swaps: what behaves differently even outside a handler while installed. */
 function install(): void {
   saved = [];
   replace(g, 'Date', { value: guardedDate(Date), writable: true, enumerable: false });
-  for (const p of patches) {
-    const target = p.target();
-    if (target === undefined || !(p.key in target)) continue;
-    if (p.kind === 'getter') {
-      const original = Reflect.get(target, p.key);
-      replace(target, p.key, { get: () => (inProtocol ? violate(p.call, p.fix) : original) });
-      continue;
-    }
-    const original = target[p.key];
-    if (typeof original !== 'function') continue;
-    replace(target, p.key, { value: guardedFunction(p, original as (...args: unknown[]) => unknown), writable: true });
-  }
   replace(g, 'queueMicrotask', { value: trackedQueueMicrotask(g.queueMicrotask as typeof queueMicrotask), writable: true });
   replace(process as unknown as Obj, 'nextTick', { value: trackedNextTick(process.nextTick), writable: true });
-  // Named ESM imports of builtins (`import { randomBytes } from 'node:crypto'`) see the guarded
-  // functions from the first install on; outside protocol code those behave as the originals, so
-  // they are left in place (syncing on every run costs about a millisecond).
-  if (!esmSynced) {
-    esmSynced = true;
-    syncBuiltinESMExports();
-  }
 }
 
 function uninstall(): void {
@@ -167,6 +219,8 @@ function uninstall(): void {
   }
   saved = [];
 }
+
+installForGood();
 
 /** `queueMicrotask` from protocol code: counted, so the simulator settles it at the same instant. */
 function trackedQueueMicrotask(original: typeof queueMicrotask): typeof queueMicrotask {

@@ -15,7 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { CheckerResult } from '../../checkers/result.ts';
-import { enterProtocol, leaveProtocol } from '../kernel/guard.ts';
+import { enterProtocol, harnessClock, leaveProtocol } from '../kernel/guard.ts';
 import type { CheckingObserver } from '../run/protocol.ts';
 import type { WorldView } from '../sim/simulator.ts';
 import type { Program, ProgramFactory, ProgramSink } from './host.ts';
@@ -46,11 +46,7 @@ export interface ProcessOptions {
 /** A process run whose virtual time stopped keeping up with real time: a verdict, not a crash. */
 export class StallError extends Error {}
 
-/** The real clock, captured before any run's determinism guard wraps `performance.now`. */
-const realNowMs = performance.now.bind(performance);
-const realSetTimeout = globalThis.setTimeout;
-const realClearTimeout = globalThis.clearTimeout;
-const realSetImmediate = globalThis.setImmediate;
+const { nowMs: realNowMs, setTimeout: realSetTimeout, clearTimeout: realClearTimeout, setImmediate: realSetImmediate } = harnessClock;
 
 /** Consecutive looks at the queue because of new output before time moves anyway. */
 const MAX_REPEEKS = 100;

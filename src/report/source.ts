@@ -63,8 +63,8 @@ export async function loadReportSource(path: string, protocols: readonly Protoco
   }
   const raw = readJson(path);
   if (raw !== null && typeof raw === 'object' && 'version' in raw) {
-    const { entry, protocol, input } = loadEntry(path, protocols);
-    const r = await runScenario(protocol, input, { recordTrace: true });
+    const { entry, protocol, input, settings } = loadEntry(path, protocols);
+    const r = await runScenario(protocol, input, { ...settings, recordTrace: true });
     return sourceFromRun(r, `faultline replay ${path}`, `${path} (corpus entry, replayed${r.sim.fingerprint === entry.fingerprint ? '' : '; the fingerprint now DIFFERS from the recorded one'})`);
   }
   if (basename(path) === 'summary.json' || isSummary(raw)) return loadRunDir(dirname(path), protocols, path);

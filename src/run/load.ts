@@ -7,6 +7,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nemesisNames } from '../faults/index.ts';
 import type { ProtocolDef } from './protocol.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
@@ -262,6 +263,10 @@ export function checkProtocolDef(where: string, value: unknown): ProtocolDef {
   for (const [name, v] of Object.entries(variants)) {
     const kind = (v as { kind?: unknown } | null)?.kind;
     if (kind !== 'correct' && kind !== 'bug') bad(`variant '${name}' needs kind 'correct' or 'bug'`);
+    const menu = (v as { nemesis?: unknown }).nemesis;
+    if (menu !== undefined && (!Array.isArray(menu) || menu.some((n) => !(nemesisNames as readonly unknown[]).includes(n)))) {
+      bad(`variant '${name}': 'nemesis' must be a list of nemesis names from ${nemesisNames.join(', ')}`);
+    }
   }
   if (typeof p.defaultVariant !== 'string' || !(p.defaultVariant in variants)) {
     bad(`defaultVariant ${JSON.stringify(p.defaultVariant)} is not a variant: choose from ${Object.keys(variants).join(', ')}`);

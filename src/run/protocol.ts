@@ -3,6 +3,7 @@ import type { CheckerResult } from '../../checkers/result.ts';
 import type { NodeCtx, NodeHandlers } from '../node/api.ts';
 import type { Observer, WorldView } from '../sim/simulator.ts';
 import type { Workload } from '../workload/workload.ts';
+import type { NemesisName } from '../faults/index.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
 /** A variant of a protocol: the correct one, or one with a planted bug. */
@@ -16,6 +17,13 @@ export interface VariantDef {
    * `faultline run` does not apply them by itself (give them as flags).
    */
   scenario?: Partial<ScenarioOptions>;
+  /**
+   * The fault kinds this variant runs under (its fault menu), when they differ from the
+   * protocol's: e.g. a protocol that is correct only under crash-stop, and a variant that runs the
+   * same code with partitions on. Every command applies it (unless `--nemesis` is given), and
+   * `swarm` draws its fault subsets from it.
+   */
+  nemesis?: NemesisName[];
 }
 
 /**

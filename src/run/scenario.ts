@@ -85,9 +85,13 @@ export class ScenarioError extends Error {
  */
 export function resolveOptions(protocol: ProtocolDef, given: Partial<ScenarioOptions>): ScenarioOptions {
   const defined = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  const variant = typeof defined.variant === 'string' && Object.hasOwn(protocol.variants, defined.variant) ? defined.variant : protocol.defaultVariant;
+  const menu = protocol.variants[variant]?.nemesis;
   const options: ScenarioOptions = {
     ...defaultScenario,
     ...protocol.defaults,
+    // A variant's own fault menu (e.g. the same code with partitions on) beats the protocol's.
+    ...(menu === undefined ? {} : { nemesis: [...menu] }),
     seed: 0,
     variant: protocol.defaultVariant,
     ...defined,

@@ -42,8 +42,10 @@ export interface Counterexample {
  */
 export async function shrinkAndSave(protocol: ProtocolDef, input: RunInput, settings: CounterexampleSettings): Promise<Counterexample> {
   const { corpusDir, createdBy, module, strategy, ...shrinkSettings } = settings;
+  const maxStates = shrinkSettings.check?.checkMaxStates;
+  const check = maxStates === undefined ? undefined : { maxStates };
   const save = (i: ExplicitInput, r: RunResult): string | undefined =>
-    corpusDir === false ? undefined : saveEntry(corpusDir, makeEntry(i, r, createdBy, module, strategy));
+    corpusDir === false ? undefined : saveEntry(corpusDir, makeEntry(i, r, createdBy, module, check, strategy));
   let saved: string | undefined;
   const shrunk = await shrink(protocol, input, {
     ...shrinkSettings,
@@ -53,7 +55,7 @@ export async function shrinkAndSave(protocol: ProtocolDef, input: RunInput, sett
     },
   });
   if (shrunk.reproduced) saved = save(shrunk.input, shrunk.result);
-  const story = tellStory(await tracedReplay(protocol, shrunk));
+  const story = tellStory(await tracedReplay(protocol, shrunk, maxStates));
   const out: Counterexample = { shrunk, story };
   if (saved !== undefined) {
     out.saved = saved;
@@ -63,8 +65,8 @@ export async function shrinkAndSave(protocol: ProtocolDef, input: RunInput, sett
 }
 
 /** The shrunk run again, with its trace; the same run, or Faultline has a determinism bug. */
-async function tracedReplay(protocol: ProtocolDef, s: ShrinkResult): Promise<RunResult> {
-  const traced = await runScenario(protocol, s.input, { recordTrace: true });
+async function tracedReplay(protocol: ProtocolDef, s: ShrinkResult, checkMaxStates: number | undefined): Promise<RunResult> {
+  const traced = await runScenario(protocol, s.input, { recordTrace: true, ...(checkMaxStates === undefined ? {} : { checkMaxStates }) });
   if (traced.sim.fingerprint !== s.result.sim.fingerprint) {
     throw new Error(`internal: replaying the shrunk run with a trace gave fingerprint ${traced.sim.fingerprint}, not ${s.result.sim.fingerprint}`);
   }

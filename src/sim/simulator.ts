@@ -1,6 +1,7 @@
 import { Choices, type ChoiceTape } from '../kernel/choices.ts';
+import type { EventAt } from '../../checkers/invariant.ts';
 import { cloneAndHash, clonePlain } from '../kernel/clone.ts';
-import { acquireGuard, DeterminismError, enterProtocol, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
+import { acquireGuard, DeterminismError, enterProtocol, harnessClock, leaveProtocol, takeEscapedError, takeViolation } from '../kernel/guard.ts';
 import { promisesCreated, settle, trackMicrotasks } from '../kernel/microtasks.ts';
 import type { Hasher } from '../kernel/hash.ts';
 import { EventQueue } from '../kernel/queue.ts';
@@ -53,7 +54,7 @@ export interface SimConfig {
 
 /** Watches the world after every event (invariants, liveness). */
 export interface Observer {
-  observe(view: WorldView, at: { eventIndex: number; timeMs: number }): void;
+  observe(view: WorldView, at: EventAt): void;
   /** Told once, when the final heal happens. */
   markHealed?(timeMs: number): void;
 }
@@ -233,7 +234,8 @@ export class Simulator implements NodeHost {
       if (queue.size > MAX_QUEUED_EVENTS) this.fail('step-budget', new Error(`more than ${MAX_QUEUED_EVENTS} events pending at once (a message flood?)`));
       if (observers.length > 0 && !this.failure && !this.idle) {
         this.view.timeMs = this.now;
-        const at = { eventIndex: this.steps - 1, timeMs: this.now };
+        // With a trace, the observation names the event just handled: the story anchors there.
+        const at: EventAt = rec.traceOn ? { eventIndex: this.steps - 1, timeMs: this.now, traceIndex: rec.current } : { eventIndex: this.steps - 1, timeMs: this.now };
         for (const o of observers) o.observe(this.view, at);
       }
     }
@@ -666,4 +668,4 @@ function assert(cond: boolean, message: string): asserts cond {
   if (!cond) throw new Error(`assertion failed: ${message}`);
 }
 
-const setImmediateReal = globalThis.setImmediate;
+const setImmediateReal = harnessClock.setImmediate;

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { ProtocolDef } from '../../src/run/protocol.ts';
 import { runScenario, type RunResult } from '../../src/run/run.ts';
 import { resolveOptions, type ScenarioOptions } from '../../src/run/scenario.ts';
+import { swarmOptions } from '../../src/explore/strategies/swarm.ts';
 
 /** One seed of a protocol variant, with optional scenario knobs. */
 export function runVariant(p: ProtocolDef, variant: string, seed: number, knobs: Partial<ScenarioOptions> = {}): Promise<RunResult> {
@@ -36,4 +37,17 @@ export async function expectAllPass(p: ProtocolDef, variant: string, from: numbe
     ok += r.sim.stats.ok;
   }
   return ok;
+}
+
+/**
+ * The first seed in [from, to] that fails under the default exploration (swarm: each seed draws
+ * its own scenario, as `faultline explore <p> --variant <v>` runs it); undefined when all pass.
+ */
+export async function firstSwarmFailure(p: ProtocolDef, variant: string, from: number, to: number): Promise<{ seed: number; r: RunResult } | undefined> {
+  const base = resolveOptions(p, { variant });
+  for (let seed = from; seed <= to; seed++) {
+    const r = await runScenario(p, { options: swarmOptions(p, base, {}, seed) });
+    if (r.status !== 'pass') return { seed, r };
+  }
+  return undefined;
 }

@@ -41,7 +41,7 @@ export const swarmDimensions: readonly SwarmDimension[] = [
   { name: 'nodes', draw: (rng, protocol, base) => ({ nodes: drawNodes(rng, protocol.minNodes ?? 1, base.nodes) }) },
   { name: 'clients', draw: (rng, _p, base) => ({ clients: pick(rng, [1, 2, 2, 3, Math.max(1, base.clients)]) }) },
   { name: 'thinkMs', draw: (rng) => ({ thinkMs: pick(rng, [5, 20, 60, 60]) }) },
-  { name: 'nemesis', draw: (rng) => ({ nemesis: drawNemeses(rng) }) },
+  { name: 'nemesis', draw: (rng, _p, base) => ({ nemesis: drawNemeses(rng, base.nemesis) }) },
   { name: 'tempo', draw: (rng) => ({ ...pick(rng, TEMPOS) }) },
   { name: 'healAtMs', draw: (rng) => ({ healAtMs: pick(rng, [1000, 2000, 2000, 5000]) }) },
   { name: 'network', draw: (rng) => drawNetwork(rng) },
@@ -93,10 +93,14 @@ function drawNodes(rng: Rng, minNodes: number, usual: number): number {
  * crashes and nothing else to break the pattern shows there), sometimes two or three, sometimes
  * most of them, rarely none (only the network's own loss and reordering).
  */
-function drawNemeses(rng: Rng): NemesisName[] {
+function drawNemeses(rng: Rng, menu: readonly NemesisName[]): NemesisName[] {
+  // Draws over the whole table, then keeps the protocol's menu: with the full menu (most
+  // protocols) every seed draws exactly what it always drew; a protocol that allows fewer kinds
+  // (3PC: crashes, not partitions) never sees the others.
   const all = nemesisNames.length;
   const count = pick(rng, [0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, Math.ceil(all / 2), all]);
-  const order = nemesisNames.map((name) => ({ name, key: rng() })).sort((a, b) => a.key - b.key);
+  const allowed = new Set(menu);
+  const order = nemesisNames.filter((name) => allowed.has(name)).map((name) => ({ name, key: rng() })).sort((a, b) => a.key - b.key);
   const chosen = new Set(order.slice(0, count).map((x) => x.name));
   return nemesisNames.filter((n) => chosen.has(n));
 }
