@@ -10,6 +10,7 @@ import { featureHashes, hookCoverage, sometimesFeatures, traceFeatures } from '.
 import { explore } from '../src/explore/explore.ts';
 import type { SeedReport } from '../src/explore/report.ts';
 import { exploreSeed } from '../src/explore/seed.ts';
+import { planSize, seedAt, type SeedPlan } from '../src/explore/seeds.ts';
 import { CAMPAIGN_SEEDS, GENERATION_SEEDS } from '../src/explore/strategies/coverage.ts';
 import { defineProtocol } from '../src/run/define.ts';
 import { runScenario } from '../src/run/run.ts';
@@ -106,6 +107,25 @@ describe('coverage strategy', () => {
   it('a coverage hook that is not a function is refused in one line naming the field', () => {
     const spec = { name: 'x', description: 'x', variants: { correct: { kind: 'correct' as const, description: 'x' } }, defaultVariant: 'correct' as const, create: abd.create, workload: abd.workload, checkers: abd.checkers };
     expect(() => defineProtocol({ ...spec, coverage: 'role' as unknown as () => string })).toThrow(/^protocol "x": 'coverage' must be a function \(view, variant\)/);
+  });
+});
+
+describe('shards of blocks', () => {
+  it('shard K of N takes the blocks b = floor(s / block) with b mod N = K-1, in order; planSize agrees', () => {
+    for (const blockSeeds of [1, 3, 10]) {
+      for (const count of [1, 2, 3]) {
+        for (const [from, to] of [[0, 29], [5, 57], [13, 13], [9, 4]]) {
+          for (let index = 1; index <= count; index++) {
+            const plan: SeedPlan = { from, to, shard: { index, count }, blockSeeds };
+            const want = Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i).filter((s) => Math.floor(s / blockSeeds) % count === index - 1);
+            const got: number[] = [];
+            for (let i = 0, s = seedAt(plan, 0); s !== undefined; s = seedAt(plan, ++i)) got.push(s);
+            expect(got, JSON.stringify(plan)).toEqual(want);
+            expect(planSize(plan)).toBe(want.length);
+          }
+        }
+      }
+    }
   });
 });
 
