@@ -13,6 +13,7 @@ import { threePc } from './3pc/index.ts';
 import { shardKv } from './shardkv/index.ts';
 import { mapreduce } from './mapreduce/index.ts';
 import { tob } from './tob/index.ts';
+import { saga } from './saga/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
 export const protocols: readonly ProtocolDef[] = [
@@ -31,6 +32,7 @@ export const protocols: readonly ProtocolDef[] = [
   shardKv,
   mapreduce,
   tob,
+  saga,
 ];
 
 /**

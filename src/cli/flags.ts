@@ -106,6 +106,7 @@ const scenarioFlags = {
   think: bounded(optionBounds.thinkMs, 'MS', "mean pause between one client's ops"),
   'op-timeout': bounded(optionBounds.opTimeoutMs, 'MS', 'a client op with no answer by then completes as info'),
   'max-steps': bounded(optionBounds.maxSteps, 'N', 'event budget per run'),
+  'pct-depth': bounded(optionBounds.pctDepth, 'D', 'schedule deliveries by PCT: sender priorities with D-1 random change points instead of uniform latencies (explore --strategy pct: default 3)'),
 } as const;
 
 
@@ -241,7 +242,7 @@ export const commands = {
         type: 'choice',
         choices: () => strategyNames,
         arg: 'S',
-        help: `how a seed becomes a scenario (default ${DEFAULT_STRATEGY}). random: the same scenario, only the seed changes; swarm: each seed also draws its cluster size, clients, fault kinds, cadence, latency and rates (flags given explicitly stay as given); coverage: feedback-guided, mostly runs mutations of the scenarios that reached abstract states no earlier seed of its campaign did (the protocol's coverage hook, else message types and node events from the trace). The corpus entry stores the options and the strategy, so a replay needs no flag.`,
+        help: `how a seed becomes a scenario (default ${DEFAULT_STRATEGY}). random: the same scenario, only the seed changes; swarm: each seed also draws its cluster size, clients, fault kinds, cadence, latency and rates (flags given explicitly stay as given); pct: swarm's draws, with deliveries ordered by PCT (random sender priorities, --pct-depth minus 1 random change points). The corpus entry stores the options, so a replay needs no flag.`,
       },
       shard: { type: 'shard', arg: 'K/N', help: 'run only slice K of N (seeds s with s mod N = K-1; under --strategy coverage, whole campaigns of 250 seeds); each shard gets the whole --time budget. Join the --json summaries with faultline merge.' },
       workers: { type: 'number', integer: true, min: 0, max: 256, arg: 'N', help: 'worker threads (default: one per core; 0 = this thread, no watchdog)' },

@@ -30,6 +30,7 @@ export function scenarioFromFlags(v: Parsed<'run'>['values'] | Parsed<'shrink'>[
     reorderRate: v.reorder,
     latencyMinMs: latency?.min,
     latencyMaxMs: latency?.max,
+    pctDepth: v['pct-depth'],
   };
   return Object.fromEntries(Object.entries(out).filter(([, x]) => x !== undefined));
 }
@@ -67,5 +68,6 @@ export function flagsFor(o: ScenarioOptions, defaults: ScenarioOptions): string[
   add('think', o.thinkMs, defaults.thinkMs);
   add('op-timeout', o.opTimeoutMs, defaults.opTimeoutMs);
   add('max-steps', o.maxSteps, defaults.maxSteps);
+  add('pct-depth', o.pctDepth, defaults.pctDepth);
   return out;
 }

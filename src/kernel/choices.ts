@@ -83,6 +83,19 @@ export class Choices {
     return v;
   }
 
+  /**
+   * A decision a strategy made (e.g. a PCT latency), recorded like a drawn one. In seed mode it is
+   * `chosen` (no random draw); in tape mode it is read back from the tape as `below` does, so a
+   * replay or a shrink candidate re-drives the recorded decision.
+   */
+  decide(kind: ChoiceKind, bound: number, chosen: number): number {
+    if (this.replay !== undefined) return this.below(kind, bound);
+    if (!(Number.isInteger(chosen) && chosen >= 0 && chosen < bound)) throw new Error(`assertion failed: decided ${chosen} outside [0, ${bound})`);
+    this.values.push(chosen);
+    this.meta.push((this.cause + 1) * 4 + kind);
+    return chosen;
+  }
+
   get count(): number {
     return this.values.length;
   }

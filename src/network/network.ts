@@ -1,4 +1,5 @@
 import { ChoiceKind, type Choices } from '../kernel/choices.ts';
+import type { PctSchedule } from './pct.ts';
 
 /** A link's behaviour. Latency is uniform in [latencyMinMs, latencyMaxMs] (integers). */
 export interface LinkConfig {
@@ -55,6 +56,8 @@ export class Network {
     readonly nodeCount: number,
     config: NetConfig,
     private readonly choices: Choices,
+    /** When set, latencies follow this PCT schedule (sender priorities) instead of uniform draws. */
+    private readonly pct?: PctSchedule,
   ) {
     const n = nodeCount;
     if (!(Number.isInteger(n) && n >= 1 && n <= 4096)) throw new RangeError(`a network of ${n} nodes: it takes a whole number of nodes from 1 to 4096`);
@@ -77,9 +80,10 @@ export class Network {
   /**
    * Decides the fate of one message from `from` to `to`: returns how many copies to deliver (0 when
    * lost) and leaves their delays in `delaysMs`. Draws only the choices this link can make, so a
-   * lossless link costs one draw (its latency) per message.
+   * lossless link costs one draw (its latency) per message. `nowMs` (the sending instant) matters
+   * only under a PCT schedule.
    */
-  route(from: number, to: number): number {
+  route(from: number, to: number, nowMs = 0): number {
     const link = this.links[from * this.nodeCount + to];
     if (link === undefined) throw new Error(`assertion failed: no link ${from}->${to} among ${this.nodeCount} nodes`);
     const c = this.choices;
@@ -87,19 +91,28 @@ export class Network {
     if (dropRate > 0 && c.flip(ChoiceKind.drop, dropRate)) return 0;
     const dupRate = this.dupSpikes.length === 0 ? link.dupRate : Math.max(link.dupRate, ...this.dupSpikes);
     const copies = dupRate > 0 && c.flip(ChoiceKind.dup, dupRate) ? 2 : 1;
-    for (let k = 0; k < copies; k++) this.delaysMs[k] = this.latency(link);
+    for (let k = 0; k < copies; k++) this.delaysMs[k] = this.latency(link, from, nowMs);
     return copies;
   }
 
-  /** A fresh latency draw for one copy on a link (used again when clogged messages are released). */
-  latencyOf(from: number, to: number): number {
-    return this.latency(this.links[from * this.nodeCount + to]);
+  /**
+   * A fresh latency draw for one copy on a link (used again when clogged messages are released).
+   * `nowMs` is the sending (or releasing) instant: a PCT schedule passes its change points by it.
+   */
+  latencyOf(from: number, to: number, nowMs = 0): number {
+    return this.latency(this.links[from * this.nodeCount + to], from, nowMs);
   }
 
-  private latency(link: LinkConfig): number {
+  private latency(link: LinkConfig, from: number, nowMs: number): number {
     const c = this.choices;
     const spread = link.latencyMaxMs - link.latencyMinMs;
-    let ms = link.latencyMinMs + (spread > 0 ? c.below(ChoiceKind.latency, spread + 1) : 0);
+    let ms: number;
+    if (this.pct === undefined) {
+      ms = link.latencyMinMs + (spread > 0 ? c.below(ChoiceKind.latency, spread + 1) : 0);
+    } else {
+      const extraMs = this.pct.extraMs(from, nowMs, spread);
+      ms = link.latencyMinMs + (spread > 0 ? c.decide(ChoiceKind.latency, spread + 1, extraMs) : 0);
+    }
     if (link.reorderRate > 0 && c.flip(ChoiceKind.reorder, link.reorderRate)) ms += link.reorderDelayMs;
     return ms;
   }

@@ -43,6 +43,7 @@ export const optionBounds = {
   dupRate: { flag: 'dup', min: 0, max: 1, integer: false },
   reorderRate: { flag: 'reorder', min: 0, max: 1, integer: false },
   maxSteps: { flag: 'max-steps', min: 1, max: 1_000_000_000, integer: true },
+  pctDepth: { flag: 'pct-depth', min: 1, max: 64, integer: true },
 } as const satisfies Record<string, OptionBound>;
 
 export type BoundedOption = keyof typeof optionBounds;
@@ -96,6 +97,7 @@ export const ScenarioOptionsSchema = Type.Object(
     dupRate: boundSchema(optionBounds.dupRate),
     reorderRate: boundSchema(optionBounds.reorderRate),
     maxSteps: boundSchema(optionBounds.maxSteps),
+    pctDepth: Type.Optional(boundSchema(optionBounds.pctDepth)),
     links: Type.Optional(Type.Array(LinkSchema, { maxItems: optionBounds.nodes.max * optionBounds.nodes.max })),
   },
   { additionalProperties: false },

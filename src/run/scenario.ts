@@ -35,6 +35,11 @@ export interface ScenarioOptions {
   reorderRate: number;
   /** Event budget per run. */
   maxSteps: number;
+  /**
+   * Deliveries scheduled by PCT with this many priority change points + 1 (`--strategy pct` sets
+   * it; see `network/pct.ts`); absent: uniform random latencies.
+   */
+  pctDepth?: number;
   /** Per-link overrides of latency and rates (directed), e.g. one slow or lossy link. */
   links?: Array<{ from: string; to: string } & Partial<Omit<LinkConfig, 'reorderDelayMs'>>>;
 }
@@ -181,6 +186,7 @@ export function simConfigOf(
     quietMs: o.quietMs,
     opTimeoutMs: o.opTimeoutMs,
     maxSteps: o.maxSteps,
+    ...(o.pctDepth === undefined ? {} : { pctDepth: o.pctDepth }),
     tape: input.tape,
     ...extra,
   };

@@ -9,6 +9,7 @@ import { stream } from '../kernel/rng.ts';
 import type { HistoryOp } from '../history/types.ts';
 import type { Fault } from '../faults/index.ts';
 import { Network, type NetConfig } from '../network/network.ts';
+import { PctSchedule } from '../network/pct.ts';
 import type { NodeCtx, NodeHandlers, NodeId } from '../node/api.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 import { Clients } from './clients.ts';
@@ -40,6 +41,11 @@ export interface SimConfig {
   clientLatencyMs?: number;
   /** Bound on processed events: a protocol that loops past it ends its run with `step-budget`. */
   maxSteps: number;
+  /**
+   * Schedule deliveries by PCT of this depth (see `network/pct.ts`) instead of uniform latencies;
+   * absent: the uniform draws (the default, unchanged).
+   */
+  pctDepth?: number;
   /** Re-drive the network from this tape instead of the seed. */
   tape?: ChoiceTape;
   recordTrace?: boolean;
@@ -149,7 +155,8 @@ export class Simulator implements NodeHost {
     this.recorder = new Recorder(config.recordTrace ?? false);
     this.hasher = this.recorder.hasher;
     this.choices = new Choices(stream(config.seed, 'net'), config.tape);
-    this.network = new Network(config.nodeCount, config.net, this.choices);
+    const pct = config.pctDepth === undefined ? undefined : new PctSchedule(stream(config.seed, 'pct'), config.nodeCount, config.pctDepth, config.healAtMs > 0 ? config.healAtMs : config.quietMs);
+    this.network = new Network(config.nodeCount, config.net, this.choices, pct);
     this.healedAtMs = config.healAtMs;
     for (let i = 0; i < config.nodeCount; i++) {
       const id = `n${i + 1}`;
@@ -363,7 +370,7 @@ export class Simulator implements NodeHost {
       else if (rec.traceOn) rec.record('hold', { envelope, detail: 'clogged' }, sent);
       return;
     }
-    const copies = this.network.route(from.index, dst);
+    const copies = this.network.route(from.index, dst, this.now);
     if (copies === 0) {
       this.lost(envelope, sent, 'loss');
       return;
@@ -452,7 +459,7 @@ export class Simulator implements NodeHost {
 
   /** Messages released from a clogged link, each with a fresh latency. */
   release(held: SimEvent[], from: number, to: number): void {
-    for (const ev of held) this.queue.push(this.now + this.network.latencyOf(from, to), ev);
+    for (const ev of held) this.queue.push(this.now + this.network.latencyOf(from, to, this.now), ev);
   }
 
   // ---- timers and clocks ----------------------------------------------------------------------

@@ -3,11 +3,12 @@ import type { ProtocolDef } from '../../run/protocol.ts';
 import type { ScenarioOptions } from '../../run/scenario.ts';
 import type { SeedReport } from '../report.ts';
 import { CAMPAIGN_SEEDS, CoverageCampaigns, type PlannedSeed } from './coverage.ts';
+import { pctOptions } from './pct.ts';
 import { randomOptions } from './random.ts';
 import { swarmOptions } from './swarm.ts';
 
 /** The exploration strategies: how a seed becomes a scenario. */
-export const strategyNames = ['random', 'swarm', 'coverage'] as const;
+export const strategyNames = ['random', 'swarm', 'pct', 'coverage'] as const;
 export type StrategyName = (typeof strategyNames)[number];
 
 /** The strategy `faultline explore` uses without `--strategy` (chosen from `npm run bench:explore`). */
@@ -34,6 +35,7 @@ export function optionsFor(
   pinned: Partial<ScenarioOptions>,
   seed: number,
 ): ScenarioOptions {
+  if (strategy === 'pct') return pctOptions(protocol, base, pinned, seed);
   return strategy === 'random' ? randomOptions(base, seed) : swarmOptions(protocol, base, pinned, seed);
 }
 
@@ -73,7 +75,10 @@ export function schedulerFor(strategy: StrategyName, protocol: ProtocolDef, base
   }
   return {
     dependsOnSeedsBelow: () => Number.NEGATIVE_INFINITY,
-    plan: (seed) => ({ options: optionsFor(strategy, protocol, base, pinned, seed), strategy: { name: strategy } }),
+    plan: (seed) => {
+      const options = optionsFor(strategy, protocol, base, pinned, seed);
+      return { options, strategy: options.pctDepth === undefined ? { name: strategy } : { name: strategy, params: { pctDepth: options.pctDepth } } };
+    },
     feed: () => {},
     wantsCoverage: false,
     blockSeeds: 1,
