@@ -8,6 +8,7 @@ import { runCli } from './badinput/helpers.ts';
 import { abd } from '../protocols/abd/abd.ts';
 import { explore } from '../src/explore/explore.ts';
 import { mergeSummaries } from '../src/explore/merge.ts';
+import { strategyNames } from '../src/explore/strategies/index.ts';
 import type { SeedReport } from '../src/explore/report.ts';
 import { parseDuration, parseShard, planSize, seedAt, type SeedPlan } from '../src/explore/seeds.ts';
 import { SummaryBuilder, type ExploreSummaryJson } from '../src/explore/summary.ts';
@@ -112,7 +113,7 @@ describe('faultline explore / merge (CLI)', () => {
     ['--shard 3/2', ['explore', 'abd', '--shard', '3/2'], /--shard 3\/2: K counts from 1 to N \(2\)/],
     ['--shard 0/4', ['explore', 'abd', '--shard', '0/4'], /--shard 0\/4: K counts from 1 to N \(4\)/],
     ['--workers 0 with a watchdog', ['explore', 'abd', '--workers', '0', '--seed-timeout', '5'], /--seed-timeout needs worker threads/],
-    ['an unknown strategy', ['explore', 'abd', '--strategy', 'genetic'], /--strategy takes one of random, swarm, got 'genetic'/],
+    ['an unknown strategy', ['explore', 'abd', '--strategy', 'genetic'], new RegExp(`--strategy takes one of ${strategyNames.join(', ')}, got 'genetic'`)],
     ['--time 5x', ['explore', 'abd', '--time', '5x'], /--time takes a duration such as 60s, 10m, 1h or 1m30s, got '5x'/],
     ['a file that is not a summary', ['merge', 'package.json'], /package.json: not an explore summary/],
   ];

@@ -13,6 +13,9 @@ function masterOf(view: WorldView): Master | undefined {
  * After every event: the output file of every job holds each word at most once, with the count a
  * sequential run over the job's input gives it; a finished job's output holds every word.
  * (Committed partitions only ever grow an output, so each job is judged again only when it changed.)
+ *
+ * @example
+ * observers: () => [outputExactlyOnce()]
  */
 export function outputExactlyOnce(): CheckingObserver {
   const judged = new WeakMap<JobRecord, string>();
@@ -35,6 +38,9 @@ export function outputExactlyOnce(): CheckingObserver {
  * Liveness: every job the master accepted is done within `withinMs` of the final heal, or of when
  * the master first had it, whichever is later (a job submitted just before the run ends is not
  * judged). The master must be up to be judged: the final heal restarts it.
+ *
+ * @example
+ * observers: () => [jobsCompleteAfterHeal(4000)]
  */
 export function jobsCompleteAfterHeal(withinMs: number): CheckingObserver {
   const checker = 'eventually(jobs-complete-after-heal)';
@@ -42,27 +48,25 @@ export function jobsCompleteAfterHeal(withinMs: number): CheckingObserver {
   const firstSeenMs = new Map<number, number>();
   let violation: { eventIndex: number; timeMs: number; message: string } | undefined;
   let judged = 0;
-  const openJobs = new Map<number, number>();
+  /** Jobs open at some observation after the heal (each counted once it is done). */
+  const openJobs = new Set<number>();
   return {
     markHealed(timeMs) {
       healedAt = timeMs;
     },
     observe(view, at) {
-      if (violation !== undefined) return;
+      if (violation !== undefined || healedAt === undefined) return;
+      // The master down after the heal (the heal restarts it): its jobs are judged once it is back.
       const master = masterOf(view);
-      if (healedAt === undefined) return;
-      if (master === undefined) {
-        // Down after the heal: every open job waits; judged once the master is back.
-        return;
-      }
+      if (master === undefined) return;
       for (const [id, job] of master.jobs) {
         if (!firstSeenMs.has(id)) firstSeenMs.set(id, at.timeMs);
         if (job.done) {
           if (openJobs.delete(id)) judged++;
           continue;
         }
+        openJobs.add(id);
         const deadline = Math.max(healedAt, firstSeenMs.get(id)!) + withinMs;
-        openJobs.set(id, deadline);
         if (at.timeMs <= deadline) continue;
         const maps = job.maps.filter((t) => t.state === 'done').length;
         const reduces = job.reduces.filter((t) => t.state === 'done').length;
@@ -82,7 +86,12 @@ interface ReadValue {
   output?: WordCount[];
 }
 
-/** On the history: every read that saw a job done got exactly the sequential run's word count. */
+/**
+ * On the history: every read that saw a job done got exactly the sequential run's word count.
+ *
+ * @example
+ * checkers: () => [{ kind: 'custom', name: 'reads-match-sequential-run', check: checkReadsMatchSequential }]
+ */
 export function checkReadsMatchSequential(history: History): CheckerResult {
   const checker = 'reads-match-sequential-run';
   let done = 0;
@@ -101,6 +110,9 @@ export function checkReadsMatchSequential(history: History): CheckerResult {
 /**
  * On the history: a job whose submit was acknowledged is never unknown to a later read, and a job
  * a read saw done is done for every later read (the master keeps both across restarts).
+ *
+ * @example
+ * checkers: () => [{ kind: 'custom', name: 'jobs-never-forgotten', check: checkJobsKept }]
  */
 export function checkJobsKept(history: History): CheckerResult {
   const checker = 'jobs-never-forgotten';

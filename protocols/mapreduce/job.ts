@@ -51,7 +51,12 @@ export function inputSplit(id: number, m: number): string[] {
   return words;
 }
 
-/** The reduce partition a word belongs to (a string hash, stable across nodes). */
+/**
+ * The reduce partition a word belongs to (a string hash, stable across nodes).
+ *
+ * @example
+ * partitionOf('ant', 3); // the same number in 0..2 on every node
+ */
 export function partitionOf(word: string, reduces: number): number {
   let h = 0;
   for (let i = 0; i < word.length; i++) h = (Math.imul(h, 31) + word.charCodeAt(i)) >>> 0;
@@ -86,7 +91,12 @@ export function reducePartition(mapOutputs: readonly WordCount[][]): WordCount[]
   return sortRecords([...sums.entries()]);
 }
 
-/** Records sorted by word (the order every read answers and every check compares in). */
+/**
+ * Sorts records by word, in place (the order every read answers in).
+ *
+ * @example
+ * sortRecords([['bee', 1], ['ant', 2]]); // [['ant', 2], ['bee', 1]]
+ */
 export function sortRecords(records: WordCount[]): WordCount[] {
   return records.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
@@ -116,7 +126,7 @@ export function sequentialWordCount(id: number): ReadonlyMap<string, number> {
  * Returns true, or what differs.
  *
  * @example
- * compareOutput(3, [['ant', 1]], false); // 'ant counted 1, the sequential run counts 4' (or true)
+ * compareOutput(3, [['ant', 1], ['ant', 1]], false); // "'ant' appears twice in the output of job 3"
  */
 export function compareOutput(id: number, records: readonly WordCount[], complete: boolean): true | string {
   const expected = sequentialWordCount(id);

@@ -5,12 +5,23 @@ import { Master } from './master.ts';
 import type { Msg } from './messages.ts';
 import { Worker } from './worker.ts';
 
-/** 15% submits of a job, 85% reads of one (its state, and once done its output); job ids 0..JOB_IDS-1. */
+/**
+ * 15% submits of a job, 85% reads of one (its state, and once done its output); job ids 0..JOB_IDS-1.
+ *
+ * @example
+ * jobWorkload(rng, { client: 0, opIndex: 0 }); // { f: 'read', value: { job: 17 } }
+ */
 export const jobWorkload: Workload = (rng) => ({ f: rng() < 0.15 ? 'submit' : 'read', value: { job: Math.floor(rng() * JOB_IDS) } });
 
 /** After the final heal, every accepted job must be done within this long. */
 const JOBS_COMPLETE_WITHIN_MS = 4000;
 
+/**
+ * The MapReduce protocol for Faultline: `faultline explore mapreduce --variant straggler-accepted`.
+ *
+ * @example
+ * const r = await runScenario(mapreduce, { options: resolveOptions(mapreduce, { seed: 1 }) });
+ */
 export const mapreduce = defineProtocol({
   name: 'mapreduce',
   description: 'MapReduce word count: a master (n1) hands map and reduce attempts to heartbeating workers, re-executes the work of silent ones, and commits reduce output from temporary files; its job table is durable',

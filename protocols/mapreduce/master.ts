@@ -97,6 +97,8 @@ export class Master implements NodeHandlers<Msg> {
       if (saved === undefined) throw new Error(`assertion failed: job ${id} is listed but its record is missing`);
       this.jobs.set(id, this.restore(saved));
     }
+    const midJob = [...this.jobs.values()].some((j) => !j.done && j.reduces.some((t) => t.state === 'done'));
+    ctx.sometimes('master restarted with committed partitions of an unfinished job', midJob);
     // After a restart every worker gets a full timeout to show it is alive.
     this.lastTickMs = ctx.now();
     for (const w of ctx.peers) this.workers.set(w, { lastHeardMs: this.lastTickMs, boot: 0, alive: true });
@@ -167,7 +169,10 @@ export class Master implements NodeHandlers<Msg> {
   }
 
   private reset(t: TaskState): void {
-    if (t.state === 'running' && t.sources !== undefined) this.ctx.storage.delete(`tmp/${t.attempt}`);
+    if (t.state === 'running' && t.sources !== undefined) {
+      this.ctx.sometimes('reduce attempt re-executed after writing part of its output', this.ctx.storage.get(`tmp/${t.attempt}`) !== undefined);
+      this.ctx.storage.delete(`tmp/${t.attempt}`);
+    }
     t.state = 'idle';
     t.worker = null;
     t.sources = undefined;

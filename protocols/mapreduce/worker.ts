@@ -23,6 +23,8 @@ const MAX_RETRIES = 40;
 const CHUNK_RECORDS = 2;
 /** Finished or dropped attempt numbers remembered (so a task listed again is not run twice). */
 const KNOWN_LIMIT = 512;
+/** Lost-output reports held for the master at once (each reducer sends at most one per attempt). */
+const MAX_LOST_REPORTS = 64;
 /**
  * A forwarded client op is resent every FORWARD_MS (submits are idempotent, reads have no effect),
  * FORWARD_TRIES times in all: the answer of any copy counts, so one slow or lost round trip does
@@ -158,7 +160,7 @@ export class Worker implements NodeHandlers<Msg> {
     if (run === undefined || !('fetched' in run) || run.chunks !== null) return;
     if (m.records === null) {
       // The holder has no such output: tell the master, which runs that map task again.
-      this.lost.push({ job: run.task.job, mapAttempt: m.mapAttempt, addedSeq: this.seq });
+      if (this.lost.length < MAX_LOST_REPORTS) this.lost.push({ job: run.task.job, mapAttempt: m.mapAttempt, addedSeq: this.seq });
       this.drop(m.reduceAttempt);
       return;
     }

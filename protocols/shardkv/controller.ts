@@ -3,24 +3,22 @@ import { mergeData, type ShardData } from './replica.ts';
 import { applyMove, initialMap, planMove, type Move, type ShardMap } from './shard-map.ts';
 
 /**
- * The config service, on the first node: it holds the shard map (durably) and moves one shard at a
- * time to another replica group. A move is: record the move (durable), freeze the shard at a
- * majority of the old group and collect their data, install the merged data at a majority of the
- * new group, commit the new map (durable), install at the rest of the new group, and only then
+ * The config service, on the first node: it holds the shard map (durably) and, when an operator
+ * asks (the workload's `move` ops), moves one shard at a time to another replica group. A move is:
+ * record the move (durable), freeze the shard at a majority of the old group and collect their
+ * data, install the merged data at a majority of the new group, commit the new map (durable), install at the rest of the new group, and only then
  * drop the move record. A controller that crashes mid-move resumes it on restart: every step is
  * idempotent.
  *
  * Coordinators cache the map and ask the controller again only when a replica turns them away.
  */
 
-/** Moves per run: enough to move every shard several times within the fault window. */
-export const MAX_MOVES = 10;
-/**
- * Pause between moves (plus up to as much again at random). A move makes its shard unavailable
- * from the freeze to the install (a few round trips, up to a second on slow links): the pause
- * leaves ops time to get through between moves.
- */
-export const MOVE_EVERY_MS = 250;
+/** A bound on map versions (the workload asks for far fewer moves). */
+export const MAX_MOVES = 10_000;
+/** Move requests remembered, so a duplicated request does not move the shard twice. */
+const DONE_OPS_KEPT = 64;
+
+export type MoveAnswer = 'done' | 'busy';
 /** How long one freeze or install call may take before the controller asks again. */
 const CALL_TIMEOUT_MS = 300;
 /** Pause between rounds of a step that did not reach its quorum. */
@@ -34,6 +32,9 @@ export class Controller {
   map: ShardMap;
   /** The move under way, if any (durable, so a restart finishes it). */
   move: Move | undefined;
+  /** Client op ids of the moves carried out since the last restart (the one under way is on disk, in `move`). */
+  private readonly doneOps: number[] = [];
+  private inFlight: { opId: number; done: Promise<MoveAnswer> } | undefined;
 
   constructor(
     private readonly ctx: NodeCtx<never>,
@@ -43,20 +44,44 @@ export class Controller {
     this.move = ctx.storage.get<Move>('move') ?? undefined;
   }
 
-  /** The controller's loop: finish a move left by a crash, then move shards until MAX_MOVES. */
-  async run(): Promise<void> {
-    if (this.move !== undefined) await this.carryOut(this.move);
-    // Bounded: every pass commits one more map version.
-    while (this.map.version < MAX_MOVES) {
-      await this.ctx.sleep(MOVE_EVERY_MS + this.ctx.randomInt(MOVE_EVERY_MS));
-      const move = planMove(this.map, this.ctx.nodes, (bound) => this.ctx.randomInt(bound));
-      if (move === undefined) return;
-      this.move = move;
-      this.ctx.storage.set('move', move);
-      this.ctx.storage.sync();
-      await this.carryOut(move);
-      if (this.map.version !== move.version) throw new Error(`assertion failed: move v${move.version} done but the map is at v${this.map.version}`);
-    }
+  /** At (re)start: finish a move a crash left half done. */
+  resume(): void {
+    if (this.move === undefined) return;
+    const move = this.move;
+    this.inFlight = { opId: move.opId, done: this.finish(move) };
+  }
+
+  /**
+   * An operator's request to move `shard` (to a group drawn at random): answers once the new map
+   * is committed and installed everywhere, `busy` while another move is under way (one at a time),
+   * and `done` again for a duplicate of a request it already carried out.
+   */
+  requestMove(shard: number, opId: number): Promise<MoveAnswer> {
+    if (this.doneOps.includes(opId)) return Promise.resolve('done');
+    // A duplicate of the request being carried out waits for the same outcome.
+    if (this.inFlight?.opId === opId) return this.inFlight.done;
+    if (this.move !== undefined || this.map.version >= MAX_MOVES) return Promise.resolve('busy');
+    const done = this.moveShard(shard, opId);
+    this.inFlight = { opId, done };
+    return done;
+  }
+
+  private async moveShard(shard: number, opId: number): Promise<MoveAnswer> {
+    const move = planMove(this.map, this.ctx.nodes, (bound) => this.ctx.randomInt(bound), shard, opId);
+    if (move === undefined) return 'busy';
+    this.move = move;
+    this.ctx.storage.set('move', move);
+    this.ctx.storage.sync();
+    return this.finish(move);
+  }
+
+  private async finish(move: Move): Promise<MoveAnswer> {
+    await this.carryOut(move);
+    if (this.map.version !== move.version) throw new Error(`assertion failed: move v${move.version} done but the map is at v${this.map.version}`);
+    this.doneOps.push(move.opId);
+    if (this.doneOps.length > DONE_OPS_KEPT) this.doneOps.shift();
+    this.inFlight = undefined;
+    return 'done';
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId } from '../../src/index.ts';
-import { Controller, type ControllerRequest } from './controller.ts';
+import { Controller, type ControllerRequest, type MoveAnswer } from './controller.ts';
 import { Replica, newer, type Cell, type ShardData, type Ts } from './replica.ts';
 import { SHARDS, shardOf } from './ring.ts';
 import { initialMap, type ShardAssignment, type ShardMap } from './shard-map.ts';
@@ -9,14 +9,17 @@ import { initialMap, type ShardAssignment, type ShardMap } from './shard-map.ts'
  * a replica group of three nodes, as an ABD register per key: every node coordinates the client
  * ops it receives, reads ask a majority of the group for the freshest cell and write it back to a
  * majority, writes pick a higher timestamp and store it at a majority. The controller on the first
- * node moves shards between groups (controller.ts); replicas serve a shard only at the version they
- * installed and only until frozen, so a coordinator with a stale map is turned away and asks the
- * controller for the current one.
+ * node moves shards between groups when an operator asks (controller.ts). Replicas serve a shard
+ * only at the version they installed and only until frozen, so a coordinator with a stale map is
+ * turned away (with the newer assignment, when the replica has one) or asks the controller.
  */
 export type ShardKvVariant = 'correct' | 'non-overlapping-quorums' | 'stale-shard-map' | 'copy-before-freeze';
 
 /** How long a coordinator waits for one replica's answer. Swarm's slowest links take 100 ms each way. */
 const CALL_TIMEOUT_MS = 300;
+/** How long a coordinator waits for one answer of the controller to a move request, and how often it asks. */
+const MOVE_TIMEOUT_MS = 700;
+const MOVE_TRIES = 5;
 /** Sends of one request to one replica within a phase before counting it as unreachable. */
 const CALL_TRIES = 3;
 /** Tries per client op (each after a map refresh and a pause): a move blocks a shard for a few round trips. */
@@ -25,7 +28,7 @@ const MAX_ATTEMPTS = 8;
 const RETRY_MS = 20;
 
 type OpRequest = { t: 'get'; shard: number; version: number; key: string } | { t: 'set'; shard: number; version: number; key: string; cell: Cell };
-type Request = OpRequest | ControllerRequest | { t: 'map' };
+type Request = OpRequest | ControllerRequest | { t: 'map' } | { t: 'move'; shard: number; opId: number };
 /**
  * A replica's answer to a get or set: refused when it does not serve that shard version, with the
  * newer assignment it serves, if any, so the coordinator need not ask the controller.
@@ -50,11 +53,13 @@ export class ShardKvNode implements NodeHandlers<never> {
   }
 
   onStart(): void {
-    if (this.controller !== undefined) void this.controller.run();
+    if (this.controller !== undefined) void this.controller.resume();
   }
 
   onCall(_from: NodeId, req: Request): unknown {
     switch (req.t) {
+      case 'move':
+        return this.controller?.requestMove(req.shard, req.opId) ?? 'busy';
       case 'get':
         return this.serves(req.shard, req.version) ? { ok: true, cell: this.replica.copy(req.shard)!.data[req.key] } : this.refusal(req.shard, req.version);
       case 'set':
@@ -96,6 +101,7 @@ export class ShardKvNode implements NodeHandlers<never> {
     const shard = shardOf(op.key);
     if (op.f === 'read') return reply(await this.read(shard, op.key));
     if (op.f === 'write') return reply(await this.write(shard, op.key, op));
+    if (op.f === 'move') return reply(await this.move(shard, op.id));
     reply({ type: 'fail', error: `unknown op ${op.f}` });
   }
 
@@ -132,6 +138,23 @@ export class ShardKvNode implements NodeHandlers<never> {
     }
     // Some replicas may hold the cell already: the write may or may not have happened.
     return cell === undefined ? { type: 'fail', error: `no quorum for shard ${shard}` } : { type: 'info', error: `no quorum for shard ${shard}` };
+  }
+
+  /**
+   * An operator's move of the shard: handed to the controller, which answers when the move is
+   * done. Busy (another move under way) is a definite no; no answer leaves it unknown.
+   */
+  private async move(shard: number, opId: number): Promise<ClientResult> {
+    // Asking again is safe: the controller knows the op id and answers a repeat with the same outcome.
+    for (let i = 0; i < MOVE_TRIES; i++) {
+      try {
+        const answer = await this.ctx.call<MoveAnswer>(this.ctx.nodes[0], { t: 'move', shard, opId }, MOVE_TIMEOUT_MS);
+        return answer === 'done' ? { type: 'ok' } : { type: 'fail', error: 'another move is under way' };
+      } catch {
+        // no answer yet: the request or the answer was lost, or the move is slow
+      }
+    }
+    return { type: 'info', error: 'the controller did not answer' };
   }
 
   /** The freshest cell of `key` among `needed` (default a majority) serving replicas, or undefined. */

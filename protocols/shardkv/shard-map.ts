@@ -21,6 +21,8 @@ export interface ShardAssignment {
 /** A reconfiguration in progress: shard `shard` goes from `from` to `to` at map version `version`. */
 export interface Move {
   version: number;
+  /** The client op that asked for it (a repeated request is answered, not moved again). */
+  opId: number;
   shard: number;
   from: NodeId[];
   to: NodeId[];
@@ -48,21 +50,20 @@ export function initialMap(nodes: readonly NodeId[]): ShardMap {
 }
 
 /**
- * The next move: a shard chosen by `pick` goes to a different group of the same size (one member
+ * The next move: `shard` goes to a different group of the same size (one member, chosen by `pick`,
  * swapped for a node outside the group), at version map.version + 1.
  *
  * @example
- * planMove(initialMap(['n1', 'n2', 'n3', 'n4']), ['n1', 'n2', 'n3', 'n4'], (n) => 0);
- * // { version: 1, shard: 0, from: ['n1', 'n2', 'n3'], to: ['n4', 'n2', 'n3'] }
+ * planMove(initialMap(['n1', 'n2', 'n3', 'n4']), ['n1', 'n2', 'n3', 'n4'], (n) => 0, 0, 7);
+ * // { version: 1, opId: 7, shard: 0, from: ['n1', 'n2', 'n3'], to: ['n4', 'n2', 'n3'] }
  */
-export function planMove(map: ShardMap, nodes: readonly NodeId[], pick: (bound: number) => number): Move | undefined {
-  const shard = pick(map.shards.length);
+export function planMove(map: ShardMap, nodes: readonly NodeId[], pick: (bound: number) => number, shard: number, opId: number): Move | undefined {
   const from = map.shards[shard].group;
   const outside = nodes.filter((n) => !from.includes(n));
   if (outside.length === 0) return undefined;
   const to = from.slice();
   to[pick(to.length)] = outside[pick(outside.length)];
-  return { version: map.version + 1, shard, from: from.slice(), to };
+  return { version: map.version + 1, opId, shard, from: from.slice(), to };
 }
 
 /** The map after `move` committed. */

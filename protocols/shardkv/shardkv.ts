@@ -1,15 +1,25 @@
 import { eventually } from '../../checkers/index.ts';
 import { defineProtocol, type CheckingObserver, type NodeCtx, type Workload, type WorldView } from '../../src/index.ts';
+import { shardKvModel } from './model.ts';
 import { ShardKvNode } from './node.ts';
 
 /** The keys clients use: few, so each key sees many concurrent ops; they hash onto all four shards. */
 export const KEYS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
 
-/** Half reads, half writes of a small integer, on a key drawn uniformly. */
+/**
+ * Reads and writes of a small integer on a key drawn uniformly, and now and then an operator's
+ * `move` of the key's shard to another group. Moves are client ops so that the shrinker can drop
+ * the ones a failure does not need.
+ */
 export const shardKvWorkload: Workload = (rng) => {
   const key = KEYS[Math.floor(rng() * KEYS.length)];
-  return rng() < 0.5 ? { f: 'read', key, value: null } : { f: 'write', key, value: Math.floor(rng() * 100) };
+  const r = rng();
+  if (r < MOVE_SHARE) return { f: 'move', key, value: null };
+  return r < (1 + MOVE_SHARE) / 2 ? { f: 'read', key, value: null } : { f: 'write', key, value: Math.floor(rng() * 100) };
 };
+
+/** The share of ops that are moves: about ten shard moves in a run of 200 ops. */
+const MOVE_SHARE = 0.05;
 
 /**
  * After the heal: no move is left half done, and every member of each shard's group serves the
@@ -39,7 +49,7 @@ function shardsServedAfterHeal(withinMs: number): CheckingObserver {
 
 export const shardKv = defineProtocol({
   name: 'shardkv',
-  description: 'sharded key-value store: consistent hashing onto 4 shards, each an ABD quorum register per key on a group of 3; a controller moves shards between groups (freeze the old majority, install at the new, commit a versioned map)',
+  description: 'sharded key-value store: consistent hashing onto 4 shards, each an ABD quorum register per key on a group of 3; operators\' move ops make a controller move a shard to another group (freeze the old majority, install at the new, commit a versioned map)',
   variants: {
     correct: { kind: 'correct', description: 'majority reads and writes within the group; a move freezes a majority of the old group before copying; replicas serve only the shard version they installed' },
     'non-overlapping-quorums': { kind: 'bug', description: 'reads ask one replica while writes need two of three (R + W <= N): a read can miss an acknowledged write' },
@@ -49,7 +59,7 @@ export const shardKv = defineProtocol({
   defaultVariant: 'correct',
   create: (ctx, variant) => new ShardKvNode(ctx as NodeCtx<never>, variant),
   workload: shardKvWorkload,
-  checkers: () => [{ kind: 'linearizable', model: 'kv' }],
+  checkers: () => [{ kind: 'linearizable', model: shardKvModel() }],
   observers: () => [shardsServedAfterHeal(4000)],
   liveness: { opsCompleteWithinMs: 4000 },
   // Slow swarm networks (100 ms links) and moves under way need more than the default 1 s per op.
