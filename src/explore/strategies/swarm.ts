@@ -6,8 +6,9 @@ import type { ScenarioOptions } from '../../run/scenario.ts';
 /**
  * `swarm` (swarm testing, as in TigerBeetle's options_swarm): each seed draws its own scenario from
  * its own stream: cluster size within the protocol's bounds, clients and their pace, a random subset
- * of fault kinds, fault cadence and lengths, how long faults go on, a latency profile and message
- * loss / duplication / reordering rates. A bug that needs, say, crash-only faults on three nodes
+ * of the fault kinds its scenario allows (`nemesis`, the protocol's or the variant's menu), fault
+ * cadence and lengths, how long faults go on, a latency profile and message loss / duplication /
+ * reordering rates. A bug that needs, say, crash-only faults on three nodes
  * with short restarts is then found by the seeds that happen to draw that, with nobody tuning for
  * it. A pure function of (protocol, base, pinned, seed): the same seed always draws the same
  * scenario, and the scenario is stored whole in corpus entries, so a replay needs no flag.
@@ -94,9 +95,9 @@ function drawNodes(rng: Rng, minNodes: number, usual: number): number {
  * most of them, rarely none (only the network's own loss and reordering).
  */
 function drawNemeses(rng: Rng, menu: readonly NemesisName[]): NemesisName[] {
-  // Draws over the whole table, then keeps the protocol's menu: with the full menu (most
-  // protocols) every seed draws exactly what it always drew; a protocol that allows fewer kinds
-  // (3PC: crashes, not partitions) never sees the others.
+  // Only the scenario's menu is drawn from: with the full menu (most protocols) every seed draws
+  // exactly what it always drew; a protocol or variant that allows fewer kinds (3PC: crashes, no
+  // partitions) never gets the others.
   const all = nemesisNames.length;
   const count = pick(rng, [0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, Math.ceil(all / 2), all]);
   const allowed = new Set(menu);
