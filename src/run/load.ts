@@ -272,6 +272,7 @@ export function checkProtocolDef(where: string, value: unknown): ProtocolDef {
     bad(`defaultVariant ${JSON.stringify(p.defaultVariant)} is not a variant: choose from ${Object.keys(variants).join(', ')}`);
   }
   if (p.observers !== undefined && typeof p.observers !== 'function') bad(`'observers' must be a function (variant, scenario) => observers`);
+  if (p.coverage !== undefined && typeof p.coverage !== 'function') bad(`'coverage' must be a function (view, variant) => a short string naming the world's abstract state`);
   return value as ProtocolDef;
 }
 
