@@ -15,6 +15,7 @@ import { mapreduce } from './mapreduce/index.ts';
 import { tob } from './tob/index.ts';
 import { saga } from './saga/index.ts';
 import { pbft } from './pbft/index.ts';
+import { chord } from './chord/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
 export const protocols: readonly ProtocolDef[] = [
@@ -35,6 +36,7 @@ export const protocols: readonly ProtocolDef[] = [
   tob,
   saga,
   pbft,
+  chord,
 ];
 
 /**

@@ -1,5 +1,6 @@
-import { always, eventually, pairOps, type CheckerResult } from '../../checkers/index.ts';
+import { always, pairOps, type CheckerResult } from '../../checkers/index.ts';
 import { defineProtocol, type CheckingObserver, type History, type NodeCtx, type Workload, type WorldView } from '../../src/index.ts';
+import { deliveredEverywhere } from './delivered-everywhere.ts';
 import { CausalNode } from './node.ts';
 
 /** 60% broadcasts of a small value, 40% reads of the delivered sequence. */
@@ -47,27 +48,6 @@ function causalOrder(): CheckingObserver {
   return { observe: (v, at) => check.observe(v, at), result: () => check.result() };
 }
 
-/** After the heal, every node delivers every message any node delivered, and every acknowledged broadcast. */
-function deliveredEverywhere(withinMs: number): CheckingObserver {
-  const check = eventually<WorldView>(
-    'delivered-everywhere',
-    (view) => {
-      const nodes = liveNodes(view);
-      if (nodes.length < view.nodes.length) return 'a node is down';
-      const all = new Set<string>();
-      for (const { s } of nodes) for (const m of s.delivered) all.add(m.id);
-      for (const p of pairOps(view.history as History)) if (p.invoke.f === 'bcast' && p.outcome === 'ok') all.add(p.completion!.value as string);
-      for (const { id, s } of nodes) {
-        const have = new Set(s.delivered.map((m) => m.id));
-        const lacking = [...all].filter((x) => !have.has(x));
-        if (lacking.length > 0) return `${id} has not delivered ${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ` and ${lacking.length - 3} more` : ''}`;
-      }
-      return true;
-    },
-    { withinMs },
-  );
-  return { observe: (v, at) => check.observe(v, at), markHealed: (t) => check.markHealed(t), result: () => check.result() };
-}
 
 /**
  * On the history: every read shows each origin's messages once each and in the order sent
@@ -106,7 +86,7 @@ export const causal = defineProtocol({
   create: (ctx, variant) => new CausalNode(ctx as NodeCtx<never>, variant),
   workload: causalWorkload,
   checkers: () => [{ kind: 'custom', name: 'reads-fifo', check: checkReadsFifo }],
-  observers: () => [causalOrder(), deliveredEverywhere(1000)],
+  observers: () => [causalOrder(), deliveredEverywhere(1000, (s) => (s instanceof CausalNode ? s.delivered : undefined))],
   liveness: { opsCompleteWithinMs: 500 },
   defaults: { quietMs: 1500 },
   minNodes: 1,

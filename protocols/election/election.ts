@@ -113,11 +113,19 @@ function checkReadsSeeAppends(history: History): CheckerResult {
 
 export const election = defineProtocol({
   name: 'election',
-  description: 'bully leader election with a heartbeat failure detector, epochs and majority votes; the leader alone appends to a majority-replicated log',
+  description: 'bully leader election with a heartbeat failure detector, epochs and majority votes; the leader alone appends to a majority-replicated log and reads on a lease',
   variants: {
-    correct: { kind: 'correct', description: 'a suspecting node runs for the next epoch and leads only with a majority of votes, from their most recent log; reads wait for a majority heartbeat' },
+    correct: {
+      kind: 'correct',
+      description:
+        'a suspecting node runs for the next epoch and leads only with a majority of votes, from their most recent log; the leader reads alone on a short lease that followers honour by voting for nobody for a while after each heartbeat, timed by timers',
+    },
     'no-quorum': { kind: 'bug', description: 'a node declares itself leader on a heartbeat timeout, without a majority (split brain under partition or a paused node)' },
-    'lease-reads': { kind: 'bug', description: "the leader answers reads alone while a lease on its own clock lasts, trusting that no follower's failure-detector timeout (cut off from it, or on a skewed clock) elects another leader sooner (stale reads)" },
+    'lease-reads': { kind: 'bug', description: "the leader answers reads alone while a lease on its own clock lasts, but followers promise nothing: one that stops hearing it wins votes at once from nodes that still ack the old leader (stale reads)" },
+    'fd-local-clock': {
+      kind: 'bug',
+      description: "the failure detector's timeout (and the promise a follower keeps not to vote) is judged on the local clock, not a timer: a clock that jumps ahead frees a follower to vote while the leader's lease still runs (stale reads)",
+    },
   },
   defaultVariant: 'correct',
   create: (ctx, variant) => new ElectionNode(ctx as NodeCtx<never>, variant),

@@ -11,12 +11,21 @@ import type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId } from '../.
  *   node promises at most one candidate per epoch and never an older epoch (durable before it
  *   answers) and sends its log. With a majority the candidate leads that epoch, starting from the
  *   most recent log among its voters (highest epoch it was adopted in, then longest).
- * - The log: the leader appends a client's entry, sends its whole log (with its epoch) to every
- *   node, and acknowledges once a majority stored it. A node takes a log only from an epoch at
- *   least as high as it promised, so a deposed leader can no longer gather a majority.
+ * - The log: the leader appends a client's entry, sends its whole log (with its epoch and how
+ *   much of it a majority stored) to every node, and acknowledges once a majority stored it. A node
+ *   takes a log only from an epoch at least as high as it promised, so a deposed leader can no
+ *   longer gather a majority. A follower forwards client ops to the leader, resends them every
+ *   retransmission timeout (adapted to the round trips it measured) and answers a forwarded
+ *   append as soon as a heartbeat shows it stored by a majority.
+ * - Reads and leases: a leader answers a read alone while its lease lasts: LEASE_MS after a
+ *   heartbeat a majority acked. The lease rests on the followers' promise: a node that acked a
+ *   heartbeat votes for nobody (itself included) until PROMISE_MS without one have passed, timed
+ *   by a timer (monotonic; a clock bump does not move it) and LEASE_MS < PROMISE_MS / 4 covers clock
+ *   rates from x0.5 to x2. A bound node that outranks the leader asks it to abdicate instead of
+ *   running. Without a lease, a read waits for a majority to ack a heartbeat sent after it arrived.
  */
 
-export type ElectionVariant = 'correct' | 'no-quorum' | 'lease-reads';
+export type ElectionVariant = 'correct' | 'no-quorum' | 'lease-reads' | 'fd-local-clock';
 
 /** How often a node checks its failure detector and a leader sends heartbeats. */
 export const TICK_MS = 20;
@@ -25,17 +34,20 @@ export const SUSPECT_AFTER_MS = 150;
 const RANK_STEP_MS = 40;
 /** A candidate that has no majority by then gives up (and retries after its timeout). */
 const ELECTION_MS = 100;
-/** How long a follower waits for the leader to answer one try of a forwarded client op. */
-const FORWARD_TIMEOUT_MS = 250;
-/** Tries per forwarded op: 3 x 250 ms stays under the client's 1 s timeout. */
-const FORWARD_ATTEMPTS = 3;
+/** After a heartbeat, a node votes for nobody for this long (its timer); below SUSPECT_AFTER_MS, so it is free again when it suspects. */
+const PROMISE_MS = 140;
+/** A leader reads alone this long after a heartbeat a majority acked: under PROMISE_MS / 4 (clocks run at x0.5 to x2). */
+const LEASE_MS = 30;
 /**
- * lease-reads: a leader answers reads alone for this long after a heartbeat a majority acked (its
- * clock), counting on every follower's failure detector (its own clock) to wait SUSPECT_AFTER_MS.
- * Safety then rests on timeouts: a follower that cannot hear the leader, or whose clock jumps,
- * suspects early and wins votes from nodes that still ack the old leader.
+ * lease-reads: the leader reads alone for this long on its own clock, while followers promise
+ * nothing (they vote for a candidate at once): a lease that rests only on hoping no follower's
+ * failure detector fires sooner.
  */
-const LEASE_MS = 100;
+const UNPROMISED_LEASE_MS = 100;
+/** Retransmission timeout of a forwarded op before any round trip was measured, and its bounds. */
+const FORWARD_RTO_MS = { initial: 100, min: 30, max: 300 };
+/** A forwarded op not answered within this long (under the client's 1 s timeout) is answered `info`. */
+const FORWARD_PATIENCE_MS = 900;
 /** Bound on the log (the workload appends far fewer). */
 const MAX_LOG = 10_000;
 
@@ -48,7 +60,9 @@ export interface Entry {
 type Msg =
   | { t: 'vote-req'; epoch: number }
   | { t: 'vote'; epoch: number; granted: boolean; log: Entry[]; logEpoch: number }
-  | { t: 'append'; epoch: number; seq: number; log: Entry[] }
+  | { t: 'append'; epoch: number; seq: number; log: Entry[]; committed: number }
+  | { t: 'abdicate'; epoch: number }
+  | { t: 'abdicated'; epoch: number; to: NodeId }
   | { t: 'append-ack'; epoch: number; seq: number; length: number }
   | { t: 'fwd'; op: ClientOp }
   | { t: 'fwd-reply'; opId: number; result: ClientResult };
@@ -75,14 +89,23 @@ export class ElectionNode implements NodeHandlers<Msg> {
   logEpoch: number;
   /** Acknowledged entries (index and op), appended by this node while leader: what the checks follow. */
   readonly acked: Array<{ index: number; op: number; epoch: number }> = [];
+  /** Local clock time of the last heartbeat (or vote given, or start): the fd-local-clock bug judges by it. */
   private lastHeardMs: number;
+  private lastPromiseMs: number;
+  /** True while this node's promise to the leader it last heard holds (PROMISE_MS timer not yet fired). */
+  private bound = true;
+  private promiseTimer: number | undefined;
+  private suspectTimer: number | undefined;
+  /** Forwarding round trips (Jacobson/Karels): smoothed and variance, ms. */
+  private srttMs: number | undefined;
+  private rttvarMs = 0;
   private leaderId: NodeId | undefined;
   private votes = new Map<NodeId, { log: Entry[]; logEpoch: number }>();
   private electionStartedMs = 0;
   private acks = new Map<NodeId, number>();
   private pending: Pending[] = [];
   /** Client ops this node forwarded to the leader, by op id, until answered. */
-  private forwarded = new Map<number, { op: ClientOp; reply: (r: ClientResult) => void; attempts: number }>();
+  private forwarded = new Map<number, { op: ClientOp; reply: (r: ClientResult) => void; attempts: number; sentMs: number; firstMs: number }>();
   /** While leader: how many entries of the log a majority stored in this epoch. */
   private committed = 0;
   /** While leader: heartbeat rounds (each `append` broadcast is one), when each left, and each node's highest acked round. */
@@ -90,6 +113,10 @@ export class ElectionNode implements NodeHandlers<Msg> {
   private seqSentMs = new Map<number, number>();
   private ackSeq = new Map<NodeId, number>();
   private leaseUntilMs = -Infinity;
+  /** Heartbeat rounds whose LEASE_MS timer fired: a lease from one of them is over. */
+  private leaseExpiredSeq = 0;
+  /** The highest round a majority acked. */
+  private confirmedSeq = 0;
   /** Reads waiting for a majority to ack a heartbeat sent after they arrived (so this node still leads). */
   private pendingReads: Array<{ afterSeq: number; reply: (r: ClientResult) => void }> = [];
 
@@ -102,10 +129,13 @@ export class ElectionNode implements NodeHandlers<Msg> {
     this.log = d?.log ?? [];
     this.logEpoch = d?.logEpoch ?? 0;
     this.lastHeardMs = ctx.now();
+    this.lastPromiseMs = this.lastHeardMs;
   }
 
   onStart(): void {
     this.ctx.setTimer(TICK_MS, 'tick');
+    // What this node promised before a crash is forgotten: it keeps a fresh promise to whoever led.
+    this.heard();
   }
 
   isLeader(): boolean {
@@ -128,16 +158,45 @@ export class ElectionNode implements NodeHandlers<Msg> {
 
   onTimer(name: string, data: unknown): void {
     if (name === 'fwd') return this.onForwardTimer(data as number);
+    if (name === 'lease') return void (this.leaseExpiredSeq = Math.max(this.leaseExpiredSeq, data as number));
+    if (name === 'promise') return void (this.bound = false);
+    if (name === 'suspect') return this.role === 'follower' ? this.suspectLeader() : undefined;
     if (name !== 'tick') return;
     this.ctx.setTimer(TICK_MS, 'tick');
     if (this.role === 'leader') return this.sendLog();
     const now = this.ctx.now();
     if (this.role === 'candidate' && now - this.electionStartedMs > ELECTION_MS) this.role = 'follower';
-    if (this.role === 'follower' && now - this.lastHeardMs > this.suspectAfterMs()) this.suspectLeader();
+    // The fd-local-clock bug times its failure detector by the local clock, which jumps.
+    if (this.variant === 'fd-local-clock' && this.role === 'follower' && now - this.lastHeardMs > this.suspectAfterMs()) this.suspectLeader();
+  }
+
+  /**
+   * The failure detector hears from the leader (or starts, or votes): it promises not to vote
+   * for PROMISE_MS and suspects after its timeout, both timed by timers, which clock bumps do not
+   * move. (A candidate that fails re-arms it here too, so it retries after its timeout.)
+   */
+  private heard(promise = true): void {
+    this.lastHeardMs = this.ctx.now();
+    // Only a heartbeat (or a restart) promises: a candidate or a voter that bound itself would refuse every rival, and no one would win.
+    if (promise) this.lastPromiseMs = this.lastHeardMs;
+    if (this.variant === 'fd-local-clock') return;
+    if (this.suspectTimer !== undefined) this.ctx.cancelTimer(this.suspectTimer);
+    this.suspectTimer = this.ctx.setTimer(this.suspectAfterMs(), 'suspect');
+    if (!promise) return;
+    if (this.promiseTimer !== undefined) this.ctx.cancelTimer(this.promiseTimer);
+    this.bound = true;
+    this.promiseTimer = this.ctx.setTimer(PROMISE_MS, 'promise');
+  }
+
+  /** True while this node's promise to the last leader it heard forbids a vote. */
+  private isBound(): boolean {
+    if (this.variant === 'lease-reads' || this.variant === 'no-quorum') return false;
+    if (this.variant === 'fd-local-clock') return this.ctx.now() - this.lastPromiseMs < PROMISE_MS;
+    return this.bound;
   }
 
   private suspectLeader(): void {
-    this.lastHeardMs = this.ctx.now();
+    this.heard(false);
     if (this.variant === 'no-quorum') {
       // The bug: a timeout is taken as proof the leader is gone; no votes, no majority.
       this.promised += 1;
@@ -154,6 +213,8 @@ export class ElectionNode implements NodeHandlers<Msg> {
   }
 
   onMessage(from: NodeId, m: Msg): void {
+    if (m.t === 'abdicate') return this.onAbdicate(from, m.epoch);
+    if (m.t === 'abdicated') return this.onAbdicated(from, m);
     if (m.t === 'vote-req') return this.onVoteReq(from, m.epoch);
     if (m.t === 'vote') return this.onVote(from, m);
     if (m.t === 'append') return this.onAppend(from, m);
@@ -163,7 +224,8 @@ export class ElectionNode implements NodeHandlers<Msg> {
   }
 
   private onVoteReq(from: NodeId, epoch: number): void {
-    const granted = epoch > this.promised;
+    // A leader may grant (it steps down, ending its own lease); a follower only once its promise ran out.
+    const granted = epoch > this.promised && (this.role === 'leader' || !this.isBound());
     if (granted) {
       this.stepDown(epoch);
       this.save();
@@ -197,6 +259,8 @@ export class ElectionNode implements NodeHandlers<Msg> {
     this.ackSeq = new Map();
     this.seqSentMs = new Map();
     this.leaseUntilMs = -Infinity;
+    this.confirmedSeq = 0;
+    this.leaseExpiredSeq = this.hbSeq;
     this.save();
     this.sendLog();
   }
@@ -206,7 +270,8 @@ export class ElectionNode implements NodeHandlers<Msg> {
     this.seqSentMs.set(this.hbSeq, this.ctx.now());
     this.seqSentMs.delete(this.hbSeq - 1000);
     this.ackSeq.set(this.ctx.id, this.hbSeq);
-    this.ctx.broadcast({ t: 'append', epoch: this.epoch, seq: this.hbSeq, log: this.log });
+    if (this.variant !== 'lease-reads') this.ctx.setTimer(LEASE_MS, 'lease', this.hbSeq);
+    this.ctx.broadcast({ t: 'append', epoch: this.epoch, seq: this.hbSeq, log: this.log, committed: this.committed });
   }
 
   /** Leaves leadership (answering what is pending: it may or may not survive) and promises `epoch`. */
@@ -218,13 +283,13 @@ export class ElectionNode implements NodeHandlers<Msg> {
     // A read has no effect: one not answered before the step-down simply did not happen.
     for (const r of this.pendingReads) r.reply({ type: 'fail', error: 'deposed' });
     this.pendingReads = [];
-    this.lastHeardMs = this.ctx.now();
+    this.heard(false);
   }
 
   private onAppend(from: NodeId, m: Extract<Msg, { t: 'append' }>): void {
     if (m.epoch < this.promised || (m.epoch === this.promised && this.role === 'leader' && from !== this.ctx.id)) return;
     if (m.epoch > this.promised || this.role !== 'follower') this.stepDown(m.epoch);
-    this.lastHeardMs = this.ctx.now();
+    this.heard();
     this.leaderId = from;
     // Reordered messages of one leader: never go back to a shorter log of the same epoch.
     if (m.epoch > this.logEpoch || m.log.length > this.log.length) {
@@ -233,12 +298,45 @@ export class ElectionNode implements NodeHandlers<Msg> {
       this.save();
     }
     this.ctx.send(from, { t: 'append-ack', epoch: m.epoch, seq: m.seq, length: this.log.length });
-    this.challengeIfHigher(from);
+    this.answerForwardedAppends(m.log, m.committed);
+    this.challengeIfHigher(from, m.epoch);
   }
 
-  /** The bully rule: a live node ranked above the leader takes over (by a normal election). */
-  private challengeIfHigher(leader: NodeId): void {
-    if (this.rank(this.ctx.id) > this.rank(leader) && this.ctx.now() - this.electionStartedMs > this.suspectAfterMs()) this.suspectLeader();
+  /**
+   * The bully rule: a live node ranked above the leader takes over. Bound by its promise, it may
+   * not run while the leader's lease may last, so it asks the leader to abdicate, then runs when its
+   * own failure detector fires (it has the shortest timeout of those ranked below it).
+   */
+  private challengeIfHigher(leader: NodeId, epoch: number): void {
+    if (this.rank(this.ctx.id) <= this.rank(leader) || this.ctx.now() - this.electionStartedMs <= this.suspectAfterMs()) return;
+    if (!this.isBound()) return this.suspectLeader();
+    this.electionStartedMs = this.ctx.now();
+    this.ctx.send(leader, { t: 'abdicate', epoch });
+  }
+
+  /** A higher-ranked node asks this leader to make way: it stops leading (its lease ends with it) and falls silent. */
+  private onAbdicate(from: NodeId, epoch: number): void {
+    if (this.role !== 'leader' || epoch !== this.epoch || this.rank(from) <= this.rank(this.ctx.id)) return;
+    this.ctx.sometimes('leader abdicated to a higher-ranked node', true);
+    this.stepDown(this.promised);
+    this.leaderId = from;
+    this.release();
+    this.ctx.broadcast({ t: 'abdicated', epoch, to: from });
+  }
+
+  /** The leader this node promised stepped down (its lease ended with it): the promise is void; the challenger runs now. */
+  private onAbdicated(from: NodeId, m: Extract<Msg, { t: 'abdicated' }>): void {
+    if (this.role !== 'follower' || from !== this.leaderId || m.epoch !== this.promised) return;
+    this.leaderId = m.to;
+    this.release();
+    if (m.to === this.ctx.id) this.suspectLeader();
+  }
+
+  private release(): void {
+    this.bound = false;
+    if (this.promiseTimer !== undefined) this.ctx.cancelTimer(this.promiseTimer);
+    this.promiseTimer = undefined;
+    if (this.variant === 'fd-local-clock') this.lastPromiseMs = this.ctx.now() - PROMISE_MS;
   }
 
   private onAppendAck(from: NodeId, m: Extract<Msg, { t: 'append-ack' }>): void {
@@ -255,8 +353,9 @@ export class ElectionNode implements NodeHandlers<Msg> {
     const majority = Math.floor(this.ctx.nodes.length / 2) + 1;
     if (seqs.length < majority) return;
     const confirmed = seqs[majority - 1];
+    this.confirmedSeq = Math.max(this.confirmedSeq, confirmed);
     const sentMs = this.seqSentMs.get(confirmed);
-    if (sentMs !== undefined) this.leaseUntilMs = Math.max(this.leaseUntilMs, sentMs + LEASE_MS);
+    if (sentMs !== undefined) this.leaseUntilMs = Math.max(this.leaseUntilMs, sentMs + UNPROMISED_LEASE_MS);
     while (this.pendingReads.length > 0 && this.pendingReads[0].afterSeq <= confirmed) this.pendingReads.shift()!.reply(this.readResult());
   }
 
@@ -268,10 +367,12 @@ export class ElectionNode implements NodeHandlers<Msg> {
   private advanceCommit(): void {
     const stored = [...this.acks.values()].sort((a, b) => b - a);
     const majority = Math.floor(this.ctx.nodes.length / 2) + 1;
+    const before = this.committed;
     this.committed = Math.max(this.committed, stored.length >= majority ? stored[majority - 1] : 0);
+    // Every index stored by a majority counts as acknowledged (a follower may answer its client from a heartbeat).
+    for (let i = before; i < this.committed; i++) this.acked.push({ index: i, op: this.log[i].op, epoch: this.epoch });
     while (this.pending.length > 0 && this.pending[0].index < this.committed) {
       const p = this.pending.shift()!;
-      if (!this.acked.some((a) => a.index === p.index)) this.acked.push({ index: p.index, op: this.log[p.index].op, epoch: this.epoch });
       p.reply({ type: 'ok', value: p.index });
     }
   }
@@ -286,32 +387,65 @@ export class ElectionNode implements NodeHandlers<Msg> {
 
   /** Forwards a client op to the leader; the `fwd` timer resends a lost one (see onForwardTimer). */
   private forward(leader: NodeId, op: ClientOp, reply: (r: ClientResult) => void): void {
-    this.forwarded.set(op.id, { op, reply, attempts: 1 });
+    const now = this.ctx.now();
+    this.forwarded.set(op.id, { op, reply, attempts: 1, sentMs: now, firstMs: now });
     this.ctx.send(leader, { t: 'fwd', op });
-    this.ctx.setTimer(FORWARD_TIMEOUT_MS, 'fwd', op.id);
+    this.ctx.setTimer(this.rtoMs(), 'fwd', op.id);
+  }
+
+  /** The retransmission timeout: smoothed round trip plus four deviations, bounded; a guess until measured. */
+  private rtoMs(): number {
+    if (this.srttMs === undefined) return FORWARD_RTO_MS.initial;
+    return Math.min(FORWARD_RTO_MS.max, Math.max(FORWARD_RTO_MS.min, Math.ceil(this.srttMs + 4 * this.rttvarMs)));
+  }
+
+  private sampleRtt(rttMs: number): void {
+    if (!(rttMs >= 0)) return; // the local clock went back
+    if (this.srttMs === undefined) {
+      this.srttMs = rttMs;
+      this.rttvarMs = rttMs / 2;
+      return;
+    }
+    this.rttvarMs = 0.75 * this.rttvarMs + 0.25 * Math.abs(this.srttMs - rttMs);
+    this.srttMs = 0.875 * this.srttMs + 0.125 * rttMs;
   }
 
   /**
-   * No answer yet: resend, to the leader as now known, a bounded number of times (the leader
-   * recognises a resent append by its op id and appends it once), then answer `info`.
+   * No answer yet: resend, to the leader as now known, every retransmission timeout (the leader
+   * recognises a resent append by its op id and appends it once), until FORWARD_PATIENCE_MS, then answer `info`.
    */
   private onForwardTimer(opId: number): void {
     const f = this.forwarded.get(opId);
     if (f === undefined) return;
-    if (f.attempts >= FORWARD_ATTEMPTS || this.leaderId === undefined || this.leaderId === this.ctx.id) {
+    const now = this.ctx.now();
+    if (now - f.firstMs >= FORWARD_PATIENCE_MS || this.leaderId === undefined || this.leaderId === this.ctx.id) {
       this.forwarded.delete(opId);
       return f.reply({ type: 'info', error: 'leader did not answer' });
     }
     f.attempts++;
+    f.sentMs = now;
     this.ctx.send(this.leaderId, { t: 'fwd', op: f.op });
-    this.ctx.setTimer(FORWARD_TIMEOUT_MS, 'fwd', opId);
+    this.ctx.setTimer(this.rtoMs(), 'fwd', opId);
   }
 
   private onForwardReply(opId: number, result: ClientResult): void {
     const f = this.forwarded.get(opId);
     if (f === undefined) return; // a duplicate, or an answer after we gave up
+    // Karn's rule: a resent op's answer may be to any of its tries, so it is no sample.
+    if (f.attempts === 1) this.sampleRtt(this.ctx.now() - f.sentMs);
     this.forwarded.delete(opId);
     f.reply(result);
+  }
+
+  /** A heartbeat shows a forwarded append stored by a majority: answer it without waiting for the leader's reply. */
+  private answerForwardedAppends(log: Entry[], committed: number): void {
+    for (const [opId, f] of this.forwarded) {
+      if (f.op.f !== 'append') continue;
+      const index = log.findIndex((e) => e.op === opId);
+      if (index < 0 || index >= committed) continue;
+      this.forwarded.delete(opId);
+      f.reply({ type: 'ok', value: index });
+    }
   }
 
   /**
@@ -319,10 +453,22 @@ export class ElectionNode implements NodeHandlers<Msg> {
    * heartbeat sent once the read had arrived. The lease-reads bug skips that while its lease lasts.
    */
   private read(reply: (r: ClientResult) => void): void {
-    if (this.variant === 'lease-reads' && this.ctx.now() < this.leaseUntilMs) return reply(this.readResult());
+    if (this.leaseHolds()) return reply(this.readResult());
     this.sendLog();
     this.pendingReads.push({ afterSeq: this.hbSeq, reply });
     this.advanceReads();
+  }
+
+  /**
+   * The lease: the last heartbeat round a majority acked left less than LEASE_MS ago, by its timer
+   * (clock bumps do not move it) and by the clock (a pause does not stop the clock). lease-reads
+   * trusts its own clock alone, over a lease no follower promised to respect.
+   */
+  private leaseHolds(): boolean {
+    if (this.variant === 'no-quorum') return false;
+    if (this.variant === 'lease-reads') return this.ctx.now() < this.leaseUntilMs;
+    const sentMs = this.seqSentMs.get(this.confirmedSeq);
+    return this.confirmedSeq > this.leaseExpiredSeq && sentMs !== undefined && this.ctx.now() - sentMs < LEASE_MS;
   }
 
   private serveAsLeader(op: ClientOp, reply: (r: ClientResult) => void): void {

@@ -1,5 +1,6 @@
-import { always, eventually, pairOps, type CheckerResult } from '../../checkers/index.ts';
+import { always, pairOps, type CheckerResult } from '../../checkers/index.ts';
 import { defineProtocol, type CheckingObserver, type History, type NodeCtx, type Workload, type WorldView } from '../../src/index.ts';
+import { deliveredEverywhere } from '../causal/delivered-everywhere.ts';
 import { TobNode } from './node.ts';
 
 /** 60% broadcasts of a small value, 40% reads of the delivered sequence. */
@@ -36,27 +37,6 @@ function totalOrder(): CheckingObserver {
   return { observe: (v, at) => check.observe(v, at), result: () => check.result() };
 }
 
-/** After the heal, every node delivers every message any node delivered, and every acknowledged broadcast. */
-function deliveredEverywhere(withinMs: number): CheckingObserver {
-  const check = eventually<WorldView>(
-    'delivered-everywhere',
-    (view) => {
-      const nodes = liveNodes(view);
-      if (nodes.length < view.nodes.length) return 'a node is down';
-      const all = new Set<string>();
-      for (const { s } of nodes) for (const m of s.delivered) all.add(m.id);
-      for (const p of pairOps(view.history as History)) if (p.invoke.f === 'bcast' && p.outcome === 'ok') all.add(p.completion!.value as string);
-      for (const { id, s } of nodes) {
-        const have = new Set(s.delivered.map((m) => m.id));
-        const lacking = [...all].filter((x) => !have.has(x));
-        if (lacking.length > 0) return `${id} has not delivered ${lacking.slice(0, 3).join(', ')}${lacking.length > 3 ? ` and ${lacking.length - 3} more` : ''}`;
-      }
-      return true;
-    },
-    { withinMs },
-  );
-  return { observe: (v, at) => check.observe(v, at), markHealed: (t) => check.markHealed(t), result: () => check.result() };
-}
 
 /** On the history: every two reads, wherever they ran, show one sequence (the shorter a prefix of the longer). */
 function checkReadsAgree(history: History): CheckerResult {
@@ -88,7 +68,7 @@ export const tob = defineProtocol({
   create: (ctx, variant) => new TobNode(ctx as NodeCtx<never>, variant),
   workload: tobWorkload,
   checkers: () => [{ kind: 'custom', name: 'reads-agree', check: checkReadsAgree }],
-  observers: () => [totalOrder(), deliveredEverywhere(1500)],
+  observers: () => [totalOrder(), deliveredEverywhere(1500, (s) => (s instanceof TobNode ? s.delivered : undefined))],
   liveness: { opsCompleteWithinMs: 500 },
   defaults: { quietMs: 2000 },
   minNodes: 1,

@@ -124,6 +124,26 @@ const FailSchema = Type.Object(
 );
 const PassSchema = Type.Object({ status: Type.Literal('pass') }, { additionalProperties: false });
 
+/**
+ * Which exploration strategy drew the run's options, and its parameters (for a `coverage` run:
+ * its campaign, the kept run it mutated and how). A record for people and tools: the options are
+ * stored whole, so a replay needs neither this nor any flag. Entries from before it lack it.
+ */
+export const StrategyRecordSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH, description: 'the strategy: random, swarm, coverage, ...' }),
+    params: Type.Optional(
+      Type.Record(Type.String({ maxLength: MAX_NAME_LENGTH }), Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean()]), {
+        maxProperties: 32,
+        description: "the strategy's parameters for this run, as flat data",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type StrategyRecord = Static<typeof StrategyRecordSchema>;
+
 /** A whole corpus entry. */
 export const CorpusEntrySchema = Type.Object(
   {
@@ -151,6 +171,7 @@ export const CorpusEntrySchema = Type.Object(
     createdBy: Type.String({ maxLength: 10_000 }),
     /** The history-check budget the run was judged under, when not the default. */
     check: Type.Optional(Type.Object({ maxStates: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false })),
+    strategy: Type.Optional(StrategyRecordSchema),
   },
   { additionalProperties: false },
 );

@@ -279,6 +279,7 @@ export function checkProtocolDef(where: string, value: unknown): ProtocolDef {
     if (f !== undefined && typeof f !== 'function' && !(typeof f === 'number' && Number.isInteger(f) && f >= 0)) bad(`'byzantine.f' must be a whole number >= 0 or a function (nodes) => f`);
     if (b!.mutate !== undefined && typeof b!.mutate !== 'function') bad(`'byzantine.mutate' must be a function (msg, rng, { from, to }) => msg`);
   }
+  if (p.coverage !== undefined && typeof p.coverage !== 'function') bad(`'coverage' must be a function (view, variant) => a short string naming the world's abstract state`);
   return value as ProtocolDef;
 }
 

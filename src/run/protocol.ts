@@ -3,7 +3,7 @@ import type { HistoryCheckerSpec } from '../../checkers/index.ts';
 import type { CheckerResult } from '../../checkers/result.ts';
 import type { Mutator } from '../faults/mutate.ts';
 import type { NodeCtx, NodeHandlers } from '../node/api.ts';
-import type { Observer } from '../sim/simulator.ts';
+import type { Observer, WorldView } from '../sim/simulator.ts';
 import type { Workload } from '../workload/workload.ts';
 import type { NemesisName } from '../faults/index.ts';
 import type { ScenarioOptions } from './scenario.ts';
@@ -63,6 +63,12 @@ export interface ProtocolDef {
   minNodes?: number;
   /** Opts in to the Byzantine fault kinds (`equivocate`, `corrupt`, `replay`, `silent`). */
   byzantine?: ByzantineSpec;
+  /**
+   * The world's abstract state for the `coverage` strategy, called after every event: a run covers
+   * each distinct key it reaches and each change of key. Keep it small and bounded (roles, who is
+   * up, how terms relate; not raw counters). Absent: features are drawn from the trace.
+   */
+  coverage?(view: WorldView, variant: string): string;
 }
 
 /**

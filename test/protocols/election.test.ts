@@ -28,9 +28,19 @@ describe('election (bully, heartbeat failure detector, single-writer log)', () =
     expect(f?.r.failing).toContain('always(log-never-forks)');
   });
 
-  it('lease-reads: a deposed leader serves a stale read, first in seeds 74..80 at seed 77', async () => {
-    const f = await shared.firstFailure(election, 'lease-reads', 74, 80);
-    expect(f?.seed).toBe(77);
+  it('lease-reads: a deposed leader serves a stale read on a lease no follower promised, first at swarm seed 113', async () => {
+    const f = await shared.firstSwarmFailure(election, 'lease-reads', 108, 113);
+    expect(f?.seed).toBe(113);
     expect(f?.r.failing).toEqual(['reads-see-acknowledged-appends']);
+  });
+
+  it('fd-local-clock: a failure detector timed by a jumping local clock, first at swarm seed 35', async () => {
+    const f = await shared.firstSwarmFailure(election, 'fd-local-clock', 30, 35);
+    expect(f?.seed).toBe(35);
+    expect(f?.r.failing).toEqual(['eventually(one-leader-after-heal)']);
+  });
+
+  it('correct passes seeds 0..5 of the default exploration (swarm)', async () => {
+    expect(await shared.firstSwarmFailure(election, 'correct', 0, 5)).toBeUndefined();
   });
 });
