@@ -104,13 +104,13 @@ async function bugTable(): Promise<string[]> {
 
 /**
  * A strategy's summary: the median over bugs of its median seeds, the median ratio to random's
- * (over the bugs both found from a start: a ratio with "not found" in it means nothing), the bugs
+ * (over the bugs both found, by median: a ratio with "not found" in it means nothing), the bugs
  * not found from every start.
  */
 function summaryLine(s: StrategyName, medians: Map<StrategyName, number[]>, missed: Map<StrategyName, string[]>): string {
   const mine = medians.get(s)!;
   const random = medians.get('random');
-  const ratios = random === undefined ? [] : mine.map((m, i) => m / random[i]).filter((x) => Number.isFinite(x));
+  const ratios = random === undefined ? [] : mine.flatMap((m, i) => (Number.isFinite(m) && Number.isFinite(random[i]) ? [m / random[i]] : []));
   const ratio = ratios.length === 0 ? 'n/a' : median(ratios).toFixed(2);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + (Number.isFinite(b) ? b : CAP), 0);
   return `- ${s}: median over bugs of median seeds ${show(median(mine))}; median ratio to random ${ratio}; sum of medians (not found = ${CAP}) ${sum(mine)}; not found from every start within ${CAP} seeds: ${missed.get(s)!.join(', ') || 'none'}`;

@@ -14,6 +14,8 @@ import { shardKv } from './shardkv/index.ts';
 import { mapreduce } from './mapreduce/index.ts';
 import { tob } from './tob/index.ts';
 import { saga } from './saga/index.ts';
+import { pbft } from './pbft/index.ts';
+import { chord } from './chord/index.ts';
 
 /** Every bundled protocol, in the order `faultline list` shows them. */
 export const protocols: readonly ProtocolDef[] = [
@@ -33,6 +35,8 @@ export const protocols: readonly ProtocolDef[] = [
   mapreduce,
   tob,
   saga,
+  pbft,
+  chord,
 ];
 
 /**

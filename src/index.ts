@@ -9,7 +9,8 @@ export type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId, Storage, Ti
 export { CallTimeoutError } from './node/api.ts';
 // Describing a protocol and a project.
 export { defineProtocol, defineConfig, type ProtocolSpec } from './run/define.ts';
-export type { ProtocolDef, VariantDef, CheckingObserver } from './run/protocol.ts';
+export type { ProtocolDef, VariantDef, CheckingObserver, ByzantineSpec } from './run/protocol.ts';
+export { byzantineFOf } from './run/protocol.ts';
 export type { FaultlineConfig } from './run/load.ts';
 export type { PlannedOp, Workload, OpRequest } from './workload/workload.ts';
 export type { Rng } from './kernel/rng.ts';
@@ -27,6 +28,8 @@ export type { SimResult, SimStats, RunOutcome } from './sim/simulator.ts';
 export type { TraceEvent, TraceKind, Envelope } from './sim/trace.ts';
 export type { PendingContinuation } from './sim/simulator.ts';
 export { nemesisNames, type Fault, type NemesisName } from './faults/index.ts';
+export { allNemesisNames, byzantineNemesisNames, byzantineNodes, defaultByzantineF } from './faults/index.ts';
+export { mutateJson, type Mutator, type MutationInfo } from './faults/mutate.ts';
 // Reports (HTML) of a run or a corpus entry.
 export { buildReportData, type ReportData, type ReportSource } from './report/data.ts';
 export { renderReportHtml, writeReport } from './report/html.ts';

@@ -46,6 +46,9 @@ class JournalReader {
  * The 3PC checks, all judged on node states after every event: atomicity (no two nodes decide a
  * txn differently, restarts included), no commit without every participant's yes vote, and, after
  * the final heal, every txn some node was in doubt about at the heal settles there in time.
+ *
+ * @example
+ * observers: (_variant, scenario) => threePcObservers(['n1', 'n2', 'n3'], scenario.quietMs - 1000),
  */
 export function threePcObservers(nodeIds: readonly NodeId[], settleWithinMs: number): CheckingObserver[] {
   const participants = nodeIds.slice(1);

@@ -1,5 +1,6 @@
 import type { NodeCtx } from '../../src/node/api.ts';
 import type { ProtocolDef } from '../../src/run/protocol.ts';
+import { raftCoverageKey } from './coverage.ts';
 import { raftObservers } from './invariants.ts';
 import { RaftNode, type RaftMsg } from './raft.ts';
 import { RAFT_BUG_KNOBS } from './scenarios.ts';
@@ -32,6 +33,7 @@ export const raft: ProtocolDef = {
   observers: () => raftObservers(LEADER_AFTER_HEAL_MS),
   liveness: { opsCompleteWithinMs: OPS_COMPLETE_WITHIN_MS },
   minNodes: 1,
+  coverage: raftCoverageKey,
 };
 
 export { RaftNode } from './raft.ts';

@@ -108,7 +108,12 @@ function sagasSettle(withinMs: number): CheckingObserver {
   return { observe: (v, at) => e.observe(v, at), markHealed: (t) => e.markHealed(t), result: () => e.result() };
 }
 
-/** The saga observers: at most once, balances, all-or-nothing (after every event), settling (after the heal). */
+/**
+ * The saga observers: at most once, balances, all-or-nothing (after every event), settling (after the heal).
+ *
+ * @example
+ * observers: (_variant, scenario) => sagaObservers(scenario.quietMs - 500),
+ */
 export function sagaObservers(settleWithinMs: number): CheckingObserver[] {
   const audit = new SagaAudit();
   const atMostOnce = always<WorldView>('step-applied-at-most-once', () => audit.atMostOnce);
@@ -131,7 +136,12 @@ export function sagaObservers(settleWithinMs: number): CheckingObserver[] {
   ];
 }
 
-/** On the history: an order retried by a client gets one outcome, whichever node it asked. */
+/**
+ * On the history: an order retried by a client gets one outcome, whichever node it asked.
+ *
+ * @example
+ * checkers: () => [{ kind: 'custom', name: 'order-outcomes-agree', check: checkOrderOutcomes }],
+ */
 export function checkOrderOutcomes(history: History): CheckerResult {
   const checker = 'order-outcomes-agree';
   const outcome = new Map<number, { ok: boolean; index: number }>();

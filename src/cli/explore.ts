@@ -3,7 +3,8 @@ import { defaultWorkers, DEFAULT_WORKER_MEMORY_MB } from '../explore/pool.ts';
 import { formatDuration, Progress } from '../explore/progress.ts';
 import type { SeedReport } from '../explore/report.ts';
 import { planSize, WHOLE, type SeedPlan, type Shard } from '../explore/seeds.ts';
-import { DEFAULT_STRATEGY, isStrategy, optionsFor, type StrategyName } from '../explore/strategies/index.ts';
+import { blockSeedsOf, DEFAULT_STRATEGY, isStrategy, type StrategyName } from '../explore/strategies/index.ts';
+import type { StrategyRecord } from '../corpus/schema.ts';
 import { SummaryBuilder, type ExploreSummaryJson, type FailureGroup } from '../explore/summary.ts';
 import { describeRef, ProtocolLoadError, resolveProtocolArg, type ProtocolRef } from '../run/load.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
@@ -48,8 +49,8 @@ export async function exploreCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const a = await argsOf(values, positionals);
-  const summary = await sweep(a);
-  if (a.shrink) await shrinkGroups(a, summary.failures, argv);
+  const { summary, planned } = await sweep(a);
+  if (a.shrink) await shrinkGroups(a, summary.failures, planned, argv);
   if (a.json) console.log(JSON.stringify(summary, null, 2));
   else printSummary(a, summary);
   const failures = summary.counts.fail + summary.counts.hung + summary.counts.crashed;
@@ -76,7 +77,7 @@ async function argsOf(values: Parsed<'explore'>['values'], positionals: string[]
   }
   const shard = values.shard ?? WHOLE;
   const timeBudgetMs = values.time;
-  const plan = planOf(values.seeds, timeBudgetMs !== undefined, shard);
+  const plan = planOf(values.seeds, timeBudgetMs !== undefined, shard, blockSeedsOf(strategy));
   const workers = values.workers ?? Math.max(1, Math.min(defaultWorkers(), planSize(plan)));
   if (workers === 0 && values['seed-timeout'] !== undefined) {
     throw new UsageError('--seed-timeout needs worker threads: with --workers 0 seeds run in this thread, where no watchdog can stop them (drop --seed-timeout, or give --workers 1 or more)');
@@ -106,9 +107,9 @@ async function argsOf(values: Parsed<'explore'>['values'], positionals: string[]
   };
 }
 
-function planOf(seeds: Range | undefined, timed: boolean, shard: Shard): SeedPlan & { from: number } {
-  if (seeds === undefined) return timed ? { from: 0, shard } : { from: 0, to: 999, shard };
-  return { from: seeds.min, to: seeds.max, shard };
+function planOf(seeds: Range | undefined, timed: boolean, shard: Shard, blockSeeds: number): SeedPlan & { from: number } {
+  if (seeds === undefined) return timed ? { from: 0, shard, blockSeeds } : { from: 0, to: 999, shard, blockSeeds };
+  return { from: seeds.min, to: seeds.max, shard, blockSeeds };
 }
 
 /** The command that re-runs one seed exactly as explored (its options, as the strategy drew them). */
@@ -117,7 +118,7 @@ function runCommandFor(a: ExploreArgs, o: ScenarioOptions): string {
   return ['faultline run', a.refText, ...flagsFor(o, defaults), '--seed', String(o.seed)].join(' ');
 }
 
-async function sweep(a: ExploreArgs): Promise<ExploreSummaryJson> {
+async function sweep(a: ExploreArgs): Promise<{ summary: ExploreSummaryJson; planned: Planned }> {
   const { seed: _seed, ...options } = a.base;
   const builder = new SummaryBuilder(
     {
@@ -143,6 +144,7 @@ async function sweep(a: ExploreArgs): Promise<ExploreSummaryJson> {
   };
   say(`exploring ${a.refText}/${a.base.variant} with strategy ${a.strategy}: ${describePlan(a)}, ${a.workers ? `${a.workers} worker threads` : 'in this thread'}, ${a.stopOnFail ? 'stopping at the first failure' : 'keeping going past failures'}`);
   let failing = 0;
+  const planned = new Map<number, { options: ScenarioOptions; strategy?: StrategyRecord }>();
   const result = await explore({
     protocol: a.ref,
     base: a.base,
@@ -158,30 +160,47 @@ async function sweep(a: ExploreArgs): Promise<ExploreSummaryJson> {
     stopOnFail: a.stopOnFail,
     onReport: (r: SeedReport) => {
       const fresh = builder.add(r);
+      if (fresh) planned.set(r.seed, { options: r.options, strategy: r.strategy });
       if (r.status !== 'pass' && r.status !== 'unknown') failing++;
       if (fresh) say(`  seed ${r.seed}: ${r.status.toUpperCase()} ${fresh.check}: ${fresh.summary.split('\n')[0].slice(0, 160)}`);
       progress.update(builder.explored(), failing);
     },
   });
   progress.end();
-  return builder.finish({ stoppedBy: result.stoppedBy, elapsedMs: result.elapsedMs });
+  return { summary: builder.finish({ stoppedBy: result.stoppedBy, elapsedMs: result.elapsedMs }), planned };
 }
 
 function describePlan(a: ExploreArgs): string {
   const range = 'to' in a.plan && a.plan.to !== undefined ? `seeds ${a.plan.from}..${a.plan.to}` : `seeds from ${a.plan.from}`;
-  const shard = a.shard.count > 1 ? ` (shard ${a.shard.index}/${a.shard.count}: seeds s with s mod ${a.shard.count} = ${a.shard.index - 1})` : '';
+  const block = 'blockSeeds' in a.plan ? (a.plan.blockSeeds ?? 1) : 1;
+  const slice = block > 1 ? `the ${a.strategy} campaigns of ${block} seeds numbered b = floor(s / ${block}) with b mod ${a.shard.count} = ${a.shard.index - 1}` : `seeds s with s mod ${a.shard.count} = ${a.shard.index - 1}`;
+  const shard = a.shard.count > 1 ? ` (shard ${a.shard.index}/${a.shard.count}: ${slice})` : '';
   const time = a.timeBudgetMs !== undefined ? ` for ${formatDuration(a.timeBudgetMs)}` : '';
   return range + shard + time;
 }
 
-/** Shrinks each group's first seed and saves it; the pool's verdicts (hung, crashed) cannot be re-run safely here. */
-async function shrinkGroups(a: ExploreArgs, groups: FailureGroup[], argv: string[]): Promise<void> {
+/** Each failure group's first seed: the options it ran under and the strategy record that drew them. */
+type Planned = Map<number, { options: ScenarioOptions; strategy?: StrategyRecord }>;
+
+/**
+ * Shrinks each group's first seed, from the options it ran under (a feedback strategy's depend on
+ * the sweep), and saves it with its strategy record; the pool's verdicts (hung, crashed) cannot be
+ * re-run safely here.
+ */
+async function shrinkGroups(a: ExploreArgs, groups: FailureGroup[], planned: Planned, argv: string[]): Promise<void> {
   const say = (line: string) => (a.json ? console.error(line) : console.log(line));
   for (const g of groups) {
     if (g.status !== 'fail') continue;
     const seed = g.seeds[0].seed;
-    const options = optionsFor(a.strategy, a.protocol, a.base, a.pinned, seed);
-    const report = await shrinkAndSave(a.protocol, { options }, { maxRuns: a.shrinkRuns, check: a.checkMaxStates === undefined ? {} : { checkMaxStates: a.checkMaxStates }, corpusDir: a.corpusDir, createdBy: `faultline explore ${argv.join(' ')} [strategy ${a.strategy}, seed ${seed}]` });
+    const first = planned.get(seed);
+    if (first === undefined) throw new Error(`assertion failed: no options recorded for seed ${seed}`);
+    const report = await shrinkAndSave(a.protocol, { options: first.options }, {
+      maxRuns: a.shrinkRuns,
+      check: a.checkMaxStates === undefined ? {} : { checkMaxStates: a.checkMaxStates },
+      corpusDir: a.corpusDir,
+      createdBy: `faultline explore ${argv.join(' ')} [strategy ${a.strategy}, seed ${seed}]`,
+      ...(first.strategy ? { strategy: first.strategy } : {}),
+    });
     if (report.saved) {
       g.corpus = report.saved;
       g.replay = report.replay ?? g.replay;

@@ -10,7 +10,7 @@ import { historyFormats } from '../../checkers/formats/index.ts';
 import { DEFAULT_MAX_STATES } from '../../checkers/linearizability.ts';
 import { consistencyModels } from '../../checkers/transactional/index.ts';
 import { modelNames } from '../../models/index.ts';
-import { nemesisGroups, nemesisNames, parseNemesis, type NemesisName } from '../faults/index.ts';
+import { allNemesisNames, nemesisGroups, parseNemesis, type NemesisName } from '../faults/index.ts';
 import { DEFAULT_WORKER_MEMORY_MB } from '../explore/pool.ts';
 import { parseDuration, parseShard, type Shard } from '../explore/seeds.ts';
 import { DEFAULT_STRATEGY, strategyNames } from '../explore/strategies/index.ts';
@@ -86,7 +86,7 @@ const scenarioFlags = {
   nemesis: {
     type: 'nemesis',
     arg: 'LIST',
-    help: `comma-separated faults, or ${Object.keys(nemesisGroups).join(' | ')} (${nemesisNames.join(', ')})`,
+    help: `comma-separated faults, or ${Object.keys(nemesisGroups).join(' | ')} (${allNemesisNames.join(', ')}; Byzantine ones only for a protocol that opts in)`,
   },
   latency: {
     type: 'range',
@@ -244,7 +244,7 @@ export const commands = {
         arg: 'S',
         help: `how a seed becomes a scenario (default ${DEFAULT_STRATEGY}). random: the same scenario, only the seed changes; swarm: each seed also draws its cluster size, clients, fault kinds, cadence, latency and rates (flags given explicitly stay as given); pct: swarm's draws, with deliveries ordered by PCT (random sender priorities, --pct-depth minus 1 random change points). The corpus entry stores the options, so a replay needs no flag.`,
       },
-      shard: { type: 'shard', arg: 'K/N', help: 'run only slice K of N (seeds s with s mod N = K-1); each shard gets the whole --time budget. Join the --json summaries with faultline merge.' },
+      shard: { type: 'shard', arg: 'K/N', help: 'run only slice K of N (seeds s with s mod N = K-1; under --strategy coverage, whole campaigns of 250 seeds); each shard gets the whole --time budget. Join the --json summaries with faultline merge.' },
       workers: { type: 'number', integer: true, min: 0, max: 256, arg: 'N', help: 'worker threads (default: one per core; 0 = this thread, no watchdog)' },
       'seed-timeout': { type: 'number', integer: true, min: 1, max: 86_400, arg: 'S', help: "a seed with no verdict after S seconds of wall time ends 'hung' (default 60)" },
       'worker-memory': { type: 'number', integer: true, min: 16, max: 1_048_576, arg: 'MB', help: `heap limit per worker; a seed past it ends 'crashed: out of memory' (default ${DEFAULT_WORKER_MEMORY_MB})` },
@@ -473,7 +473,7 @@ function takes(f: FlagSpec): string {
     case 'json':
       return 'a JSON value';
     case 'nemesis':
-      return `a comma-separated list of ${[...Object.keys(nemesisGroups), ...nemesisNames].join(', ')}`;
+      return `a comma-separated list of ${[...Object.keys(nemesisGroups), ...allNemesisNames].join(', ')}`;
     case 'duration':
       return 'a duration such as 60s, 10m, 1h or 1m30s';
     case 'shard':

@@ -7,16 +7,17 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ChoiceKind, type ChoiceTape } from '../kernel/choices.ts';
-import { validateFault, type Fault } from '../faults/index.ts';
-import type { ProtocolDef } from '../run/protocol.ts';
+import { validateFaultPlan, type Fault } from '../faults/index.ts';
+import { byzantineFOf, type ProtocolDef } from '../run/protocol.ts';
 import { writeAtomic } from '../run/output.ts';
 import type { RunResult } from '../run/run.ts';
 import { show } from '../run/options-schema.ts';
 import { nodeIds, validateOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
-import { CORPUS_VERSION, entryProblem } from './schema.ts';
+import { CORPUS_VERSION, entryProblem, type StrategyRecord } from './schema.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
 export { CORPUS_VERSION };
+export type { StrategyRecord };
 
 /** What replaying an entry should give. */
 export type Expected = { status: 'fail'; failing: string[] } | { status: 'pass' };
@@ -46,6 +47,11 @@ export interface CorpusEntry {
    * (the directory of `faultline.config.*`, else of `package.json`, above the entry), and export.
    */
   module?: EntryModule;
+  /**
+   * The exploration strategy that drew `options` and its parameters (absent in entries made before
+   * it was recorded, and by `faultline run`/`shrink`). Informative: the options are stored whole.
+   */
+  strategy?: StrategyRecord;
 }
 
 /** The check settings an entry was judged under. */
@@ -144,6 +150,7 @@ export function makeEntry(
   createdBy: string,
   module?: EntryModule,
   check?: EntryCheck,
+  strategy?: StrategyRecord,
 ): CorpusEntry {
   const o = input.options;
   return {
@@ -160,6 +167,7 @@ export function makeEntry(
     createdBy,
     ...(module ? { module } : {}),
     ...(check ? { check } : {}),
+    ...(strategy ? { strategy } : {}),
   };
 }
 
@@ -270,10 +278,8 @@ export function parseEntry(file: string, raw: unknown, protocols: readonly Proto
   }
   // Each fault kind's own check (its table entry) on top of the schema: the kind knows its rules.
   const nodes = new Set(nodeIds(options.nodes));
-  for (let i = 0; i < e.faults.length; i++) {
-    const problem = validateFault(e.faults[i], nodes);
-    if (problem !== undefined) bad(`faults[${i}].${problem}`);
-  }
+  const faultProblem = validateFaultPlan(e.faults, nodes, byzantineFOf(protocol, options.nodes));
+  if (faultProblem !== undefined) bad(faultProblem);
   if (e.tape.length > options.maxSteps * 4) bad(`tape has ${e.tape.length} choices, more than a run of ${options.maxSteps} steps can make`);
   let tape: ChoiceTape;
   try {

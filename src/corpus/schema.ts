@@ -16,6 +16,7 @@ import {
   show,
 } from '../run/options-schema.ts';
 
+import { MAX_FAULT_SEED } from '../faults/byzantine.ts';
 import type { Fault } from '../faults/index.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
@@ -51,6 +52,8 @@ export const OpSchema = Type.Object(
 );
 
 const faultTimes = { atMs: timeMs, durationMs: timeMs };
+/** A Byzantine fault's own seed (its misbehaviour is drawn from it). */
+const faultSeed = Type.Integer({ minimum: 0, maximum: MAX_FAULT_SEED });
 
 /** Each fault kind's schema, by kind (the discriminant). */
 export const FaultSchemas = {
@@ -79,10 +82,29 @@ export const FaultSchemas = {
   loss: Type.Object({ kind: Type.Literal('loss'), ...faultTimes, rate }, { additionalProperties: false }),
   dup: Type.Object({ kind: Type.Literal('dup'), ...faultTimes, rate }, { additionalProperties: false }),
   clog: Type.Object({ kind: Type.Literal('clog'), ...faultTimes, from: nodeId, to: nodeId }, { additionalProperties: false }),
+  equivocate: Type.Object(
+    {
+      kind: Type.Literal('equivocate'),
+      ...faultTimes,
+      node: nodeId,
+      side: Type.Array(nodeId, { minItems: 1, maxItems: optionBounds.nodes.max }),
+      seed: faultSeed,
+    },
+    { additionalProperties: false },
+  ),
+  corrupt: Type.Object(
+    { kind: Type.Literal('corrupt'), ...faultTimes, node: nodeId, percent: Type.Integer({ minimum: 1, maximum: 100 }), seed: faultSeed },
+    { additionalProperties: false },
+  ),
+  replay: Type.Object(
+    { kind: Type.Literal('replay'), ...faultTimes, node: nodeId, perSecond: Type.Integer({ minimum: 1, maximum: 1000 }), seed: faultSeed },
+    { additionalProperties: false },
+  ),
+  silent: Type.Object({ kind: Type.Literal('silent'), ...faultTimes, node: nodeId }, { additionalProperties: false }),
 } as const;
 
 const F = FaultSchemas;
-export const FaultSchema = Type.Union([F.partition, F.crash, F.pause, F.clock, F.loss, F.dup, F.clog]);
+export const FaultSchema = Type.Union([F.partition, F.crash, F.pause, F.clock, F.loss, F.dup, F.clog, F.equivocate, F.corrupt, F.replay, F.silent]);
 
 /** The choice tape as compact text (see `encodeTape`) and its length in choices. */
 export const TapeSchema = Type.Object(
@@ -101,6 +123,26 @@ const FailSchema = Type.Object(
   { additionalProperties: false },
 );
 const PassSchema = Type.Object({ status: Type.Literal('pass') }, { additionalProperties: false });
+
+/**
+ * Which exploration strategy drew the run's options, and its parameters (for a `coverage` run:
+ * its campaign, the kept run it mutated and how). A record for people and tools: the options are
+ * stored whole, so a replay needs neither this nor any flag. Entries from before it lack it.
+ */
+export const StrategyRecordSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH, description: 'the strategy: random, swarm, coverage, ...' }),
+    params: Type.Optional(
+      Type.Record(Type.String({ maxLength: MAX_NAME_LENGTH }), Type.Union([Type.String({ maxLength: 1000 }), Type.Number(), Type.Boolean()]), {
+        maxProperties: 32,
+        description: "the strategy's parameters for this run, as flat data",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type StrategyRecord = Static<typeof StrategyRecordSchema>;
 
 /** A whole corpus entry. */
 export const CorpusEntrySchema = Type.Object(
@@ -129,6 +171,7 @@ export const CorpusEntrySchema = Type.Object(
     createdBy: Type.String({ maxLength: 10_000 }),
     /** The history-check budget the run was judged under, when not the default. */
     check: Type.Optional(Type.Object({ maxStates: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) }, { additionalProperties: false })),
+    strategy: Type.Optional(StrategyRecordSchema),
   },
   { additionalProperties: false },
 );

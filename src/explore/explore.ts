@@ -3,7 +3,7 @@ import { SeedPool, DEFAULT_WORKER_MEMORY_MB } from './pool.ts';
 import { isFailure, type SeedReport, type SeedStatus } from './report.ts';
 import { exploreSeed, loadProtocol, type ProtocolRef, type SeedTask } from './seed.ts';
 import { seedAt, type SeedPlan } from './seeds.ts';
-import { optionsFor, type StrategyName } from './strategies/index.ts';
+import { schedulerFor, type SeedScheduler, type StrategyName } from './strategies/index.ts';
 
 export interface ExploreConfig {
   protocol: ProtocolRef;
@@ -64,9 +64,10 @@ export async function explore(cfg: ExploreConfig): Promise<ExploreSummary> {
     elapsedMs: 0,
     stoppedBy: 'done',
   };
-  const plan: SeedPlan = Array.isArray(cfg.seeds) ? { list: cfg.seeds as readonly number[] } : (cfg.seeds as SeedPlan);
   const protocol = await loadProtocol(cfg.protocol);
-  const taskOf = (seed: number): SeedTask => ({
+  const scheduler = schedulerFor(cfg.strategy ?? 'random', protocol, cfg.base, cfg.pinned ?? {});
+  const plan = planOf(cfg.seeds, scheduler);
+  const taskOf = (seed: number, options: ScenarioOptions): SeedTask => ({
     protocol: cfg.protocol,
     base: cfg.base,
     pinned: cfg.pinned ?? {},
@@ -74,6 +75,8 @@ export async function explore(cfg: ExploreConfig): Promise<ExploreSummary> {
     seed,
     checkDeterminism: cfg.checkDeterminism,
     checkMaxStates: cfg.checkMaxStates,
+    options,
+    ...(scheduler.wantsCoverage ? { coverage: true } : {}),
   });
   const state: SweepState = {
     stopped: false,
@@ -82,6 +85,7 @@ export async function explore(cfg: ExploreConfig): Promise<ExploreSummary> {
       summary.explored++;
       summary.counts[r.status]++;
       if (r.status !== 'pass') summary.failingSeeds.push(r.seed);
+      scheduler.feed(r);
       await cfg.onReport(r);
       if (cfg.stopOnFail && isFailure(r.status)) {
         state.stopped = true;
@@ -97,22 +101,41 @@ export async function explore(cfg: ExploreConfig): Promise<ExploreSummary> {
         summary.stoppedBy = 'time';
         break;
       }
-      await state.emit(await exploreSeed(taskOf(seed)));
+      const planned = scheduler.plan(seed);
+      const report = await exploreSeed(taskOf(seed, planned.options));
+      await state.emit({ ...report, strategy: planned.strategy });
     }
   } else {
     const pool = cfg.pool ?? new SeedPool({ workers: cfg.workers, seedTimeoutMs: cfg.seedTimeoutMs, memoryLimitMb: cfg.memoryLimitMb ?? DEFAULT_WORKER_MEMORY_MB });
     try {
-      const run = (seed: number) => pool.run(taskOf(seed), optionsFor(cfg.strategy ?? 'random', protocol, cfg.base, cfg.pinned ?? {}, seed));
+      const run = async (seed: number) => {
+        const planned = scheduler.plan(seed);
+        const report = await pool.run(taskOf(seed, planned.options), planned.options);
+        return report === null ? null : { ...report, strategy: planned.strategy };
+      };
       // Seeds past the lowest failure are not wanted: an owned pool stops them at once (it is torn
       // down anyway); a reused one lets them finish rather than reboot its workers.
       const cancel = cfg.pool === undefined ? () => pool.cancel() : () => {};
-      if (await sweepOnPool(plan, pool.workers, run, state, cancel)) summary.stoppedBy = 'time';
+      if (await sweepOnPool(plan, pool.workers, run, state, cancel, scheduler)) summary.stoppedBy = 'time';
     } finally {
       if (cfg.pool === undefined) await pool.close();
     }
   }
   summary.elapsedMs = performance.now() - t0;
   return summary;
+}
+
+/** The sweep's plan; a feedback strategy's shards take whole campaigns, and a list must be in seed order for it. */
+function planOf(seeds: ExploreConfig['seeds'], scheduler: SeedScheduler): SeedPlan {
+  if (Array.isArray(seeds)) {
+    const list = seeds as readonly number[];
+    if (scheduler.wantsCoverage && list.some((s, i) => i > 0 && s <= list[i - 1])) {
+      throw new Error('assertion failed: a feedback strategy explores a list of seeds in increasing order');
+    }
+    return { list };
+  }
+  const plan = seeds as SeedPlan;
+  return 'from' in plan && plan.blockSeeds === undefined && scheduler.blockSeeds > 1 ? { ...plan, blockSeeds: scheduler.blockSeeds } : plan;
 }
 
 interface SweepState {
@@ -123,7 +146,8 @@ interface SweepState {
 
 /**
  * `lanes` loops, each taking the next seed in plan order; finished reports wait for every earlier
- * one, so they leave in seed order. Returns true if the time budget ended the sweep.
+ * one, so they leave in seed order. A seed whose plan needs earlier seeds' reports (a feedback
+ * strategy) waits for them to be emitted first. Returns true if the time budget ended the sweep.
  */
 async function sweepOnPool(
   plan: SeedPlan,
@@ -131,12 +155,19 @@ async function sweepOnPool(
   run: (seed: number) => Promise<SeedReport | null>,
   state: SweepState,
   cancel: () => void,
+  scheduler: SeedScheduler,
 ): Promise<boolean> {
   const done = new Map<number, SeedReport>();
   let nextToStart = 0;
   let nextToEmit = 0;
   let timeUp = false;
   let emitting = Promise.resolve();
+  let waiting: Array<() => void> = [];
+  const wake = () => {
+    const w = waiting;
+    waiting = [];
+    for (const resolve of w) resolve();
+  };
   const flush = () => {
     emitting = emitting.then(async () => {
       while (!state.stopped && done.has(nextToEmit)) {
@@ -146,8 +177,11 @@ async function sweepOnPool(
       }
       // Seeds after the lowest failure are no longer wanted: stop them now rather than wait.
       if (state.stopped) cancel();
+      wake();
     });
   };
+  // Every seed below the bound emitted: the lowest seed not yet emitted is at or past it.
+  const ready = (seed: number) => scheduler.dependsOnSeedsBelow(seed) <= (seedAt(plan, nextToEmit) ?? Number.POSITIVE_INFINITY);
   const lane = async () => {
     for (;;) {
       if (state.stopped) return;
@@ -158,6 +192,9 @@ async function sweepOnPool(
         return;
       }
       const index = nextToStart++;
+      // The seeds it waits for were taken earlier by lanes that do not wait on it: no deadlock.
+      while (!state.stopped && !ready(seed)) await new Promise<void>((resolve) => waiting.push(resolve));
+      if (state.stopped) return;
       const report = await run(seed);
       if (report === null || state.stopped) return;
       done.set(index, report);

@@ -1,6 +1,7 @@
 import type { SimResult, SimStats } from '../sim/simulator.ts';
 import type { RunResult, Status } from '../run/run.ts';
 import type { ScenarioOptions } from '../run/scenario.ts';
+import type { StrategyRecord } from '../corpus/schema.ts';
 
 /**
  * A seed's verdict. Beyond a run's own `pass` / `fail` / `unknown`: `hung` (no verdict before the
@@ -24,6 +25,10 @@ export interface SeedReport {
   options: ScenarioOptions;
   /** `ctx.sometimes` names and how often each condition held in this run. */
   sometimes?: Record<string, number>;
+  /** The strategy that drew `options`, and its parameters (set by the sweep, recorded in corpus entries). */
+  strategy?: StrategyRecord;
+  /** For the `coverage` strategy: the hashes of the abstract features the run covered (see `coverage-key.ts`). */
+  coverage?: number[];
 }
 
 /**

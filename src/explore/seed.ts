@@ -1,6 +1,7 @@
 import { loadProtocol as loadRef, type ProtocolRef as LoadRef } from '../run/load.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
-import { runScenario } from '../run/run.ts';
+import { runScenario, type RunSettings } from '../run/run.ts';
+import { featureHashes, hookCoverage, sometimesFeatures, traceFeatures } from './coverage-key.ts';
 import type { ScenarioOptions } from '../run/scenario.ts';
 import { reportOf, type SeedReport } from './report.ts';
 import { optionsFor, type StrategyName } from './strategies/index.ts';
@@ -24,6 +25,10 @@ export interface SeedTask {
   checkDeterminism: boolean;
   /** History-check budget in model steps (default: the checker's); deterministic, so it travels with the task. */
   checkMaxStates?: number;
+  /** The seed's options when the sweep planned them (a feedback strategy); else drawn from the strategy here. */
+  options?: ScenarioOptions;
+  /** Report the abstract features the run covered (for the `coverage` strategy). */
+  coverage?: boolean;
 }
 
 /**
@@ -34,10 +39,17 @@ export interface SeedTask {
  */
 export async function exploreSeed(task: SeedTask): Promise<SeedReport> {
   const protocol = await loadProtocol(task.protocol);
-  const options = optionsFor(task.strategy, protocol, task.base, task.pinned, task.seed);
-  const settings = task.checkMaxStates === undefined ? {} : { checkMaxStates: task.checkMaxStates };
-  const r = await runScenario(protocol, { options }, settings);
+  const options = task.options ?? optionsFor(task.strategy, protocol, task.base, task.pinned, task.seed);
+  const settings: RunSettings = task.checkMaxStates === undefined ? {} : { checkMaxStates: task.checkMaxStates };
+  const hook = task.coverage && protocol.coverage !== undefined ? hookCoverage(protocol, options.variant) : undefined;
+  // Without a hook, coverage comes from the trace: only then is it recorded.
+  const watched: RunSettings = hook ? { ...settings, watchers: [hook.observer] } : task.coverage ? { ...settings, recordTrace: true } : settings;
+  const r = await runScenario(protocol, { options }, watched);
   const report = reportOf(r);
+  if (task.coverage) {
+    const features = hook ? hook.features() : traceFeatures(r.sim.trace);
+    report.coverage = featureHashes([...features, ...sometimesFeatures(r.sim.sometimes)]);
+  }
   if (task.checkDeterminism) {
     const again = await runScenario(protocol, { options }, settings);
     if (again.sim.fingerprint !== r.sim.fingerprint) {

@@ -1,9 +1,12 @@
 /**
  * Which seeds a sweep runs: an explicit list, or a range `from..to` (`to` absent: endless, for a
- * time budget) sliced into shards. Shard K of N (1-based) takes the seeds s with s mod N = K - 1:
- * shards are disjoint, their union is the whole range, and each stays in seed order.
+ * time budget) sliced into shards. Shard K of N (1-based) takes the blocks of `blockSeeds`
+ * consecutive seeds (default 1; blocks aligned at multiples of it) whose block number b = floor(s /
+ * blockSeeds) has b mod N = K - 1: shards are disjoint, their union is the whole range, and each
+ * stays in seed order. With blocks of one seed that is s mod N = K - 1; a feedback strategy
+ * (`coverage`) slices by its campaigns, since a seed's scenario depends on its campaign's earlier seeds.
  */
-export type SeedPlan = { list: readonly number[] } | { from: number; to?: number; shard: Shard };
+export type SeedPlan = { list: readonly number[] } | { from: number; to?: number; shard: Shard; blockSeeds?: number };
 
 /** `--shard K/N`: this is slice `index` (1..count) of `count`. */
 export interface Shard {
@@ -18,11 +21,15 @@ export const WHOLE: Shard = { index: 1, count: 1 };
  *
  * @example
  * seedAt({ from: 0, to: 99, shard: { index: 2, count: 4 } }, 0); // 1 (then 5, 9, ...)
+ * seedAt({ from: 0, to: 99, shard: { index: 2, count: 4 }, blockSeeds: 10 }, 0); // 10 (then 11, ... 19, 50, ...)
  */
 export function seedAt(plan: SeedPlan, i: number): number | undefined {
   if ('list' in plan) return plan.list[i];
-  const first = firstOfShard(plan.from, plan.shard);
-  const seed = first + i * plan.shard.count;
+  const block = plan.blockSeeds ?? 1;
+  const first = firstOfShard(plan.from, plan.shard, block);
+  // The first block may start part-way (at `from`); every later one is whole.
+  const inFirst = block - (first % block);
+  const seed = i < inFirst ? first + i : firstBlockAfter(first, block, plan.shard.count) + Math.floor((i - inFirst) / block) * block * plan.shard.count + ((i - inFirst) % block);
   const last = plan.to ?? Number.MAX_SAFE_INTEGER;
   return seed <= last ? seed : undefined;
 }
@@ -36,13 +43,28 @@ export function seedAt(plan: SeedPlan, i: number): number | undefined {
 export function planSize(plan: SeedPlan): number {
   if ('list' in plan) return plan.list.length;
   if (plan.to === undefined) return Infinity;
-  const first = firstOfShard(plan.from, plan.shard);
-  return first > plan.to ? 0 : Math.floor((plan.to - first) / plan.shard.count) + 1;
+  const block = plan.blockSeeds ?? 1;
+  const first = firstOfShard(plan.from, plan.shard, block);
+  if (first > plan.to) return 0;
+  const inFirst = Math.min(block - (first % block), plan.to - first + 1);
+  const next = firstBlockAfter(first, block, plan.shard.count);
+  if (next > plan.to) return inFirst;
+  const stride = block * plan.shard.count;
+  const wholeBlocks = Math.floor((plan.to - next) / stride);
+  return inFirst + wholeBlocks * block + Math.min(block, plan.to - (next + wholeBlocks * stride) + 1);
 }
 
-function firstOfShard(from: number, shard: Shard): number {
+/** The shard's first seed at or after `from`: in the first of its blocks that ends at or after `from`. */
+function firstOfShard(from: number, shard: Shard, block: number): number {
   const want = shard.index - 1;
-  return from + ((((want - from) % shard.count) + shard.count) % shard.count);
+  const b = Math.floor(from / block);
+  const mine = b + ((((want - b) % shard.count) + shard.count) % shard.count);
+  return Math.max(from, mine * block);
+}
+
+/** The start of the shard's next block after the one holding `seed`. */
+function firstBlockAfter(seed: number, block: number, count: number): number {
+  return (Math.floor(seed / block) + count) * block;
 }
 
 /**

@@ -9,24 +9,41 @@
  */
 import { intBelow, type Rng } from '../kernel/rng.ts';
 import type { NodeId } from '../node/api.ts';
+import { byzantinePlanProblem, chooseByzantine } from './byzantine.ts';
 import { clock, type ClockFault } from './clock.ts';
 import { clog, type ClogFault } from './clog.ts';
+import { corrupt, type CorruptFault } from './corrupt.ts';
 import { crash, type CrashFault } from './crash.ts';
 import { dup, type DupFault } from './dup.ts';
+import { equivocate, type EquivocateFault } from './equivocate.ts';
 import type { FaultKind } from './kind.ts';
 import { loss, type LossFault } from './loss.ts';
 import { partition, partitionNemeses, type PartitionFault } from './partition.ts';
 import { pause, type PauseFault } from './pause.ts';
+import { replay, type ReplayFault } from './replay.ts';
+import { silent, type SilentFault } from './silent.ts';
 
 export type { ArbitraryContext, FaultKind, FaultWindow, FaultWorld, WeakenStep } from './kind.ts';
 export { between } from './partition.ts';
-export type { ClockFault, ClogFault, CrashFault, DupFault, LossFault, PartitionFault, PauseFault };
+export { byzantineNodes, byzantinePlanProblem, defaultByzantineF, isByzantineKind } from './byzantine.ts';
+export type { ClockFault, ClogFault, CorruptFault, CrashFault, DupFault, EquivocateFault, LossFault, PartitionFault, PauseFault, ReplayFault, SilentFault };
 
 /**
  * One fault over virtual time, as plain data: it starts at `atMs`, lasts `durationMs`, then heals.
  * A fault plan is an array of these; the shrinker removes, shortens and weakens them.
  */
-export type Fault = PartitionFault | CrashFault | PauseFault | ClockFault | LossFault | DupFault | ClogFault;
+export type Fault =
+  | PartitionFault
+  | CrashFault
+  | PauseFault
+  | ClockFault
+  | LossFault
+  | DupFault
+  | ClogFault
+  | EquivocateFault
+  | CorruptFault
+  | ReplayFault
+  | SilentFault;
 export type FaultKindName = Fault['kind'];
 
 /** The table: every fault kind's generate / validate / describe / apply / revert / weaken / arbitrary. */
@@ -38,6 +55,10 @@ export const faultKinds: { readonly [K in FaultKindName]: FaultKind<Extract<Faul
   loss,
   dup,
   clog,
+  equivocate,
+  corrupt,
+  replay,
+  silent,
 };
 
 /** The table entry of a fault (typed loosely: the caller holds a `Fault` of that kind). */
@@ -66,6 +87,10 @@ export const nemesisKinds: Readonly<Record<NemesisName, FaultKindName>> = {
   'loss-spike': 'loss',
   'dup-spike': 'dup',
   clog: 'clog',
+  equivocate: 'equivocate',
+  corrupt: 'corrupt',
+  replay: 'replay',
+  silent: 'silent',
 };
 
 export const nemesisNames = [
@@ -84,7 +109,21 @@ export const nemesisNames = [
   'dup-spike',
   'clog',
 ] as const;
-export type NemesisName = (typeof nemesisNames)[number];
+
+/**
+ * The Byzantine nemeses: off unless the protocol opts in (`byzantine` on defineProtocol), never in
+ * `all`, and kept out of `nemesisNames` so that every other protocol's seeds draw what they drew.
+ */
+export const byzantineNemesisNames = ['equivocate', 'corrupt', 'replay', 'silent'] as const;
+export type NemesisName = (typeof nemesisNames)[number] | (typeof byzantineNemesisNames)[number];
+
+/** Every nemesis name, the Byzantine ones last. */
+export const allNemesisNames: readonly NemesisName[] = [...nemesisNames, ...byzantineNemesisNames];
+
+/** Whether the nemesis makes nodes Byzantine. */
+export function isByzantineNemesis(name: NemesisName): boolean {
+  return (byzantineNemesisNames as readonly string[]).includes(name);
+}
 
 for (const n of partitionNemeses) {
   if (nemesisKinds[n as NemesisName] !== 'partition') throw new Error(`assertion failed: partition shape ${n} has no nemesis name`);
@@ -92,12 +131,14 @@ for (const n of partitionNemeses) {
 
 /** Group names that expand to several nemeses. */
 export const nemesisGroups: Record<string, readonly NemesisName[]> = {
+  /** Every honest fault kind (the Byzantine ones are asked for by name or as `byzantine`). */
   all: nemesisNames,
   none: [],
   partitions: nemesisNames.filter((n) => n.startsWith('partition')),
   clocks: ['clock-bump', 'clock-strobe', 'clock-skew'],
   network: ['loss-spike', 'dup-spike', 'clog'],
   process: ['crash', 'pause'],
+  byzantine: byzantineNemesisNames,
 };
 
 /**
@@ -111,9 +152,9 @@ export function parseNemesis(text: string): NemesisName[] {
   const out = new Set<NemesisName>();
   for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (Object.hasOwn(nemesisGroups, raw)) nemesisGroups[raw].forEach((n) => out.add(n));
-    else if ((nemesisNames as readonly string[]).includes(raw)) out.add(raw as NemesisName);
+    else if ((allNemesisNames as readonly string[]).includes(raw)) out.add(raw as NemesisName);
     else {
-      throw new Error(`unknown nemesis '${raw}': choose from ${[...Object.keys(nemesisGroups), ...nemesisNames].join(', ')}`);
+      throw new Error(`unknown nemesis '${raw}': choose from ${[...Object.keys(nemesisGroups), ...allNemesisNames].join(', ')}`);
     }
   }
   return [...out];
@@ -128,6 +169,8 @@ export interface NemesisPlan {
   intervalMs: number;
   /** Mean fault duration. */
   faultDurationMs: number;
+  /** Most Byzantine nodes (the protocol's f for this cluster); Byzantine nemeses need it > 0. */
+  byzantineF?: number;
 }
 
 /** Most faults one plan may hold: a bound on the generation loop (a tiny interval, a long run). */
@@ -143,13 +186,17 @@ export const MAX_FAULTS = 100_000;
 export function generateFaults(rng: Rng, nodes: readonly NodeId[], plan: NemesisPlan): Fault[] {
   const faults: Fault[] = [];
   if (plan.nemeses.length === 0 || plan.intervalMs <= 0) return faults;
+  // The Byzantine nodes are chosen first, and only when the plan can use them: a plan without a
+  // Byzantine nemesis draws exactly what it drew before they existed.
+  const byzantine = plan.nemeses.some(isByzantineNemesis) ? chooseByzantine(rng, nodes, plan.byzantineF ?? 0) : [];
   let atMs = Math.floor(plan.intervalMs * (0.5 + rng()));
   while (atMs < plan.healAtMs) {
     if (faults.length >= MAX_FAULTS) throw new RangeError(`more than ${MAX_FAULTS} faults: raise the fault interval or shorten the run`);
     const name = plan.nemeses[intBelow(rng, plan.nemeses.length)];
     const durationMs = Math.max(1, Math.min(Math.floor(plan.faultDurationMs * (0.5 + rng())), plan.healAtMs - atMs));
     const kind = faultKinds[nemesisKinds[name]] as FaultKind<Fault>;
-    faults.push(kind.generate(name, rng, nodes, { atMs, durationMs }));
+    // f = 0 (a cluster too small for any): the Byzantine nemesis's turn passes.
+    if (!kind.byzantine || byzantine.length > 0) faults.push(kind.generate(name, rng, nodes, { atMs, durationMs }, byzantine));
     atMs += Math.max(1, Math.floor(plan.intervalMs * (0.5 + rng())));
   }
   return faults;
@@ -178,4 +225,20 @@ export function validateFault(x: unknown, nodes: ReadonlySet<NodeId>): string | 
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) return `${k} must be a whole number of ms >= 0`;
   }
   return (faultKinds as Record<string, FaultKind<Fault>>)[f.kind].validate(f, nodes);
+}
+
+/**
+ * Checks a whole plan (each fault, then the Byzantine ones together: at most `byzantineF` nodes,
+ * none when the protocol did not opt in); returns `faults[i].field: problem` or undefined.
+ *
+ * @example
+ * validateFaultPlan([{ kind: 'silent', atMs: 0, durationMs: 5, node: 'n1' }], new Set(['n1']), undefined); // 'faults: Byzantine faults (silent) need a protocol that opts in ...'
+ */
+export function validateFaultPlan(faults: readonly unknown[], nodes: ReadonlySet<NodeId>, byzantineF: number | undefined): string | undefined {
+  for (let i = 0; i < faults.length; i++) {
+    const problem = validateFault(faults[i], nodes);
+    if (problem !== undefined) return `faults[${i}].${problem}`;
+  }
+  const problem = byzantinePlanProblem(faults as Fault[], byzantineF);
+  return problem === undefined ? undefined : `faults: ${problem}`;
 }

@@ -36,6 +36,20 @@ export interface FaultWorld {
   resetClock(node: number): void;
   /** Calls the fault kind's `tick` with `phase` after `afterMs`, while the fault is active. */
   scheduleTick(fault: number, node: number, afterMs: number, phase: number): void;
+  // ---- Byzantine faults (see byzantine.ts): what a misbehaving node does differently ----------
+  /** Adds (+1) or removes (-1) one silence of the node: while silenced it sends nothing. */
+  silence(node: number, delta: 1 | -1): void;
+  /** Fault `fault` mutates `percent` % of the node's outgoing messages (0: stops), drawing from `seed`. */
+  corrupt(node: number, fault: number, percent: number, seed: number): void;
+  /** Fault `fault` starts replaying the node's old messages, drawing which from `seed`. */
+  replayStart(node: number, fault: number, seed: number): void;
+  /** Re-sends one old message of the node (fault `fault`'s draw). */
+  replayOne(node: number, fault: number): void;
+  replayStop(node: number, fault: number): void;
+  /** Boots a second copy of the node that hears and talks to the nodes `side` only (Twins). */
+  equivocate(node: number, fault: number, side: readonly number[], seed: number): void;
+  /** The second copy of fault `fault` dies. */
+  endEquivocate(node: number, fault: number): void;
 }
 
 /**
@@ -57,6 +71,8 @@ export interface ArbitraryContext {
   at: fc.Arbitrary<number>;
   duration: fc.Arbitrary<number>;
   nodeCount: number;
+  /** The nodes a Byzantine fault may name (at most f of them); absent: any node. */
+  byzantineNode?: fc.Arbitrary<NodeId>;
 }
 
 /**
@@ -66,8 +82,16 @@ export interface ArbitraryContext {
  */
 export interface FaultKind<F extends { kind: string; atMs: number; durationMs: number }> {
   kind: F['kind'];
-  /** Draws one fault for the nemesis `name` (one of this kind's) from the nemesis stream. */
-  generate(name: string, rng: Rng, nodes: readonly NodeId[], window: FaultWindow): F;
+  /**
+   * A Byzantine kind: it makes its node misbehave, so it is off unless the protocol opts in, and a
+   * plan names at most `f` distinct nodes with such faults (see byzantine.ts).
+   */
+  byzantine?: true;
+  /**
+   * Draws one fault for the nemesis `name` (one of this kind's) from the nemesis stream; a
+   * Byzantine kind picks its node from `byzantine`, the run's chosen Byzantine nodes.
+   */
+  generate(name: string, rng: Rng, nodes: readonly NodeId[], window: FaultWindow, byzantine?: readonly NodeId[]): F;
   /**
    * Checks a fault read as data (corpus file, user input) beyond `atMs` / `durationMs`; returns the
    * problem as `field: what is wrong`, or undefined.

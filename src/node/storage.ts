@@ -41,6 +41,15 @@ export class SimStorage implements Storage {
     this.unsyncedWrites = 0;
   }
 
+  /** Becomes a copy of `other`, synced and unsynced writes alike (a forked process's disk). */
+  copyFrom(other: SimStorage): void {
+    this.durable.clear();
+    this.pending.clear();
+    for (const [k, v] of other.durable) this.durable.set(k, clonePlain(v));
+    for (const [k, v] of other.pending) this.pending.set(k, v === DELETED ? DELETED : clonePlain(v));
+    this.unsyncedWrites = other.unsyncedWrites;
+  }
+
   /** Loses every unsynced write; returns how many were lost. */
   crash(): number {
     const lost = this.unsyncedWrites;

@@ -9,7 +9,7 @@ export const FLAG = { held: 1, past: 2, chain: 4, target: 8 } as const;
 /** Point kinds (`points` rows: [timeMs, lane, kind, text, flags]). */
 export const POINT_KINDS = ['log', 'timer', 'crash', 'restart', 'pause', 'resume'] as const;
 /** Bar kinds (`bars` rows: [lane, startMs, endMs, kind, text]). */
-export const BAR_KINDS = ['down', 'paused', 'clock'] as const;
+export const BAR_KINDS = ['down', 'paused', 'clock', 'byzantine'] as const;
 /** Band kinds (`bands` rows: [startMs, endMs, kind, text]). */
 export const BAND_KINDS = ['partition', 'loss', 'dup', 'clog'] as const;
 /** Op row columns; type codes index `OP_TYPES`. */

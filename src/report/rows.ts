@@ -140,6 +140,7 @@ export function faultRows(faults: readonly Fault[], events: readonly ReportEvent
     if (f.kind === 'crash') bar('down', f.node);
     else if (f.kind === 'pause') bar('paused', f.node);
     else if (f.kind === 'clock') bar('clock', f.node);
+    else if (f.kind === 'equivocate' || f.kind === 'corrupt' || f.kind === 'replay' || f.kind === 'silent') bar('byzantine', f.node);
     else bands.push([start, end, BAND_KINDS.indexOf(f.kind), text]);
   });
   return { bars, bands };

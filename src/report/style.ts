@@ -65,6 +65,7 @@ svg.canvas { position:absolute; left:0; display:block; font:11px system-ui, sans
 .bar.down rect { fill:rgba(209,47,47,.28); stroke:rgba(209,47,47,.7); } .bar.down text { fill:#a12a2a; }
 .bar.paused rect { fill:rgba(224,161,46,.45); stroke:rgba(180,120,20,.8); } .bar.paused text { fill:#8a5a00; }
 .bar.clock rect { fill:rgba(124,58,237,.45); } .bar.clock text { fill:#5b21b6; }
+.bar.byzantine rect { fill:rgba(190,24,93,.45); } .bar.byzantine text { fill:#9d174d; }
 .msg { cursor:pointer; } .msg .hit { stroke:transparent; stroke-width:9; }
 .msg .arrow { stroke:var(--msg); stroke-width:1.2; } .msg .dot { fill:var(--msg); }
 .msg.dup .arrow { stroke:var(--dup); stroke-dasharray:5 3; } .msg.dup .dot { fill:var(--dup); }

@@ -373,7 +373,7 @@ function drawDiagram(svg, g, top, bottom) {
     var grp = sv('g', { class: 'bar ' + kind + (isSel('bar', i) ? ' selected' : ''), 'data-kind': 'bar', 'data-i': i });
     grp.appendChild(sv('rect', { x: x(b[0]) - 6 + off, y: y0, width: kind === 'clock' ? 5 : 12, height: Math.max(3, y1 - y0), rx: 2 }));
     // A crash and its restart are marked by their own points; pauses and clock faults are not.
-    if (kind !== 'down' && y1 - y0 > 14) grp.appendChild(sv('text', { x: x(b[0]) + 10 + off, y: y0 + 11 }, kind === 'paused' ? 'paused' : 'clock skew'));
+    if (kind !== 'down' && y1 - y0 > 14) grp.appendChild(sv('text', { x: x(b[0]) + 10 + off, y: y0 + 11 }, kind === 'paused' ? 'paused' : kind === 'byzantine' ? 'byzantine' : 'clock skew'));
     lBars.appendChild(grp);
   });
   drawTicks(lTicks, ax, top, bottom, g.width);

@@ -5,9 +5,10 @@
  */
 import type { HistoryCheckerSpec } from '../../checkers/index.ts';
 import type { NodeCtx, NodeHandlers } from '../node/api.ts';
+import type { WorldView } from '../sim/simulator.ts';
 import type { Workload } from '../workload/workload.ts';
 import { checkProtocolDef, type FaultlineConfig } from './load.ts';
-import type { CheckingObserver, ProtocolDef, VariantDef } from './protocol.ts';
+import type { ByzantineSpec, CheckingObserver, ProtocolDef, VariantDef } from './protocol.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
 /** What `defineProtocol` takes: a `ProtocolDef` whose variant names are the keys of `variants`. */
@@ -32,6 +33,21 @@ export interface ProtocolSpec<V extends string, Msg = unknown> {
   defaults?: Partial<ScenarioOptions>;
   /** Smallest cluster it works with. */
   minNodes?: number;
+  /** Opts in to the Byzantine fault kinds; `f` and the `corrupt` mutator (see ByzantineSpec). */
+  byzantine?: ByzantineSpec;
+  /**
+   * The world's abstract state, for `faultline explore --strategy coverage`: called after every
+   * event; a run covers each distinct key it reaches (and each change from one key to the next),
+   * and the strategy keeps and mutates the scenarios that reach keys no earlier run did. Keep it
+   * bounded: roles, who is up, how terms compare, not raw counters or values. Without it, coverage
+   * is drawn from the trace (message types and node-local events).
+   *
+   * @example
+   * coverage: (view) =>
+   *   view.nodes.map((n) => (n.up ? (n.state as RaftNode).role : 'down')).join(' ') +
+   *   ` terms ${new Set(view.nodes.map((n) => (n.state as RaftNode | undefined)?.term)).size}`,
+   */
+  coverage?(view: WorldView, variant: V): string;
 }
 
 /**

@@ -272,6 +272,14 @@ export function checkProtocolDef(where: string, value: unknown): ProtocolDef {
     bad(`defaultVariant ${JSON.stringify(p.defaultVariant)} is not a variant: choose from ${Object.keys(variants).join(', ')}`);
   }
   if (p.observers !== undefined && typeof p.observers !== 'function') bad(`'observers' must be a function (variant, scenario) => observers`);
+  if (p.byzantine !== undefined) {
+    const b = p.byzantine as Record<string, unknown> | null;
+    if (b === null || typeof b !== 'object') bad(`'byzantine' must be an object { f?, mutate? }`);
+    const f = b!.f;
+    if (f !== undefined && typeof f !== 'function' && !(typeof f === 'number' && Number.isInteger(f) && f >= 0)) bad(`'byzantine.f' must be a whole number >= 0 or a function (nodes) => f`);
+    if (b!.mutate !== undefined && typeof b!.mutate !== 'function') bad(`'byzantine.mutate' must be a function (msg, rng, { from, to }) => msg`);
+  }
+  if (p.coverage !== undefined && typeof p.coverage !== 'function') bad(`'coverage' must be a function (view, variant) => a short string naming the world's abstract state`);
   return value as ProtocolDef;
 }
 

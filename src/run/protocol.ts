@@ -1,7 +1,9 @@
+import { defaultByzantineF } from '../faults/byzantine.ts';
 import type { HistoryCheckerSpec } from '../../checkers/index.ts';
 import type { CheckerResult } from '../../checkers/result.ts';
+import type { Mutator } from '../faults/mutate.ts';
 import type { NodeCtx, NodeHandlers } from '../node/api.ts';
-import type { Observer } from '../sim/simulator.ts';
+import type { Observer, WorldView } from '../sim/simulator.ts';
 import type { Workload } from '../workload/workload.ts';
 import type { NemesisName } from '../faults/index.ts';
 import type { ScenarioOptions } from './scenario.ts';
@@ -59,6 +61,43 @@ export interface ProtocolDef {
   defaults?: Partial<ScenarioOptions>;
   /** Smallest cluster it works with. */
   minNodes?: number;
+  /** Opts in to the Byzantine fault kinds (`equivocate`, `corrupt`, `replay`, `silent`). */
+  byzantine?: ByzantineSpec;
+  /**
+   * The world's abstract state for the `coverage` strategy, called after every event: a run covers
+   * each distinct key it reaches and each change of key. Keep it small and bounded (roles, who is
+   * up, how terms relate; not raw counters). Absent: features are drawn from the trace.
+   */
+  coverage?(view: WorldView, variant: string): string;
+}
+
+/**
+ * A protocol's opt-in to Byzantine faults. Without it those kinds are off (asking for them is bad
+ * input), so protocols that assume crash faults only are never judged under lies.
+ *
+ * @example
+ * byzantine: { f: (nodes) => Math.floor((nodes - 1) / 3), mutate: (msg, rng) => ({ ...msg, view: msg.view + 1 }) }
+ */
+export interface ByzantineSpec {
+  /** Most Byzantine nodes in a cluster of `nodes` (a number, or per size); default floor((nodes - 1) / 3). */
+  f?: number | ((nodes: number) => number);
+  /** How a `corrupt` node changes a message; default the generic JSON mutator (`mutateJson`). */
+  mutate?: Mutator;
+}
+
+/**
+ * The most Byzantine nodes a run of `protocol` on `nodes` nodes may have, or undefined when the
+ * protocol did not opt in.
+ *
+ * @example
+ * byzantineFOf(pbft, 4); // 1
+ */
+export function byzantineFOf(protocol: Pick<ProtocolDef, 'byzantine'>, nodes: number): number | undefined {
+  const spec = protocol.byzantine;
+  if (spec === undefined) return undefined;
+  const f = typeof spec.f === 'function' ? spec.f(nodes) : (spec.f ?? defaultByzantineF(nodes));
+  if (!(Number.isInteger(f) && f >= 0)) throw new Error(`byzantine.f must give a whole number >= 0, got ${String(f)} for ${nodes} nodes`);
+  return Math.min(f, nodes);
 }
 
 /** An observer that also judges: after the run, `result()` is its verdict. */

@@ -2,7 +2,7 @@ import { checkHistory } from '../../checkers/index.ts';
 import { pendingOpsComplete } from '../../checkers/liveness.ts';
 import { combineResults, type CheckerResult } from '../../checkers/result.ts';
 import type { Fault } from '../faults/index.ts';
-import { Simulator, type SimConfig, type SimResult } from '../sim/simulator.ts';
+import { Simulator, type Observer, type SimConfig, type SimResult } from '../sim/simulator.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 import type { ProtocolDef } from './protocol.ts';
 import { simConfigOf, type RunInput, type ScenarioOptions } from './scenario.ts';
@@ -41,6 +41,8 @@ export interface RunSettings {
   checkTimeoutMs?: number;
   /** Passed to the simulator (see `SimConfig.pace`): real processes catch up before virtual time moves. */
   pace?: SimConfig['pace'];
+  /** Observers beyond the protocol's own that only watch (e.g. the coverage strategy's), never judge. */
+  watchers?: Observer[];
 }
 
 /**
@@ -52,7 +54,7 @@ export interface RunSettings {
  */
 export async function runScenario(protocol: ProtocolDef, input: RunInput, settings: RunSettings = {}): Promise<RunResult> {
   const observers = protocol.observers?.(input.options.variant, input.options) ?? [];
-  const config = simConfigOf(protocol, input, { observers, recordTrace: settings.recordTrace ?? false });
+  const config = simConfigOf(protocol, input, { observers: [...observers, ...(settings.watchers ?? [])], recordTrace: settings.recordTrace ?? false });
   if (settings.pace) config.pace = settings.pace;
   const sim = await new Simulator(config).run();
   const checks: CheckerResult[] = [];

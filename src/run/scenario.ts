@@ -1,11 +1,11 @@
 import type { ChoiceTape } from '../kernel/choices.ts';
 import { stream } from '../kernel/rng.ts';
-import { generateFaults, nemesisNames, type Fault, type NemesisName } from '../faults/index.ts';
+import { generateFaults, isByzantineNemesis, nemesisNames, type Fault, type NemesisName } from '../faults/index.ts';
 import type { LinkConfig, NetConfig } from '../network/network.ts';
 import type { SimConfig } from '../sim/simulator.ts';
 import { planOps, type PlannedOp } from '../workload/workload.ts';
 import { optionsRelationProblem, schemaProblem, ScenarioOptionsSchema } from './options-schema.ts';
-import type { ProtocolDef } from './protocol.ts';
+import { byzantineFOf, type ProtocolDef } from './protocol.ts';
 
 /**
  * Everything that defines a run besides the protocol code: cluster, workload, nemesis, network,
@@ -124,6 +124,10 @@ export function validateOptions(protocol: ProtocolDef, o: ScenarioOptions): void
   if (problem !== undefined) throw new ScenarioError(problem);
   const minNodes = protocol.minNodes ?? 1;
   if (o.nodes < minNodes) throw new ScenarioError(`${protocol.name} needs at least ${minNodes} nodes (--nodes), got ${o.nodes}`);
+  const byzantine = o.nemesis.filter(isByzantineNemesis);
+  if (byzantine.length > 0 && protocol.byzantine === undefined) {
+    throw new ScenarioError(`${protocol.name} does not opt in to Byzantine faults (${byzantine.join(', ')}): drop them from --nemesis, or give the protocol 'byzantine' in defineProtocol`);
+  }
 }
 
 export function nodeIds(count: number): string[] {
@@ -139,13 +143,14 @@ export function planFor(protocol: ProtocolDef, o: ScenarioOptions): PlannedOp[] 
   });
 }
 
-/** The fault schedule the seed draws for these options. */
-export function faultsFor(o: ScenarioOptions): Fault[] {
+/** The fault schedule the seed draws for these options (`byzantineF`: the protocol's f, if it opted in). */
+export function faultsFor(o: ScenarioOptions, byzantineF?: number): Fault[] {
   return generateFaults(stream(o.seed, 'nemesis'), nodeIds(o.nodes), {
     nemeses: o.nemesis,
     healAtMs: o.healAtMs,
     intervalMs: o.faultIntervalMs,
     faultDurationMs: o.faultDurationMs,
+    byzantineF,
   });
 }
 
@@ -174,6 +179,7 @@ export function simConfigOf(
   extra: Pick<SimConfig, 'observers' | 'recordTrace'>,
 ): SimConfig & { ops: PlannedOp[]; faults: Fault[] } {
   const o = input.options;
+  const f = byzantineFOf(protocol, o.nodes);
   return {
     seed: o.seed,
     nodeCount: o.nodes,
@@ -181,13 +187,14 @@ export function simConfigOf(
     net: netConfigOf(o),
     clients: o.clients,
     ops: input.ops ?? planFor(protocol, o),
-    faults: input.faults ?? faultsFor(o),
+    faults: input.faults ?? faultsFor(o, f),
     healAtMs: o.healAtMs,
     quietMs: o.quietMs,
     opTimeoutMs: o.opTimeoutMs,
     maxSteps: o.maxSteps,
     ...(o.pctDepth === undefined ? {} : { pctDepth: o.pctDepth }),
     tape: input.tape,
+    ...(f === undefined ? {} : { byzantine: { f, mutate: protocol.byzantine?.mutate } }),
     ...extra,
   };
 }

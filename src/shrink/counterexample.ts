@@ -4,7 +4,7 @@
  * counterexample is on disk before anything else can fail: the original failing run is saved
  * before shrinking starts, and overwritten by the shrunk run before its story is told.
  */
-import { makeEntry, saveEntry, type EntryModule } from '../corpus/corpus.ts';
+import { makeEntry, saveEntry, type EntryModule, type StrategyRecord } from '../corpus/corpus.ts';
 import { tellStory, type Story } from '../report/story.ts';
 import type { ProtocolDef } from '../run/protocol.ts';
 import { runScenario, type RunResult } from '../run/run.ts';
@@ -19,6 +19,8 @@ export interface CounterexampleSettings extends Omit<ShrinkSettings, 'onReproduc
   createdBy: string;
   /** Recorded in the entry for a user's protocol: its module, relative to the project root. */
   module?: EntryModule;
+  /** Recorded in the entry: the exploration strategy that drew the options, and its parameters. */
+  strategy?: StrategyRecord;
 }
 
 export interface Counterexample {
@@ -39,11 +41,11 @@ export interface Counterexample {
  * console.log(cx.story.text, cx.replay);
  */
 export async function shrinkAndSave(protocol: ProtocolDef, input: RunInput, settings: CounterexampleSettings): Promise<Counterexample> {
-  const { corpusDir, createdBy, module, ...shrinkSettings } = settings;
+  const { corpusDir, createdBy, module, strategy, ...shrinkSettings } = settings;
   const maxStates = shrinkSettings.check?.checkMaxStates;
   const check = maxStates === undefined ? undefined : { maxStates };
   const save = (i: ExplicitInput, r: RunResult): string | undefined =>
-    corpusDir === false ? undefined : saveEntry(corpusDir, makeEntry(i, r, createdBy, module, check));
+    corpusDir === false ? undefined : saveEntry(corpusDir, makeEntry(i, r, createdBy, module, check, strategy));
   let saved: string | undefined;
   const shrunk = await shrink(protocol, input, {
     ...shrinkSettings,

@@ -57,7 +57,10 @@ export class SimEvent {
      * strobe phase (FaultTick).
      */
     readonly payload: unknown,
-    /** The incarnation of `node` that scheduled it (Timer, Wake, CallTimeout), or -1. */
+    /**
+     * The incarnation of `node` that scheduled it (Timer, Wake, CallTimeout), or -1; below -1 it
+     * names an equivocating node's second copy (see sim/byzantine.ts).
+     */
     readonly incarnation: number,
     /** The client op id (Client*), or -1. */
     readonly opId: number,
@@ -72,8 +75,9 @@ export class SimEvent {
 }
 
 /** A message copy on its way (or held on a clogged link). */
-export function deliverEvent(to: number, from: number, msgId: number, copy: unknown, type: MessageType, clientOp: number, traceCause: number): SimEvent {
-  return new SimEvent(EventKind.Deliver, to, msgId, copy, -1, -1, from, type, clientOp, traceCause);
+export function deliverEvent(to: number, from: number, msgId: number, copy: unknown, type: MessageType, clientOp: number, traceCause: number, copyMark = -1): SimEvent {
+  // `incarnation` of a delivery marks a message an equivocating node's second copy sent to itself.
+  return new SimEvent(EventKind.Deliver, to, msgId, copy, copyMark, -1, from, type, clientOp, traceCause);
 }
 
 /** A timer-like event of one node's incarnation (Timer, Wake, CallTimeout). */

@@ -1,5 +1,6 @@
 import { describeFault, faultKindOf, type Fault, type FaultWorld } from '../faults/index.ts';
 import type { Network } from '../network/network.ts';
+import type { ByzantineRuntime } from './byzantine.ts';
 import { EventKind, planEvent, type SimEvent } from './events.ts';
 import type { NodeRuntime } from './node-runtime.ts';
 import { FingerprintTag, type Recorder } from './recorder.ts';
@@ -9,6 +10,7 @@ export interface FaultHost {
   readonly recorder: Recorder;
   readonly network: Network;
   readonly nodeIds: readonly string[];
+  readonly byzantine: ByzantineRuntime;
   nowMs(): number;
   push(atMs: number, ev: SimEvent): void;
   node(index: number): NodeRuntime;
@@ -158,6 +160,27 @@ export class FaultPlan implements FaultWorld {
   }
   scheduleTick(fault: number, node: number, afterMs: number, phase: number): void {
     this.host.push(this.host.nowMs() + afterMs, planEvent(EventKind.FaultTick, fault, node, phase));
+  }
+  silence(node: number, delta: 1 | -1): void {
+    this.host.byzantine.silence(node, delta);
+  }
+  corrupt(node: number, fault: number, percent: number, seed: number): void {
+    this.host.byzantine.corrupt(node, fault, percent, seed);
+  }
+  replayStart(node: number, fault: number, seed: number): void {
+    this.host.byzantine.replayStart(node, fault, seed);
+  }
+  replayOne(node: number, fault: number): void {
+    this.host.byzantine.replayOne(node, fault);
+  }
+  replayStop(node: number, fault: number): void {
+    this.host.byzantine.replayStop(node, fault);
+  }
+  equivocate(node: number, fault: number, side: readonly number[], seed: number): void {
+    this.host.byzantine.equivocate(node, fault, side, seed);
+  }
+  endEquivocate(node: number, fault: number): void {
+    this.host.byzantine.endEquivocate(node, fault);
   }
 }
 

@@ -1,5 +1,6 @@
 import { CallTimeoutError, type NodeCtx, type NodeHandlers, type NodeId, type TimerId } from '../node/api.ts';
 import { SimStorage } from '../node/storage.ts';
+import type { ByzantineState } from './byzantine.ts';
 import { EventKind, MessageType } from './events.ts';
 
 /** What the world looks like to an observer: each node's liveness and its handler object. */
@@ -41,6 +42,8 @@ export class NodeRuntime {
   baseTrueMs = 0;
   rate = 1;
   strobeOffsetMs = 0;
+  /** Set only for a node a Byzantine fault of the plan names (shared with its second copy). */
+  byz: ByzantineState | undefined = undefined;
   readonly view: NodeView;
 
   constructor(

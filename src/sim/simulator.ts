@@ -7,11 +7,13 @@ import type { Hasher } from '../kernel/hash.ts';
 import { EventQueue } from '../kernel/queue.ts';
 import { stream } from '../kernel/rng.ts';
 import type { HistoryOp } from '../history/types.ts';
-import type { Fault } from '../faults/index.ts';
+import { byzantineNodes, byzantinePlanProblem, type Fault } from '../faults/index.ts';
+import type { Mutator } from '../faults/mutate.ts';
 import { Network, type NetConfig } from '../network/network.ts';
 import { PctSchedule } from '../network/pct.ts';
 import type { NodeCtx, NodeHandlers, NodeId } from '../node/api.ts';
 import type { PlannedOp } from '../workload/workload.ts';
+import { ByzantineRuntime, type ByzantineHost } from './byzantine.ts';
 import { Clients } from './clients.ts';
 import { deliverEvent, EventKind, MessageType, nodeTimerEvent, planEvent, type SimEvent } from './events.ts';
 import { FaultPlan } from './fault-world.ts';
@@ -51,6 +53,11 @@ export interface SimConfig {
   recordTrace?: boolean;
   observers?: readonly Observer[];
   /**
+   * The protocol's opt-in to Byzantine faults: at most `f` nodes may carry them, and `mutate`
+   * replaces the generic JSON mutator of `corrupt`. Absent: a Byzantine fault is bad input.
+   */
+  byzantine?: { f: number; mutate?: Mutator };
+  /**
    * Called before each event with its virtual time, outside protocol code; the run waits for it.
    * Lets real processes (Maelstrom process mode) catch up before virtual time moves on. Resolving
    * `false` means new events were scheduled meanwhile: the loop looks at the queue again.
@@ -71,6 +78,11 @@ export interface WorldView {
   nodes: readonly NodeView[];
   /** The client history recorded so far (read-only: invariants may read it, never change it). */
   history: readonly HistoryOp[];
+  /**
+   * The nodes a Byzantine fault of the run names, in id order (empty in honest runs): checks judge
+   * agreement among the others only, since a node that misbehaved once may hold anything after.
+   */
+  byzantine: readonly NodeId[];
 }
 
 /** How a run ended, before any checker looked at it. */
@@ -118,7 +130,7 @@ export const MAX_QUEUED_EVENTS = 10_000_000;
  * const result = await new Simulator(config).run();
  * result.fingerprint; // equal for equal seeds, on every machine
  */
-export class Simulator implements NodeHost {
+export class Simulator implements NodeHost, ByzantineHost {
   private readonly queue = new EventQueue<SimEvent>();
   readonly recorder: Recorder;
   /** The recorder's fingerprint hash, held directly: it is fed on every send and delivery. */
@@ -130,6 +142,7 @@ export class Simulator implements NodeHost {
   readonly nodeIds: readonly NodeId[];
   private readonly clients: Clients;
   private readonly faults: FaultPlan;
+  readonly byzantine: ByzantineRuntime;
   private readonly view: WorldView;
   private now = 0;
   private steps = 0;
@@ -164,7 +177,11 @@ export class Simulator implements NodeHost {
       this.nodeIndex.set(id, i);
     }
     this.nodeIds = this.nodes.map((n) => n.id);
-    this.view = { timeMs: 0, nodes: this.nodes.map((n) => n.view), history: this.recorder.history };
+    const byzantineProblem = byzantinePlanProblem(config.faults, config.byzantine?.f);
+    if (byzantineProblem !== undefined) throw new Error(`fault plan: ${byzantineProblem}`);
+    this.byzantine = new ByzantineRuntime(this, config.byzantine?.mutate);
+    this.byzantine.attach(config.faults, (id) => this.nodeOf(id, 'a Byzantine fault'));
+    this.view = { timeMs: 0, nodes: this.nodes.map((n) => n.view), history: this.recorder.history, byzantine: byzantineNodes(config.faults) };
     this.clients = new Clients(this, config.clients, config.ops, config.clientLatencyMs ?? 1, config.opTimeoutMs);
     this.faults = new FaultPlan(this, config.faults);
   }
@@ -337,6 +354,18 @@ export class Simulator implements NodeHost {
     };
   }
 
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  /** Boots the second copy of an equivocating node: its own ctx, handlers and timers, one id. */
+  bootTwin(twin: NodeRuntime): void {
+    twin.ctx = new Ctx(this, twin, twin.incarnation);
+    const handlers = this.invoke(twin, 'create (second copy)', () => this.config.create(twin.ctx));
+    twin.handlers = handlers;
+    if (handlers?.onStart) this.invoke(twin, 'onStart (second copy)', () => handlers.onStart!());
+  }
+
   private boot(n: NodeRuntime): void {
     n.up = true;
     n.view.up = true;
@@ -352,6 +381,22 @@ export class Simulator implements NodeHost {
   /** Called by a ctx: routes one message (or call envelope) through the network. */
   send(from: NodeRuntime, to: NodeId, msg: unknown, type: MessageType, callId: number): void {
     const dst = this.nodeOf(to, `${from.id} sent to`);
+    let dropped: string | undefined;
+    let copyMark = -1;
+    if (from.byz !== undefined) {
+      const out = this.byzantine.outgoing(from, from.byz, dst, to, msg, type);
+      if ('dropped' in out) dropped = out.dropped;
+      else ({ msg, copyMark } = out);
+    }
+    this.route(from, dst, to, msg, type, callId, dropped, copyMark);
+  }
+
+  /** A replayed message of a Byzantine node: sent as it was, past its silence and corruption. */
+  sendRaw(from: NodeRuntime, to: NodeId, msg: unknown): void {
+    this.route(from, this.nodeOf(to, `${from.id} replayed to`), to, msg, MessageType.Plain, 0, undefined, -1);
+  }
+
+  private route(from: NodeRuntime, dst: number, to: NodeId, msg: unknown, type: MessageType, callId: number, dropped: string | undefined, copyMark: number): void {
     const id = this.nextMsgId++;
     const h = this.hasher;
     h.int(FingerprintTag.Send);
@@ -364,8 +409,12 @@ export class Simulator implements NodeHost {
     const envelope = rec.traceOn ? envelopeOf(id, from.id, to, type, callId) : undefined;
     const sent = rec.traceOn ? rec.record('send', { node: from.id, envelope, body: bodyOf(type, clonePlain(copy)) }) : -1;
     const cause = this.choices.cause;
+    if (dropped !== undefined) {
+      this.lost(envelope, sent, dropped);
+      return;
+    }
     if (this.network.clogged(from.index, dst)) {
-      const held = this.network.hold(from.index, dst, deliverEvent(dst, from.index, id, copy, type, cause, sent));
+      const held = this.network.hold(from.index, dst, deliverEvent(dst, from.index, id, copy, type, cause, sent, copyMark));
       if (!held) this.lost(envelope, sent, 'clogged link full');
       else if (rec.traceOn) rec.record('hold', { envelope, detail: 'clogged' }, sent);
       return;
@@ -375,12 +424,12 @@ export class Simulator implements NodeHost {
       this.lost(envelope, sent, 'loss');
       return;
     }
-    this.queue.push(this.now + this.network.delaysMs[0], deliverEvent(dst, from.index, id, copy, type, cause, sent));
+    this.queue.push(this.now + this.network.delaysMs[0], deliverEvent(dst, from.index, id, copy, type, cause, sent, copyMark));
     if (copies === 2) {
       rec.stats.duplicated++;
       h.int(FingerprintTag.SendDuplicated);
       const twin = clonePlain(copy);
-      this.queue.push(this.now + this.network.delaysMs[1], deliverEvent(dst, from.index, id, twin, type, cause, sent));
+      this.queue.push(this.now + this.network.delaysMs[1], deliverEvent(dst, from.index, id, twin, type, cause, sent, copyMark));
       if (rec.traceOn) rec.record('dup', { envelope }, sent);
     }
   }
@@ -392,18 +441,24 @@ export class Simulator implements NodeHost {
   }
 
   private deliver(ev: SimEvent): void {
-    const n = this.nodes[ev.node];
+    const node = this.nodes[ev.node];
     const rec = this.recorder;
     const h = this.hasher;
-    if (!n.up || !this.network.reachable(ev.from, ev.node)) {
+    if (!node.up || !this.network.reachable(ev.from, ev.node)) {
       rec.stats.dropped++;
       h.int(FingerprintTag.DropOnArrival);
       h.int(ev.subject);
-      if (rec.traceOn) rec.record('drop', { envelope: this.envelopeOfEvent(ev), detail: n.up ? 'cut' : 'down' }, ev.traceCause);
+      if (rec.traceOn) rec.record('drop', { envelope: this.envelopeOfEvent(ev), detail: node.up ? 'cut' : 'down' }, ev.traceCause);
       return;
     }
-    if (n.paused) {
-      n.deferred.push(ev);
+    if (node.paused) {
+      node.deferred.push(ev);
+      return;
+    }
+    // An equivocating node: the copy whose side the sender is on hears it.
+    const n = node.byz === undefined ? node : this.byzantine.receiver(node, ev.from, ev.incarnation);
+    if (n === undefined) {
+      this.idle = true;
       return;
     }
     rec.stats.delivered++;
@@ -474,7 +529,11 @@ export class Simulator implements NodeHost {
   }
 
   private fireTimer(ev: SimEvent): void {
-    const n = this.nodes[ev.node];
+    const n = ev.incarnation < -1 ? this.byzantine.twinOf(ev.node, ev.incarnation) : this.nodes[ev.node];
+    if (n === undefined) {
+      this.idle = true;
+      return;
+    }
     if (!n.up || n.incarnation !== ev.incarnation || n.paused) {
       if (n.paused && n.up && n.incarnation === ev.incarnation) n.deferred.push(ev);
       this.idle = true;
@@ -560,6 +619,7 @@ export class Simulator implements NodeHost {
   }
 
   crashNode(n: NodeRuntime): void {
+    this.byzantine.crashed(n);
     const lost = n.crash();
     this.recorder.record('crash', { node: n.id, detail: lost > 0 ? `${lost} unsynced writes lost` : undefined });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CRASH_STOP_FAULTS, threePc } from '../../protocols/3pc/index.ts';
 import { optionsFor } from '../../src/explore/strategies/index.ts';
+import { defineProtocol } from '../../src/run/define.ts';
 import { runScenario } from '../../src/run/run.ts';
 import { resolveOptions } from '../../src/run/scenario.ts';
 import * as shared from './helpers.ts';
@@ -35,6 +36,9 @@ describe('three-phase commit (termination protocol; crash-stop, not partitions)'
     const drawn = new Set<string>();
     for (let seed = 0; seed < 200; seed++) for (const n of optionsFor('swarm', threePc, base, {}, seed).nemesis) drawn.add(n);
     expect([...drawn].sort()).toEqual([...CRASH_STOP_FAULTS].sort());
+    // A menu naming no nemesis is refused when the protocol is defined, naming the variant.
+    const bad = { ...threePc, variants: { correct: { kind: 'correct' as const, description: 'x', nemesis: ['meteor'] as never[] } }, defaultVariant: 'correct' as const };
+    expect(() => defineProtocol(bad)).toThrow(/variant 'correct': 'nemesis' must be a list of nemesis names/);
   });
 
   it('under-partitions (the same code, partitions on): a cut-off coordinator commits while the other side aborts, first at swarm seed 18', async () => {

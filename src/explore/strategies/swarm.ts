@@ -1,13 +1,14 @@
 import { intBelow, stream, type Rng } from '../../kernel/rng.ts';
-import { nemesisNames, type NemesisName } from '../../faults/index.ts';
+import { allNemesisNames, nemesisNames, type NemesisName } from '../../faults/index.ts';
 import type { ProtocolDef } from '../../run/protocol.ts';
 import type { ScenarioOptions } from '../../run/scenario.ts';
 
 /**
  * `swarm` (swarm testing, as in TigerBeetle's options_swarm): each seed draws its own scenario from
  * its own stream: cluster size within the protocol's bounds, clients and their pace, a random subset
- * of fault kinds, fault cadence and lengths, how long faults go on, a latency profile and message
- * loss / duplication / reordering rates. A bug that needs, say, crash-only faults on three nodes
+ * of the fault kinds its scenario allows (`nemesis`, the protocol's or the variant's menu), fault
+ * cadence and lengths, how long faults go on, a latency profile and message loss / duplication /
+ * reordering rates. A bug that needs, say, crash-only faults on three nodes
  * with short restarts is then found by the seeds that happen to draw that, with nobody tuning for
  * it. A pure function of (protocol, base, pinned, seed): the same seed always draws the same
  * scenario, and the scenario is stored whole in corpus entries, so a replay needs no flag.
@@ -22,16 +23,39 @@ export function swarmOptions(protocol: ProtocolDef, base: ScenarioOptions, pinne
   const rng = stream(seed, 'swarm');
   // A quarter of the seeds keep the protocol's own scenario: swarm widens the search, it does not leave it.
   if (rng() < BASE_SHARE) return { ...base, seed };
-  const drawn: Partial<ScenarioOptions> = {
-    nodes: drawNodes(rng, protocol.minNodes ?? 1, base.nodes),
-    clients: pick(rng, [1, 2, 2, 3, Math.max(1, base.clients)]),
-    thinkMs: pick(rng, [5, 20, 60, 60]),
-    nemesis: drawNemeses(rng, base.nemesis),
-    ...pick(rng, TEMPOS),
-    healAtMs: pick(rng, [1000, 2000, 2000, 5000]),
-    ...drawNetwork(rng),
-  };
-  const out: ScenarioOptions = { ...base, seed };
+  const drawn: Partial<ScenarioOptions> = {};
+  for (const d of swarmDimensions) Object.assign(drawn, d.draw(rng, protocol, base));
+  return withDrawn({ ...base, seed }, drawn, pinned);
+}
+
+/**
+ * One axis along which swarm varies a scenario, with its own menu of values. `coverage` mutates a
+ * kept scenario by drawing one of these again.
+ */
+export interface SwarmDimension {
+  name: string;
+  draw(rng: Rng, protocol: ProtocolDef, base: ScenarioOptions): Partial<ScenarioOptions>;
+}
+
+/** Swarm's axes, in the order it draws them (the order is part of what a seed draws: append only). */
+export const swarmDimensions: readonly SwarmDimension[] = [
+  { name: 'nodes', draw: (rng, protocol, base) => ({ nodes: drawNodes(rng, protocol.minNodes ?? 1, base.nodes) }) },
+  { name: 'clients', draw: (rng, _p, base) => ({ clients: pick(rng, [1, 2, 2, 3, Math.max(1, base.clients)]) }) },
+  { name: 'thinkMs', draw: (rng) => ({ thinkMs: pick(rng, [5, 20, 60, 60]) }) },
+  // A protocol that opts in to Byzantine faults draws them too (from its menu); every other draws as before.
+  { name: 'nemesis', draw: (rng, p, base) => ({ nemesis: drawNemeses(rng, base.nemesis, p.byzantine === undefined ? nemesisNames : allNemesisNames) }) },
+  { name: 'tempo', draw: (rng) => ({ ...pick(rng, TEMPOS) }) },
+  { name: 'healAtMs', draw: (rng) => ({ healAtMs: pick(rng, [1000, 2000, 2000, 5000]) }) },
+  { name: 'network', draw: (rng) => drawNetwork(rng) },
+];
+
+/**
+ * `out` with the drawn values, except those the user pinned.
+ *
+ * @example
+ * withDrawn({ ...base, seed: 3 }, { nodes: 3, thinkMs: 5 }, { nodes: 5 }); // thinkMs 5, nodes as in base
+ */
+export function withDrawn(out: ScenarioOptions, drawn: Partial<ScenarioOptions>, pinned: Partial<ScenarioOptions>): ScenarioOptions {
   for (const [key, value] of Object.entries(drawn)) {
     if (!(key in pinned)) (out as unknown as Record<string, unknown>)[key] = value;
   }
@@ -71,16 +95,17 @@ function drawNodes(rng: Rng, minNodes: number, usual: number): number {
  * crashes and nothing else to break the pattern shows there), sometimes two or three, sometimes
  * most of them, rarely none (only the network's own loss and reordering).
  */
-function drawNemeses(rng: Rng, menu: readonly NemesisName[]): NemesisName[] {
-  // Draws over the whole table, then keeps the protocol's menu: with the full menu (most
-  // protocols) every seed draws exactly what it always drew; a protocol that allows fewer kinds
-  // (3PC: crashes, not partitions) never sees the others.
-  const all = nemesisNames.length;
+function drawNemeses(rng: Rng, menu: readonly NemesisName[], table: readonly NemesisName[]): NemesisName[] {
+  // Only the scenario's menu is drawn from: with the full menu (most protocols) every seed draws
+  // exactly what it always drew; a protocol or variant that allows fewer kinds (3PC: crashes, no
+  // partitions) never gets the others. The table holds the Byzantine kinds only for a protocol
+  // that opted in to them.
+  const all = table.length;
   const count = pick(rng, [0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 3, 3, Math.ceil(all / 2), all]);
   const allowed = new Set(menu);
-  const order = nemesisNames.filter((name) => allowed.has(name)).map((name) => ({ name, key: rng() })).sort((a, b) => a.key - b.key);
+  const order = table.filter((name) => allowed.has(name)).map((name) => ({ name, key: rng() })).sort((a, b) => a.key - b.key);
   const chosen = new Set(order.slice(0, count).map((x) => x.name));
-  return nemesisNames.filter((n) => chosen.has(n));
+  return table.filter((n) => chosen.has(n));
 }
 
 function drawNetwork(rng: Rng): Partial<ScenarioOptions> {

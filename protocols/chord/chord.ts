@@ -1,0 +1,48 @@
+import { defineProtocol, type NodeCtx, type Workload } from '../../src/index.ts';
+import { getsSeeAckedPuts, OpTracker, putsNeverLost, ringSettles } from './checks.ts';
+import { ChordNode } from './node.ts';
+
+/** The keys clients use: few enough that puts and gets of one key interleave, enough that some sit unwritten a while. */
+export const KEYS = Array.from({ length: 12 }, (_, i) => `k${i}`);
+
+/** Half puts of a value unique to the op, half gets, of a random key. */
+export const kvWorkload: Workload = (rng, info) => {
+  const key = KEYS[Math.floor(rng() * KEYS.length)];
+  return rng() < 0.5 ? { f: 'put', key, value: (info.client + 1) * 100_000 + info.opIndex } : { f: 'get', key, value: null };
+};
+
+/**
+ * The faults Chord is built for: nodes leaving abruptly and rejoining (crash and restart, with the
+ * node's routing state lost), stalls (pause) and a lossy, duplicating, clogging network. Not
+ * partitions (two halves of the ring each take over the other's keys and both accept puts; Chord
+ * has no answer to that) and not clock faults (put versions are last-writer-wins on the owners'
+ * clocks).
+ */
+export const CHORD_NEMESES = ['crash', 'pause', 'loss-spike', 'dup-spike', 'clog'] as const;
+
+/**
+ * How long after the heal the ring must have settled (rejoins, stabilisation, key syncs): generous,
+ * since on a slow lossy network each lost answer costs a call timeout.
+ */
+const SETTLE_WITHIN_MS = 15_000;
+
+export const chord = defineProtocol({
+  name: 'chord',
+  description: 'Chord DHT: successor lists, stabilisation, finger tables and key transfer, with puts replicated on the successor list, under nodes leaving and rejoining',
+  variants: {
+    correct: { kind: 'correct', description: 'successor lists of 3, puts on the owner and 2 successors, keys taken over once the successor names the new node predecessor, lookups checked by the node they reach' },
+    'no-successor-list': { kind: 'bug', description: 'a node knows only its successor and replicates to the successors it has: when that one fails (or before rings merge at boot) the node is cut off, takes itself for alone, owns every key and acknowledges puts on its own copy' },
+    'early-transfer': { kind: 'bug', description: 'a joining node takes its keys from its successor as soon as it finds it, before the successor made it its predecessor, and never syncs again: puts the successor still accepts are lost' },
+    'stale-fingers': { kind: 'bug', description: "a lookup is answered from the asking node's own fingers without asking on, and the node reached serves it without checking the key is in its range" },
+  },
+  defaultVariant: 'correct',
+  create: (ctx, variant) => new ChordNode(ctx as NodeCtx<never>, variant),
+  workload: kvWorkload,
+  checkers: () => [],
+  observers: () => {
+    const tracker = new OpTracker();
+    return [ringSettles(tracker, SETTLE_WITHIN_MS), putsNeverLost(tracker), getsSeeAckedPuts(tracker)];
+  },
+  defaults: { nodes: 5, clients: 3, ops: 300, nemesis: [...CHORD_NEMESES], quietMs: 16_000 },
+  minNodes: 1,
+});
