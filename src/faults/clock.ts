@@ -1,6 +1,6 @@
 import { intBelow, type Rng } from '../kernel/rng.ts';
 import type { NodeId } from '../node/api.ts';
-import { nodeProblem, pickNode, type FaultKind } from './kind.ts';
+import { nodeProblem, pickNode, type FaultKind, renameOneNode } from './kind.ts';
 
 /**
  * Moves the node's clock by `offsetMs` and runs it at `rate` (1 = true speed); `strobeMs` flips the
@@ -60,10 +60,7 @@ export const clock: FaultKind<ClockFault> = {
     { type: 'replace', weaker: (f) => (f.rate === 1 ? undefined : { ...f, rate: 1 }) },
     { type: 'number', min: 0, get: (f) => Math.abs(f.offsetMs), set: (f, v) => ({ ...f, offsetMs: (f.offsetMs < 0 ? -1 : 1) * v }) },
   ],
-  renameNodes(f, rename) {
-    const node = rename(f.node);
-    return node === undefined ? undefined : { ...f, node };
-  },
+  renameNodes: renameOneNode,
   clone: (f) => ({ ...f }),
   arbitrary: (fcLib, c) =>
     fcLib.record({

@@ -1,6 +1,6 @@
 import type { NodeId } from '../node/api.ts';
 import { drawSeed, MAX_FAULT_SEED, pickByzantine, seedProblem } from './byzantine.ts';
-import { nodeProblem, type FaultKind } from './kind.ts';
+import { nodeProblem, type FaultKind, renameOneNode } from './kind.ts';
 
 /**
  * A Byzantine node whose outgoing messages are mutated: each with `percent` % chance, by the
@@ -39,10 +39,7 @@ export const corrupt: FaultKind<CorruptFault> = {
   apply: (f, world, index) => world.corrupt(world.nodeIndex(f.node), index, f.percent, f.seed),
   revert: (f, world, index) => world.corrupt(world.nodeIndex(f.node), index, 0, f.seed),
   weaken: [{ type: 'number', min: 1, get: (f) => f.percent, set: (f, v) => ({ ...f, percent: v }) }],
-  renameNodes(f, rename) {
-    const node = rename(f.node);
-    return node === undefined ? undefined : { ...f, node };
-  },
+  renameNodes: renameOneNode,
   clone: (f) => ({ ...f }),
   arbitrary: (fcLib, c) =>
     fcLib.record({

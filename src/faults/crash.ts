@@ -1,5 +1,5 @@
 import type { NodeId } from '../node/api.ts';
-import { nodeProblem, pickNode, type FaultKind } from './kind.ts';
+import { nodeProblem, pickNode, type FaultKind, renameOneNode } from './kind.ts';
 
 /** The node's process dies (unsynced writes are lost) and restarts from its disk when it ends. */
 export interface CrashFault {
@@ -18,10 +18,7 @@ export const crash: FaultKind<CrashFault> = {
   apply: (f, world) => world.crash(world.nodeIndex(f.node)),
   revert: (f, world, index) => world.restart(world.nodeIndex(f.node), index),
   weaken: [],
-  renameNodes(f, rename) {
-    const node = rename(f.node);
-    return node === undefined ? undefined : { ...f, node };
-  },
+  renameNodes: renameOneNode,
   clone: (f) => ({ ...f }),
   arbitrary: (fcLib, c) => fcLib.record({ kind: fcLib.constant('crash' as const), atMs: c.at, durationMs: c.duration, node: c.node }),
 };

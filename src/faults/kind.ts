@@ -130,6 +130,12 @@ export function rateProblem(x: Record<string, unknown>, key: string): string | u
   return typeof v === 'number' && v >= 0 && v <= 1 ? undefined : `${key} must be a probability between 0 and 1`;
 }
 
+/** `renameNodes` of a kind that names one node (`f.node`): the fault goes with its node. */
+export function renameOneNode<F extends { node: NodeId }>(f: F, rename: (id: NodeId) => NodeId | undefined): F | undefined {
+  const node = rename(f.node);
+  return node === undefined ? undefined : { ...f, node };
+}
+
 export function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }

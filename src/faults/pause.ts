@@ -1,5 +1,5 @@
 import type { NodeId } from '../node/api.ts';
-import { nodeProblem, pickNode, type FaultKind } from './kind.ts';
+import { nodeProblem, pickNode, type FaultKind, renameOneNode } from './kind.ts';
 
 /**
  * The node's process stops (a GC pause, a SIGSTOP): nothing it receives or set runs until the pause
@@ -24,10 +24,7 @@ export const pause: FaultKind<PauseFault> = {
   apply: (f, world, index) => world.pause(world.nodeIndex(f.node), index),
   revert: (f, world, index) => world.resume(world.nodeIndex(f.node), index),
   weaken: [],
-  renameNodes(f, rename) {
-    const node = rename(f.node);
-    return node === undefined ? undefined : { ...f, node };
-  },
+  renameNodes: renameOneNode,
   clone: (f) => ({ ...f }),
   arbitrary: (fcLib, c) => fcLib.record({ kind: fcLib.constant('pause' as const), atMs: c.at, durationMs: c.duration, node: c.node }),
 };

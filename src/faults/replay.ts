@@ -1,6 +1,6 @@
 import type { NodeId } from '../node/api.ts';
 import { drawSeed, MAX_FAULT_SEED, pickByzantine, seedProblem } from './byzantine.ts';
-import { nodeProblem, type FaultKind } from './kind.ts';
+import { nodeProblem, type FaultKind, renameOneNode } from './kind.ts';
 
 /**
  * A Byzantine node that re-sends old messages of its own: `perSecond` times a second (of virtual
@@ -53,10 +53,7 @@ export const replay: FaultKind<ReplayFault> = {
     world.scheduleTick(index, n, gapMs(f), REPLAY);
   },
   weaken: [{ type: 'number', min: 1, get: (f) => f.perSecond, set: (f, v) => ({ ...f, perSecond: v }) }],
-  renameNodes(f, rename) {
-    const node = rename(f.node);
-    return node === undefined ? undefined : { ...f, node };
-  },
+  renameNodes: renameOneNode,
   clone: (f) => ({ ...f }),
   arbitrary: (fcLib, c) =>
     fcLib.record({

@@ -1,6 +1,6 @@
 import type { NodeId } from '../node/api.ts';
 import { pickByzantine } from './byzantine.ts';
-import { nodeProblem, type FaultKind } from './kind.ts';
+import { nodeProblem, type FaultKind, renameOneNode } from './kind.ts';
 
 /**
  * A Byzantine node that sends nothing while it lasts but stays up: it still receives, runs its
@@ -24,10 +24,7 @@ export const silent: FaultKind<SilentFault> = {
   apply: (f, world) => world.silence(world.nodeIndex(f.node), 1),
   revert: (f, world) => world.silence(world.nodeIndex(f.node), -1),
   weaken: [],
-  renameNodes(f, rename) {
-    const node = rename(f.node);
-    return node === undefined ? undefined : { ...f, node };
-  },
+  renameNodes: renameOneNode,
   clone: (f) => ({ ...f }),
   arbitrary: (fcLib, c) => fcLib.record({ kind: fcLib.constant('silent' as const), atMs: c.at, durationMs: c.duration, node: c.byzantineNode ?? c.node }),
 };
