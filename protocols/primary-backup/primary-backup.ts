@@ -80,6 +80,12 @@ interface ReplicaDisk {
   seq: number;
   /** Client op ids of writes and successful cas ops already applied (dedup of duplicated forwards). */
   applied: number[];
+  /**
+   * Client op ids of every forward this replica queued or refused. A duplicated (or delayed)
+   * copy of a forward must never run after the first copy was answered `fail` (not primary yet,
+   * cas mismatch, view changed): durable, because a copy may arrive after a restart.
+   */
+  seen: number[];
 }
 
 /** The VM's durable record. */
@@ -120,8 +126,8 @@ export class PrimaryBackupNode implements NodeHandlers<Msg> {
   private xferAcks = new Set<NodeId>();
   private queue: Pending[] = [];
   private inflight: Inflight | undefined;
-  /** Op ids this incarnation already queued (a duplicated forward must not run twice). */
-  private readonly seen = new Set<number>();
+  /** Op ids already queued or refused (durable: see ReplicaDisk.seen). */
+  private seen = new Set<number>();
   private lastViewHeardMs = 0;
   /**
    * The epoch this node was primary of when it (re)started. It lost its running op, and a backup
@@ -157,6 +163,7 @@ export class PrimaryBackupNode implements NodeHandlers<Msg> {
         this.value = d.value;
         this.seq = d.seq;
         this.applied = new Set(d.applied);
+        this.seen = new Set(d.seen);
         if (d.view !== undefined && d.view.primary === ctx.id && d.view.epoch === d.epoch) this.lostEpoch = d.epoch;
       }
     }
@@ -196,7 +203,9 @@ export class PrimaryBackupNode implements NodeHandlers<Msg> {
     if (target === undefined || target === this.ctx.id) return reply({ type: 'fail', error: 'no primary known' });
     // Forwarded exactly once: the op runs at most at that primary, so a lost answer is `info`
     // (the client's own timeout), never a retry that could apply the op twice.
-    const rid = this.nextRid++;
+    // Keyed by the client op id, unique over the run: a per-node counter restarts after a crash,
+    // and a late reply to the previous incarnation's forward would answer a different op.
+    const rid = op.id;
     this.forwarded.set(rid, reply);
     this.ctx.send(target, { t: 'fwd', rid, op });
   }
@@ -209,7 +218,11 @@ export class PrimaryBackupNode implements NodeHandlers<Msg> {
         return this.vmActivate(from, m.epoch);
       case 'fwd':
         if (this.isPrimary()) return this.enqueue({ op: m.op, reply: (result) => this.ctx.send(from, { t: 'fwd-reply', rid: m.rid, result }) });
-        // Not primary (any more): the op never ran here, and is not passed on again.
+        if (this.seen.has(m.op.id)) return; // a duplicated forward: the first copy answers
+        // Not primary (yet, or any more): the op never ran here, is not passed on again, and a
+        // duplicate of this forward arriving once this node is primary must not run it (the client
+        // was told `fail`).
+        if (this.role === 'replica') this.markSeen(m.op.id);
         return this.ctx.send(from, { t: 'fwd-reply', rid: m.rid, result: { type: 'fail', error: 'not primary' } });
       case 'fwd-reply': {
         const reply = this.forwarded.get(m.rid);
@@ -430,7 +443,7 @@ export class PrimaryBackupNode implements NodeHandlers<Msg> {
   }
 
   private save(): void {
-    const d: ReplicaDisk = { epoch: this.epoch, view: this.view, stateEpoch: this.stateEpoch, value: this.value, seq: this.seq, applied: [...this.applied] };
+    const d: ReplicaDisk = { epoch: this.epoch, view: this.view, stateEpoch: this.stateEpoch, value: this.value, seq: this.seq, applied: [...this.applied], seen: [...this.seen] };
     this.ctx.storage.set('replica', d);
     this.ctx.storage.sync();
   }
@@ -460,9 +473,15 @@ export class PrimaryBackupNode implements NodeHandlers<Msg> {
     }
   }
 
+  /** Records a forward as taken or refused, durably, before it is answered or run. */
+  private markSeen(opId: number): void {
+    this.seen.add(opId);
+    this.save();
+  }
+
   private enqueue(p: Pending): void {
     if (this.seen.has(p.op.id)) return; // a duplicated forward: the first copy answers
-    this.seen.add(p.op.id);
+    this.markSeen(p.op.id);
     if (this.applied.has(p.op.id)) return p.reply({ type: 'ok' });
     this.queue.push(p);
     this.pump();
