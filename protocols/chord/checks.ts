@@ -1,6 +1,6 @@
 import { eventually, type CheckerResult } from '../../checkers/index.ts';
 import type { CheckingObserver, WorldView } from '../../src/index.ts';
-import { compareVersions, type ChordNode, type Version } from './node.ts';
+import { compareVersions, type ChordNode, type Entry, type Version } from './node.ts';
 import { M, ringId } from './ring.ts';
 
 interface Acked {
@@ -32,6 +32,8 @@ export class OpTracker {
    */
   settledAtMs: number | undefined;
   lostPut: Violation | undefined;
+  /** A put acknowledged while held on one disk only, though other nodes were there to hold copies. */
+  singleCopyPut: Violation | undefined;
   staleGet: Violation | undefined;
   puts = 0;
   checkedGets = 0;
@@ -43,12 +45,12 @@ export class OpTracker {
       if (n.state === undefined) continue;
       const s = n.state as ChordNode;
       const from = this.cursor.get(s) ?? 0;
-      for (let i = from; i < s.records.length; i++) this.take(s.records[i], timeMs);
+      for (let i = from; i < s.records.length; i++) this.take(s.records[i], timeMs, view);
       this.cursor.set(s, s.records.length);
     }
   }
 
-  private take(r: ChordNode['records'][number], timeMs: number): void {
+  private take(r: ChordNode['records'][number], timeMs: number, view: WorldView): void {
     if (r.phase === 'recv') {
       if (!this.recvAtMs.has(r.op)) this.recvAtMs.set(r.op, timeMs);
       return;
@@ -60,6 +62,10 @@ export class OpTracker {
       this.puts++;
       if (this.lostPut === undefined && newest !== undefined && compareVersions(r.ver, newest.ver) <= 0) {
         this.lostPut = { atMs: timeMs, summary: `put #${r.op} of ${r.key} was acknowledged with version ${fmt(r.ver)}, not newer than ${fmt(newest.ver)} of put #${newest.op} acknowledged before it began: it is lost behind the older put` };
+      }
+      if (this.singleCopyPut === undefined && view.nodes.length > 1) {
+        const copies = durableCopies(view, r.key, r.ver);
+        if (copies < 2) this.singleCopyPut = { atMs: timeMs, summary: `put #${r.op} of ${r.key} was acknowledged with version ${fmt(r.ver)} while ${copies} of the ${view.nodes.length} nodes' disks held it: one more failure loses it` };
       }
       const list = this.acked.get(r.key) ?? [];
       list.push({ op: r.op, ver: r.ver, atMs: timeMs });
@@ -74,6 +80,16 @@ export class OpTracker {
   }
 }
 
+/** How many nodes' durable storage (up or down) holds `key` at `ver` or newer. */
+function durableCopies(view: WorldView, key: string, ver: Version | undefined): number {
+  let copies = 0;
+  for (const n of view.nodes) {
+    const held = n.storage.get<Record<string, Entry>>('kv')?.[key]?.ver;
+    if (held !== undefined && compareVersions(held, ver) >= 0) copies++;
+  }
+  return copies;
+}
+
 function fmt(v: Version | undefined): string {
   return v === undefined ? 'none (key not found)' : `${v.t}@${v.by}`;
 }
@@ -86,6 +102,23 @@ export function putsNeverLost(tracker: OpTracker): CheckingObserver {
       const checker = 'acknowledged-puts-kept';
       if (tracker.lostPut) return { checker, verdict: 'illegal', summary: tracker.lostPut.summary };
       return { checker, verdict: 'ok', summary: `${tracker.puts} acknowledged puts, each newer than those acknowledged before it began` };
+    },
+  };
+}
+
+/**
+ * An acknowledged put survives any one failure: when it is acknowledged, at least two nodes' disks
+ * hold it (or a newer version), whenever the cluster has two nodes or more. Chord replicates on
+ * the successor list for this; a node cut off from the ring that acknowledges puts on its own copy
+ * breaks it.
+ */
+export function putsSurviveOneFailure(tracker: OpTracker): CheckingObserver {
+  return {
+    observe: (v, at) => tracker.observe(v, at.eventIndex, at.timeMs),
+    result(): CheckerResult {
+      const checker = 'acknowledged-puts-on-two-disks';
+      if (tracker.singleCopyPut) return { checker, verdict: 'illegal', summary: tracker.singleCopyPut.summary };
+      return { checker, verdict: 'ok', summary: `${tracker.puts} acknowledged puts, each held on two disks or more when acknowledged` };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { defineProtocol, type NodeCtx, type Workload } from '../../src/index.ts';
-import { getsSeeAckedPuts, OpTracker, putsNeverLost, ringSettles } from './checks.ts';
+import { getsSeeAckedPuts, OpTracker, putsNeverLost, putsSurviveOneFailure, ringSettles } from './checks.ts';
 import { ChordNode } from './node.ts';
 
 /** The keys clients use: few enough that puts and gets of one key interleave, enough that some sit unwritten a while. */
@@ -41,8 +41,8 @@ export const chord = defineProtocol({
   checkers: () => [],
   observers: () => {
     const tracker = new OpTracker();
-    return [ringSettles(tracker, SETTLE_WITHIN_MS), putsNeverLost(tracker), getsSeeAckedPuts(tracker)];
+    return [ringSettles(tracker, SETTLE_WITHIN_MS), putsNeverLost(tracker), getsSeeAckedPuts(tracker), putsSurviveOneFailure(tracker)];
   },
-  defaults: { nodes: 5, clients: 3, ops: 300, nemesis: [...CHORD_NEMESES], quietMs: 16_000 },
+  defaults: { nodes: 8, clients: 3, ops: 300, nemesis: [...CHORD_NEMESES], quietMs: 16_000 },
   minNodes: 1,
 });

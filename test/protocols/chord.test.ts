@@ -39,14 +39,26 @@ describe('chord (successor lists, stabilisation, fingers, key transfer) under no
     for (let seed = 0; seed <= 2; seed++) {
       const r = await swarmRun('correct', seed);
       expect({ seed, status: r.status, failing: r.failing }).toEqual({ seed, status: 'pass', failing: [] });
-      expect(r.checks.map((c) => c.checker)).toEqual(['eventually(ring-settled)', 'acknowledged-puts-kept', 'gets-after-heal-see-acknowledged-puts']);
+      expect(r.checks.map((c) => c.checker)).toEqual(['eventually(ring-settled)', 'acknowledged-puts-kept', 'gets-after-heal-see-acknowledged-puts', 'acknowledged-puts-on-two-disks']);
       expect(r.sim.stats.ok, `seed ${seed}`).toBeGreaterThan(50);
     }
   });
 
-  it('early-transfer: keys taken before the successor hands over leave an owner without the newest put, first in swarm seeds 268..270 at 270', async () => {
-    const f = await firstSwarmFailure('early-transfer', 268, 270);
-    expect(f?.seed).toBe(270);
+  it('early-transfer: keys taken before the successor hands over leave an owner without the newest put, first in swarm seeds 55..57 at 57', async () => {
+    const f = await firstSwarmFailure('early-transfer', 55, 57);
+    expect(f?.seed).toBe(57);
+    expect(f?.r.failing).toContain('eventually(ring-settled)');
+  });
+
+  it('no-successor-list: a node cut off from the ring acknowledges a put on its own disk alone, first in swarm seeds 0..1 at 0', async () => {
+    const f = await firstSwarmFailure('no-successor-list', 0, 1);
+    expect(f?.seed).toBe(0);
+    expect(f?.r.failing).toContain('acknowledged-puts-on-two-disks');
+  });
+
+  it('stale-fingers: in a ring larger than the fingers and successor list of a node cover, a lookup answered from them ends at the wrong node, first in swarm seeds 0..1 at 0', async () => {
+    const f = await firstSwarmFailure('stale-fingers', 0, 1);
+    expect(f?.seed).toBe(0);
     expect(f?.r.failing).toContain('eventually(ring-settled)');
   });
 });
