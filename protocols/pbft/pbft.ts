@@ -3,7 +3,8 @@ import { agreementAmongHonest } from './checks.ts';
 import { pbftLies } from './lies.ts';
 import type { Msg } from './messages.ts';
 import { PbftNode } from './node.ts';
-import { pbftWorkload } from './workload.ts';
+// The same key-value mix as raft's (3 keys, get/put/append/cas): appends expose an op executed twice or skipped.
+import { raftWorkload as kvWorkload } from '../raft/workload.ts';
 
 export const pbft = defineProtocol({
   name: 'pbft',
@@ -16,7 +17,7 @@ export const pbft = defineProtocol({
   },
   defaultVariant: 'correct',
   create: (ctx, variant) => new PbftNode(ctx as NodeCtx<Msg>, variant),
-  workload: pbftWorkload,
+  workload: kvWorkload,
   checkers: () => [{ kind: 'linearizable', model: 'kv', initial: '' }],
   observers: () => [agreementAmongHonest()],
   liveness: { opsCompleteWithinMs: 6000 },

@@ -78,9 +78,7 @@ export class Choices {
       v = entry !== undefined && entry.read < entry.at.length ? this.replay.values[entry.at[entry.read++]] : 0;
       if (!(v >= 0 && v < bound)) v = 0;
     }
-    this.values.push(v);
-    this.meta.push((this.cause + 1) * 4 + kind);
-    return v;
+    return this.record(kind, v);
   }
 
   /**
@@ -91,9 +89,13 @@ export class Choices {
   decide(kind: ChoiceKind, bound: number, chosen: number): number {
     if (this.replay !== undefined) return this.below(kind, bound);
     if (!(Number.isInteger(chosen) && chosen >= 0 && chosen < bound)) throw new Error(`assertion failed: decided ${chosen} outside [0, ${bound})`);
-    this.values.push(chosen);
+    return this.record(kind, chosen);
+  }
+
+  private record(kind: ChoiceKind, v: number): number {
+    this.values.push(v);
     this.meta.push((this.cause + 1) * 4 + kind);
-    return chosen;
+    return v;
   }
 
   get count(): number {
