@@ -22,7 +22,7 @@ import type { RunResult } from '../run/run.ts';
 import type { TraceEvent, TraceKind } from '../sim/trace.ts';
 import { causalPast, causeChains } from './causal-past.ts';
 import { explain } from './explain.ts';
-import { lineOf, type LineContext } from './story-lines.ts';
+import { fanoutText, lineOf, type Fanout, type LineContext } from './story-lines.ts';
 import { valueSources } from './story-sources.ts';
 import { opEvents, violationOf, type OpEvents, type Violation } from './violation.ts';
 
@@ -32,13 +32,16 @@ export { summarise } from './summarise.ts';
 export interface Story {
   /** The title, the numbered steps, then the explanation (already formatted). */
   lines: string[];
-  /** Numbered steps (events shown). */
+  /** Numbered steps (the events shown; one broadcast's deliveries in a row are one step). */
   steps: number;
   text: string;
 }
 
 /** A bound on the numbered steps; a shrunk run needs far fewer. */
 export const MAX_STORY_STEPS = 1000;
+
+/** A bound on the receivers one step names (a broadcast to a 100-node cluster stays readable). */
+const MAX_FANOUT = 16;
 
 /** Kinds with a story line (the others are plumbing: a send is told by its delivery or loss). */
 const TOLD: ReadonlySet<TraceKind> = new Set<TraceKind>(['invoke', 'complete', 'deliver', 'drop', 'in-flight', 'timer', 'wake', 'call-timeout', 'log', 'fault', 'heal', 'crash', 'restart', 'pause', 'resume']);
@@ -61,9 +64,9 @@ export function tellStory(r: RunResult, title?: string): Story {
   const ops = opEvents(trace);
   const shown = r.status === 'pass' ? new Set(trace.map((e) => e.index)) : selectEvents(r, ops, violationOf(r, ops));
   const lines = [title ?? titleOf(r)];
-  const { steps, lineOfOp } = numberedLines(r, ops, shown, lines);
+  const { steps, told, lineOfOp } = numberedLines(r, ops, shown, lines);
   const tellable = trace.filter((e) => TOLD.has(e.kind)).length;
-  const left = tellable - steps;
+  const left = tellable - told;
   if (left > 0) lines.push(`     (${left} of ${tellable} events left out: after the violation, or not in its causal past, or no step shown depends on them)`);
   lines.push('');
   lines.push(...explain(r.checks, lineOfOp));
@@ -144,7 +147,10 @@ function keyPlanOps(ops: ReadonlyMap<number, OpEvents>, v: Violation, past: Uint
   return out;
 }
 
-/** Appends the numbered lines of the shown events (in the order they happened, capped). */
+/**
+ * Appends the numbered lines of the shown events (in the order they happened, capped). The
+ * deliveries of one broadcast that follow each other are told as one step (`n1 -> n2, n3: ...`).
+ */
 function numberedLines(r: RunResult, ops: ReadonlyMap<number, OpEvents>, shown: ReadonlySet<number>, out: string[]) {
   const trace = r.sim.trace;
   const opNumber = new Map<number, number>();
@@ -154,19 +160,30 @@ function numberedLines(r: RunResult, ops: ReadonlyMap<number, OpEvents>, shown: 
   const order = [...shown].sort((a, b) => placeOf(trace[a]) - placeOf(trace[b]) || a - b);
   const width = String(Math.max(0, ...trace.map((e) => e.timeMs))).length;
   const lineOfOp = new Map<number, number>();
+  const numbered = (n: number, timeMs: number, text: string) => `${String(n).padStart(3)}. ${String(timeMs).padStart(width)} ms  ${text}`;
+  let group: { fanout: Fanout; to: string[]; at: number } | undefined;
   let steps = 0;
+  let told = 0;
   for (const i of order) {
     const line = lineOf(trace[i], ctx);
     if (line === undefined) continue;
+    told++;
+    if (line.fanout !== undefined && group !== undefined && group.fanout.key === line.fanout.key && group.to.length < MAX_FANOUT) {
+      group.to.push(line.fanout.to);
+      out[group.at] = numbered(steps, line.timeMs, fanoutText(group.fanout, group.to));
+      continue;
+    }
     if (steps === MAX_STORY_STEPS) {
       out.push(`     (the story is cut at ${MAX_STORY_STEPS} steps)`);
+      told--;
       break;
     }
     steps++;
     if (trace[i].kind === 'invoke' && trace[i].historyIndex !== undefined) lineOfOp.set(trace[i].historyIndex!, steps);
-    out.push(`${String(steps).padStart(3)}. ${String(line.timeMs).padStart(width)} ms  ${line.text}`);
+    group = line.fanout === undefined ? undefined : { fanout: line.fanout, to: [line.fanout.to], at: out.length };
+    out.push(numbered(steps, line.timeMs, line.text));
   }
-  return { steps, lineOfOp };
+  return { steps, told, lineOfOp };
 }
 
 /**
