@@ -90,15 +90,17 @@ function faultLine(ev: TraceEvent, ctx: LineContext): Line | undefined {
     case 'heal': {
       const f = ev.fault === undefined ? undefined : ctx.faults[ev.fault];
       // The end of a crash or pause is told by the node's restart or resume line.
-      if (f?.kind === 'crash' || f?.kind === 'pause') return undefined;
+      if (f?.kind === 'crash' || f?.kind === 'pause' || f?.kind === 'churn') return undefined;
       return at(f === undefined ? `HEAL: ${ev.detail ?? 'every fault ends'}` : `HEAL: the ${f.kind} that began at ${f.atMs} ms ends`);
     }
     case 'crash':
+      // A churned node leaves for good: said as such (its disk is gone, unlike a crash's).
+      if (isChurn(ev, ctx)) return at(`${ev.node} LEAVES${ev.detail ? ` (${ev.detail})` : ''}`);
       // A crash fault's own line already says it, unless the crash lost writes.
       if (ev.detail === undefined && isCrashFaultOf(ctx.trace[ev.index - 1], ev.node, ctx)) return undefined;
       return at(`${ev.node} CRASHES${ev.detail ? ` (${ev.detail})` : ''}`);
     case 'restart':
-      return at(`${ev.node} restarts`);
+      return at(isChurn(ev, ctx) ? `a fresh ${ev.node} starts (empty disk) and must join` : `${ev.node} restarts`);
     case 'pause':
       return at(`${ev.node} pauses`);
     case 'resume':
@@ -106,6 +108,11 @@ function faultLine(ev: TraceEvent, ctx: LineContext): Line | undefined {
     default:
       return undefined;
   }
+}
+
+/** Whether the event belongs to a churn fault (read from the fault plan, not its text). */
+function isChurn(ev: TraceEvent, ctx: LineContext): boolean {
+  return ev.fault !== undefined && ctx.faults[ev.fault]?.kind === 'churn';
 }
 
 /** Whether `prev` is the start of a crash fault of `node` (read from the fault plan, not its text). */
