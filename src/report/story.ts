@@ -97,7 +97,7 @@ function selectEvents(r: RunResult, ops: ReadonlyMap<number, OpEvents>, v: Viola
   for (const i of sources.clientSteps) chains.add(i);
   const shown = new Set<number>();
   for (const ev of trace) {
-    if (isTold(ev, { trace, horizon, past, chains, keyPlan })) shown.add(ev.index);
+    if (isTold(ev, { trace, horizon, past, chains, keyPlan, faultFree: r.faults.length === 0 })) shown.add(ev.index);
   }
   return shown;
 }
@@ -109,12 +109,14 @@ interface Selection {
   chains: ReadonlySet<number>;
   /** Key ops by plan index (see `keyPlanOps`). */
   keyPlan: ReadonlyMap<number, OpEvents>;
+  /** No fault was planned: the final heal ends nothing, and is not told. */
+  faultFree: boolean;
 }
 
 /** Whether the story tells one event (see the module comment for the rules). */
 function isTold(ev: TraceEvent, s: Selection): boolean {
   if (ev.kind === 'drop' || ev.kind === 'in-flight') return lostMessageMatters(ev, s);
-  if (ev.index > s.horizon) return false;
+  if (ev.index > s.horizon || (ev.kind === 'heal' && s.faultFree)) return false;
   if (s.chains.has(ev.index) || FAULT_KINDS.has(ev.kind)) return true;
   if (ev.kind === 'log') return s.past[ev.index] === 1;
   if (ev.kind === 'invoke' || ev.kind === 'complete') return clientEventMatters(ev, s);
