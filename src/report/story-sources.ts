@@ -147,7 +147,7 @@ function lastBelow(list: readonly number[], bound: number): number | undefined {
   return lo === 0 ? undefined : list[lo - 1];
 }
 
-/** Earlier messages of the anchor's kind told per anchor: a quorum's other votes, a first commit. */
+/** Earlier messages of the anchor's kind told per anchor (distinct bodies): a quorum's other votes, a first commit. */
 export const MAX_EARLIER_OF_KIND = 3;
 
 /**
@@ -165,13 +165,16 @@ export function earlierOfKind(trace: readonly TraceEvent[], anchors: readonly nu
     const ev = trace[a];
     const kind = ev?.kind === 'deliver' ? messageKind(ev.body) : undefined;
     if (kind === undefined) continue;
-    let found = 0;
+    // A message repeated word for word (periodic gossip, a retry) adds nothing: each body once.
+    const seen = new Set<string>([JSON.stringify(ev.body)]);
     // A backwards scan, bounded by the trace and by the count wanted.
-    for (let i = a - 1; i >= 0 && found < MAX_EARLIER_OF_KIND; i--) {
+    for (let i = a - 1; i >= 0 && seen.size <= MAX_EARLIER_OF_KIND; i--) {
       const e = trace[i];
       if (e.kind !== 'deliver' || e.node !== ev.node || messageKind(e.body) !== kind) continue;
+      const body = JSON.stringify(e.body);
+      if (seen.has(body)) continue;
+      seen.add(body);
       out.push(i);
-      found++;
     }
   }
   return out;
