@@ -9,7 +9,7 @@ export type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId, Storage, Ti
 export { CallTimeoutError } from './node/api.ts';
 // Describing a protocol and a project.
 export { defineProtocol, defineConfig, type ProtocolSpec } from './run/define.ts';
-export type { ProtocolDef, VariantDef, CheckingObserver, ByzantineSpec } from './run/protocol.ts';
+export type { ProtocolDef, VariantDef, CheckingObserver, ByzantineSpec, ChurnSpec } from './run/protocol.ts';
 export { byzantineFOf } from './run/protocol.ts';
 export type { FaultlineConfig } from './run/load.ts';
 export type { PlannedOp, Workload, OpRequest } from './workload/workload.ts';

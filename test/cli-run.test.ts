@@ -98,6 +98,8 @@ describe('the history-check budget of run and explore (--max-states)', () => {
       expect(r.out).toMatch(/UNKNOWN/i);
     }
     expect(starved[0].out).toBe(starved[1].out);
+    // The printed rerun command carries the budget, since the verdict depends on it.
+    expect(starved[0].out).toContain('replay    faultline run abd --variant no-write-back --max-states 1 --seed 7');
   });
 
   it('run and explore reject a budget that is not a whole number of steps', async () => {

@@ -10,7 +10,8 @@ import { describeRef, ProtocolLoadError, resolveProtocolArg, type ProtocolRef } 
 import type { ProtocolDef } from '../run/protocol.ts';
 import { resolveOptions, ScenarioError, type ScenarioOptions } from '../run/scenario.ts';
 import { commandHelp, parseFlags, type Parsed, type Range } from './flags.ts';
-import { flagsFor, scenarioFromFlags, UsageError } from './options.ts';
+import { scenarioFromFlags, UsageError } from './options.ts';
+import { replayCommand } from './run.ts';
 import { defaultShrinkBudget } from '../shrink/budget.ts';
 import { describeShrink, shrinkAndSave } from '../shrink/counterexample.ts';
 import { writeShrunkReport } from './shrink.ts';
@@ -114,8 +115,7 @@ function planOf(seeds: Range | undefined, timed: boolean, shard: Shard, blockSee
 
 /** The command that re-runs one seed exactly as explored (its options, as the strategy drew them). */
 function runCommandFor(a: ExploreArgs, o: ScenarioOptions): string {
-  const defaults = resolveOptions(a.protocol, { seed: o.seed });
-  return ['faultline run', a.refText, ...flagsFor(o, defaults), '--seed', String(o.seed)].join(' ');
+  return replayCommand(a.protocol, o, a.refText, a.checkMaxStates);
 }
 
 async function sweep(a: ExploreArgs): Promise<{ summary: ExploreSummaryJson; planned: Planned }> {

@@ -10,7 +10,7 @@ import { historyFormats } from '../../checkers/formats/index.ts';
 import { DEFAULT_MAX_STATES } from '../../checkers/linearizability.ts';
 import { consistencyModels } from '../../checkers/transactional/index.ts';
 import { modelNames } from '../../models/index.ts';
-import { allNemesisNames, nemesisGroups, parseNemesis, type NemesisName } from '../faults/index.ts';
+import { everyNemesisName, nemesisGroups, parseNemesis, type NemesisName } from '../faults/index.ts';
 import { DEFAULT_WORKER_MEMORY_MB } from '../explore/pool.ts';
 import { parseDuration, parseShard, type Shard } from '../explore/seeds.ts';
 import { DEFAULT_STRATEGY, strategyNames } from '../explore/strategies/index.ts';
@@ -86,7 +86,7 @@ const scenarioFlags = {
   nemesis: {
     type: 'nemesis',
     arg: 'LIST',
-    help: `comma-separated faults, or ${Object.keys(nemesisGroups).join(' | ')} (${allNemesisNames.join(', ')}; Byzantine ones only for a protocol that opts in)`,
+    help: `comma-separated faults, or ${Object.keys(nemesisGroups).join(' | ')} (${everyNemesisName.join(', ')}; Byzantine ones and churn only for a protocol that opts in)`,
   },
   latency: {
     type: 'range',
@@ -473,7 +473,7 @@ function takes(f: FlagSpec): string {
     case 'json':
       return 'a JSON value';
     case 'nemesis':
-      return `a comma-separated list of ${[...Object.keys(nemesisGroups), ...allNemesisNames].join(', ')}`;
+      return `a comma-separated list of ${[...Object.keys(nemesisGroups), ...everyNemesisName].join(', ')}`;
     case 'duration':
       return 'a duration such as 60s, 10m, 1h or 1m30s';
     case 'shard':

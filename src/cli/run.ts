@@ -94,9 +94,11 @@ interface ExploreSettings {
 }
 
 /** The command that replays exactly this run (`as`: how to name the protocol, default its name). */
-export function replayCommand(protocol: ProtocolDef, o: ScenarioOptions, as = protocol.name): string {
+export function replayCommand(protocol: ProtocolDef, o: ScenarioOptions, as = protocol.name, checkMaxStates?: number): string {
   const defaults = resolveOptions(protocol, { seed: o.seed });
-  return ['faultline run', as, ...flagsFor(o, defaults), '--seed', String(o.seed)].join(' ');
+  // The check budget decides the verdict (`unknown` under a small one), so it is part of the run.
+  const budget = checkMaxStates === undefined ? [] : ['--max-states', String(checkMaxStates)];
+  return ['faultline run', as, ...flagsFor(o, defaults), ...budget, '--seed', String(o.seed)].join(' ');
 }
 
 async function explore(
@@ -122,7 +124,7 @@ async function explore(
     onReport: async (report) => {
       done++;
       const options = { ...base, seed: report.seed };
-      const replay = replayCommand(protocol, options, target.as);
+      const replay = replayCommand(protocol, options, target.as, s.checkMaxStates);
       const dir = join(s.outDir ?? 'out', `${protocol.name}-${options.variant}-seed-${report.seed}`);
       if (report.status !== 'pass') {
         failing++;

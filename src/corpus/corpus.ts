@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ChoiceKind, type ChoiceTape } from '../kernel/choices.ts';
 import { validateFaultPlan, type Fault } from '../faults/index.ts';
-import { byzantineFOf, type ProtocolDef } from '../run/protocol.ts';
+import { byzantineFOf, churnBoundsOf, type ProtocolDef } from '../run/protocol.ts';
 import { writeAtomic } from '../run/output.ts';
 import type { RunResult } from '../run/run.ts';
 import { show } from '../run/options-schema.ts';
@@ -278,7 +278,7 @@ export function parseEntry(file: string, raw: unknown, protocols: readonly Proto
   }
   // Each fault kind's own check (its table entry) on top of the schema: the kind knows its rules.
   const nodes = new Set(nodeIds(options.nodes));
-  const faultProblem = validateFaultPlan(e.faults, nodes, byzantineFOf(protocol, options.nodes));
+  const faultProblem = validateFaultPlan(e.faults, nodes, byzantineFOf(protocol, options.nodes), churnBoundsOf(protocol));
   if (faultProblem !== undefined) bad(faultProblem);
   if (e.tape.length > options.maxSteps * 4) bad(`tape has ${e.tape.length} choices, more than a run of ${options.maxSteps} steps can make`);
   let tape: ChoiceTape;

@@ -17,6 +17,7 @@ import {
 } from '../run/options-schema.ts';
 
 import { MAX_FAULT_SEED } from '../faults/byzantine.ts';
+import { MAX_CHURN_MS } from '../faults/churn.ts';
 import type { Fault } from '../faults/index.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
@@ -101,10 +102,17 @@ export const FaultSchemas = {
     { additionalProperties: false },
   ),
   silent: Type.Object({ kind: Type.Literal('silent'), ...faultTimes, node: nodeId }, { additionalProperties: false }),
+  churn: Type.Union([
+    Type.Object({ kind: Type.Literal('churn'), ...faultTimes, node: nodeId, leave: Type.Literal('crash') }, { additionalProperties: false }),
+    Type.Object(
+      { kind: Type.Literal('churn'), ...faultTimes, node: nodeId, leave: Type.Literal('graceful'), graceMs: Type.Integer({ minimum: 1, maximum: MAX_CHURN_MS }) },
+      { additionalProperties: false },
+    ),
+  ]),
 } as const;
 
 const F = FaultSchemas;
-export const FaultSchema = Type.Union([F.partition, F.crash, F.pause, F.clock, F.loss, F.dup, F.clog, F.equivocate, F.corrupt, F.replay, F.silent]);
+export const FaultSchema = Type.Union([F.partition, F.crash, F.pause, F.clock, F.loss, F.dup, F.clog, F.equivocate, F.corrupt, F.replay, F.silent, F.churn]);
 
 /** The choice tape as compact text (see `encodeTape`) and its length in choices. */
 export const TapeSchema = Type.Object(

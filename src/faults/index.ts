@@ -10,6 +10,7 @@
 import { intBelow, type Rng } from '../kernel/rng.ts';
 import type { NodeId } from '../node/api.ts';
 import { byzantinePlanProblem, chooseByzantine } from './byzantine.ts';
+import { churn, churnFits, churnPlanProblem, type ChurnBounds, type ChurnFault } from './churn.ts';
 import { clock, type ClockFault } from './clock.ts';
 import { clog, type ClogFault } from './clog.ts';
 import { corrupt, type CorruptFault } from './corrupt.ts';
@@ -26,7 +27,8 @@ import { silent, type SilentFault } from './silent.ts';
 export type { ArbitraryContext, FaultKind, FaultWindow, FaultWorld, WeakenStep } from './kind.ts';
 export { between } from './partition.ts';
 export { byzantineNodes, byzantinePlanProblem, defaultByzantineF, isByzantineKind } from './byzantine.ts';
-export type { ClockFault, ClogFault, CorruptFault, CrashFault, DupFault, EquivocateFault, LossFault, PartitionFault, PauseFault, ReplayFault, SilentFault };
+export { churnPlanProblem, DEFAULT_CHURN_BOUNDS, keepWithinChurnBounds, type ChurnBounds } from './churn.ts';
+export type { ChurnFault, ClockFault, ClogFault, CorruptFault, CrashFault, DupFault, EquivocateFault, LossFault, PartitionFault, PauseFault, ReplayFault, SilentFault };
 
 /**
  * One fault over virtual time, as plain data: it starts at `atMs`, lasts `durationMs`, then heals.
@@ -43,7 +45,8 @@ export type Fault =
   | EquivocateFault
   | CorruptFault
   | ReplayFault
-  | SilentFault;
+  | SilentFault
+  | ChurnFault;
 export type FaultKindName = Fault['kind'];
 
 /** The table: every fault kind's generate / validate / describe / apply / revert / weaken / arbitrary. */
@@ -59,6 +62,7 @@ export const faultKinds: { readonly [K in FaultKindName]: FaultKind<Extract<Faul
   corrupt,
   replay,
   silent,
+  churn,
 };
 
 /** The table entry of a fault (typed loosely: the caller holds a `Fault` of that kind). */
@@ -91,6 +95,7 @@ export const nemesisKinds: Readonly<Record<NemesisName, FaultKindName>> = {
   corrupt: 'corrupt',
   replay: 'replay',
   silent: 'silent',
+  churn: 'churn',
 };
 
 export const nemesisNames = [
@@ -115,14 +120,39 @@ export const nemesisNames = [
  * `all`, and kept out of `nemesisNames` so that every other protocol's seeds draw what they drew.
  */
 export const byzantineNemesisNames = ['equivocate', 'corrupt', 'replay', 'silent'] as const;
-export type NemesisName = (typeof nemesisNames)[number] | (typeof byzantineNemesisNames)[number];
+/**
+ * The churn nemesis (nodes leaving for good, fresh nodes joining): off unless the protocol opts in
+ * (`churn` on defineProtocol), never in `all`, kept out of `nemesisNames` like the Byzantine ones.
+ */
+export const churnNemesisNames = ['churn'] as const;
+export type NemesisName = (typeof nemesisNames)[number] | (typeof byzantineNemesisNames)[number] | (typeof churnNemesisNames)[number];
 
-/** Every nemesis name, the Byzantine ones last. */
+/** The honest and Byzantine nemesis names, the Byzantine ones last (churn is not among them: see `everyNemesisName`). */
 export const allNemesisNames: readonly NemesisName[] = [...nemesisNames, ...byzantineNemesisNames];
+
+/** Every nemesis name a scenario may hold: `allNemesisNames`, then churn. */
+export const everyNemesisName: readonly NemesisName[] = [...allNemesisNames, ...churnNemesisNames];
 
 /** Whether the nemesis makes nodes Byzantine. */
 export function isByzantineNemesis(name: NemesisName): boolean {
   return (byzantineNemesisNames as readonly string[]).includes(name);
+}
+
+/** Whether the nemesis churns nodes (wipes disks). */
+export function isChurnNemesis(name: NemesisName): boolean {
+  return (churnNemesisNames as readonly string[]).includes(name);
+}
+
+/**
+ * The nemeses a protocol's seeds may draw from, in draw order: the honest ones, then those it
+ * opted in to. A protocol that opted in to nothing gets `nemesisNames`, exactly as before.
+ *
+ * @example
+ * nemesisTable({ byzantine: false, churn: true }); // [...nemesisNames, 'churn']
+ */
+export function nemesisTable(optIn: { byzantine: boolean; churn: boolean }): readonly NemesisName[] {
+  if (!optIn.byzantine && !optIn.churn) return nemesisNames;
+  return [...nemesisNames, ...(optIn.byzantine ? byzantineNemesisNames : []), ...(optIn.churn ? churnNemesisNames : [])];
 }
 
 for (const n of partitionNemeses) {
@@ -152,9 +182,9 @@ export function parseNemesis(text: string): NemesisName[] {
   const out = new Set<NemesisName>();
   for (const raw of text.split(',').map((s) => s.trim()).filter(Boolean)) {
     if (Object.hasOwn(nemesisGroups, raw)) nemesisGroups[raw].forEach((n) => out.add(n));
-    else if ((allNemesisNames as readonly string[]).includes(raw)) out.add(raw as NemesisName);
+    else if ((everyNemesisName as readonly string[]).includes(raw)) out.add(raw as NemesisName);
     else {
-      throw new Error(`unknown nemesis '${raw}': choose from ${[...Object.keys(nemesisGroups), ...allNemesisNames].join(', ')}`);
+      throw new Error(`unknown nemesis '${raw}': choose from ${[...Object.keys(nemesisGroups), ...everyNemesisName].join(', ')}`);
     }
   }
   return [...out];
@@ -171,6 +201,8 @@ export interface NemesisPlan {
   faultDurationMs: number;
   /** Most Byzantine nodes (the protocol's f for this cluster); Byzantine nemeses need it > 0. */
   byzantineF?: number;
+  /** The protocol's churn bounds; the churn nemesis needs them (absent: its turns pass). */
+  churn?: ChurnBounds;
 }
 
 /** Most faults one plan may hold: a bound on the generation loop (a tiny interval, a long run). */
@@ -189,14 +221,24 @@ export function generateFaults(rng: Rng, nodes: readonly NodeId[], plan: Nemesis
   // The Byzantine nodes are chosen first, and only when the plan can use them: a plan without a
   // Byzantine nemesis draws exactly what it drew before they existed.
   const byzantine = plan.nemeses.some(isByzantineNemesis) ? chooseByzantine(rng, nodes, plan.byzantineF ?? 0) : [];
+  const churns: ChurnFault[] = [];
   let atMs = Math.floor(plan.intervalMs * (0.5 + rng()));
   while (atMs < plan.healAtMs) {
     if (faults.length >= MAX_FAULTS) throw new RangeError(`more than ${MAX_FAULTS} faults: raise the fault interval or shorten the run`);
     const name = plan.nemeses[intBelow(rng, plan.nemeses.length)];
     const durationMs = Math.max(1, Math.min(Math.floor(plan.faultDurationMs * (0.5 + rng())), plan.healAtMs - atMs));
     const kind = faultKinds[nemesisKinds[name]] as FaultKind<Fault>;
-    // f = 0 (a cluster too small for any): the Byzantine nemesis's turn passes.
-    if (!kind.byzantine || byzantine.length > 0) faults.push(kind.generate(name, rng, nodes, { atMs, durationMs }, byzantine));
+    if (kind.kind === 'churn') {
+      // Drawn whole either way (the draws do not depend on the bounds); kept only within them.
+      const f = kind.generate(name, rng, nodes, { atMs, durationMs }, byzantine, plan.churn) as ChurnFault;
+      if (plan.churn !== undefined && churnFits(churns, atMs, plan.churn)) {
+        churns.push(f);
+        faults.push(f);
+      }
+    } else if (!kind.byzantine || byzantine.length > 0) {
+      // f = 0 (a cluster too small for any): the Byzantine nemesis's turn passes.
+      faults.push(kind.generate(name, rng, nodes, { atMs, durationMs }, byzantine));
+    }
     atMs += Math.max(1, Math.floor(plan.intervalMs * (0.5 + rng())));
   }
   return faults;
@@ -229,16 +271,17 @@ export function validateFault(x: unknown, nodes: ReadonlySet<NodeId>): string | 
 
 /**
  * Checks a whole plan (each fault, then the Byzantine ones together: at most `byzantineF` nodes,
- * none when the protocol did not opt in); returns `faults[i].field: problem` or undefined.
+ * none when the protocol did not opt in; then the churn ones against the protocol's churn bounds,
+ * none without them); returns `faults[i].field: problem` or undefined.
  *
  * @example
  * validateFaultPlan([{ kind: 'silent', atMs: 0, durationMs: 5, node: 'n1' }], new Set(['n1']), undefined); // 'faults: Byzantine faults (silent) need a protocol that opts in ...'
  */
-export function validateFaultPlan(faults: readonly unknown[], nodes: ReadonlySet<NodeId>, byzantineF: number | undefined): string | undefined {
+export function validateFaultPlan(faults: readonly unknown[], nodes: ReadonlySet<NodeId>, byzantineF: number | undefined, churnBounds?: ChurnBounds): string | undefined {
   for (let i = 0; i < faults.length; i++) {
     const problem = validateFault(faults[i], nodes);
     if (problem !== undefined) return `faults[${i}].${problem}`;
   }
-  const problem = byzantinePlanProblem(faults as Fault[], byzantineF);
+  const problem = byzantinePlanProblem(faults as Fault[], byzantineF) ?? churnPlanProblem(faults as Fault[], churnBounds);
   return problem === undefined ? undefined : `faults: ${problem}`;
 }

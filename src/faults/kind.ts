@@ -1,6 +1,7 @@
 import type fc from 'fast-check';
 import type { Rng } from '../kernel/rng.ts';
 import type { NodeId } from '../node/api.ts';
+import type { ChurnBounds } from './churn.ts';
 
 /** When a generated fault starts and how long it lasts (virtual ms). */
 export interface FaultWindow {
@@ -50,6 +51,11 @@ export interface FaultWorld {
   equivocate(node: number, fault: number, side: readonly number[], seed: number): void;
   /** The second copy of fault `fault` dies. */
   endEquivocate(node: number, fault: number): void;
+  // ---- churn (see churn.ts): nodes that leave for good and come back fresh ---------------------
+  /** Tells the node it is leaving (its `onLeave(graceMs)`); it keeps running meanwhile. */
+  leaveNotice(node: number, fault: number, graceMs: number): void;
+  /** The node leaves for good: stopped if up, its disk wiped (its next start is a fresh node). */
+  removeNode(node: number, fault: number, why: string): void;
 }
 
 /**
@@ -89,9 +95,10 @@ export interface FaultKind<F extends { kind: string; atMs: number; durationMs: n
   byzantine?: true;
   /**
    * Draws one fault for the nemesis `name` (one of this kind's) from the nemesis stream; a
-   * Byzantine kind picks its node from `byzantine`, the run's chosen Byzantine nodes.
+   * Byzantine kind picks its node from `byzantine`, the run's chosen Byzantine nodes; `churn` takes
+   * its grace period from the protocol's churn bounds.
    */
-  generate(name: string, rng: Rng, nodes: readonly NodeId[], window: FaultWindow, byzantine?: readonly NodeId[]): F;
+  generate(name: string, rng: Rng, nodes: readonly NodeId[], window: FaultWindow, byzantine?: readonly NodeId[], churn?: ChurnBounds): F;
   /**
    * Checks a fault read as data (corpus file, user input) beyond `atMs` / `durationMs`; returns the
    * problem as `field: what is wrong`, or undefined.

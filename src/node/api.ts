@@ -91,6 +91,19 @@ export interface NodeHandlers<Msg = unknown> {
   onClientRequest?(op: ClientOp, reply: (result: ClientResult) => void): void | Promise<void>;
   /** Answers a peer's `ctx.call`. */
   onCall?(from: NodeId, request: unknown): unknown | Promise<unknown>;
+  /**
+   * The node is leaving the cluster for good (a graceful leave of the `churn` fault, for a protocol
+   * that opts in with `churn` on defineProtocol). It keeps running for `graceMs` of virtual time to
+   * hand off what it holds; then it is removed and its disk wiped, and if its name comes back it is
+   * a fresh node that starts empty and must join again. A crash-stop leave gets no notice.
+   *
+   * @example
+   * async onLeave(graceMs) {
+   *   this.leaving = true; // serve nothing more
+   *   await this.ctx.call(this.successor, { t: 'handoff', entries: [...this.store] }, graceMs);
+   * }
+   */
+  onLeave?(graceMs: number): void | Promise<void>;
 }
 
 /** Raised (as a rejection) by `ctx.call` when no answer arrived in time. */

@@ -50,6 +50,13 @@ export class SimStorage implements Storage {
     this.unsyncedWrites = other.unsyncedWrites;
   }
 
+  /** Loses everything, synced or not: the node left for good (churn) and a fresh one takes its name. */
+  wipe(): void {
+    this.durable.clear();
+    this.pending.clear();
+    this.unsyncedWrites = 0;
+  }
+
   /** Loses every unsynced write; returns how many were lost. */
   crash(): number {
     const lost = this.unsyncedWrites;

@@ -137,7 +137,7 @@ export function faultRows(faults: readonly Fault[], events: readonly ReportEvent
     const end = endOf.get(i) ?? (traced ? endMs : f.atMs + f.durationMs);
     const text = cx.text(detailOf.get(i) ?? describeFault(f));
     const bar = (kind: (typeof BAR_KINDS)[number], node: string) => bars.push([cx.laneIndex.get(node) ?? -1, start, end, BAR_KINDS.indexOf(kind), text]);
-    if (f.kind === 'crash') bar('down', f.node);
+    if (f.kind === 'crash' || f.kind === 'churn') bar('down', f.node);
     else if (f.kind === 'pause') bar('paused', f.node);
     else if (f.kind === 'clock') bar('clock', f.node);
     else if (f.kind === 'equivocate' || f.kind === 'corrupt' || f.kind === 'replay' || f.kind === 'silent') bar('byzantine', f.node);

@@ -19,6 +19,32 @@ export interface LineContext {
 export interface Line {
   timeMs: number;
   text: string;
+  /** For a plain delivery: what lets the story tell one broadcast's deliveries as one line. */
+  fanout?: Fanout;
+}
+
+/**
+ * A delivery that may share a line with the other deliveries of the same broadcast: same sender,
+ * same handler sending it, same body, same instant. Duplicates and late deliveries never do (they
+ * are what a reader must see on their own).
+ */
+export interface Fanout {
+  /** Equal for deliveries that may be told as one line. */
+  key: string;
+  from: string;
+  to: string;
+  /** The message as told, after `from -> to: `. */
+  body: string;
+}
+
+/**
+ * The line for a run of deliveries of one broadcast: `n1 -> n2, n3, n4: {...}`.
+ *
+ * @example
+ * fanoutText({ key: 'k', from: 'n1', to: 'n2', body: '{t:c}' }, ['n2', 'n3']); // 'n1 -> n2, n3: {t:c}'
+ */
+export function fanoutText(f: Fanout, to: readonly string[]): string {
+  return `${f.from} -> ${to.join(', ')}: ${f.body}`;
 }
 
 /**
@@ -35,7 +61,7 @@ export function lineOf(ev: TraceEvent, ctx: LineContext): Line | undefined {
     case 'complete':
       return at(completeText(ev, ctx));
     case 'deliver':
-      return at(deliverText(ev, ctx));
+      return deliverLine(ev, ctx);
     case 'drop':
       return at(`${route(ev)}: ${sentBody(ev, ctx)}  LOST (${lossReason(ev.detail)})`);
     case 'in-flight': {
@@ -64,15 +90,17 @@ function faultLine(ev: TraceEvent, ctx: LineContext): Line | undefined {
     case 'heal': {
       const f = ev.fault === undefined ? undefined : ctx.faults[ev.fault];
       // The end of a crash or pause is told by the node's restart or resume line.
-      if (f?.kind === 'crash' || f?.kind === 'pause') return undefined;
+      if (f?.kind === 'crash' || f?.kind === 'pause' || f?.kind === 'churn') return undefined;
       return at(f === undefined ? `HEAL: ${ev.detail ?? 'every fault ends'}` : `HEAL: the ${f.kind} that began at ${f.atMs} ms ends`);
     }
     case 'crash':
+      // A churned node leaves for good: said as such (its disk is gone, unlike a crash's).
+      if (isChurn(ev, ctx)) return at(`${ev.node} LEAVES${ev.detail ? ` (${ev.detail})` : ''}`);
       // A crash fault's own line already says it, unless the crash lost writes.
       if (ev.detail === undefined && isCrashFaultOf(ctx.trace[ev.index - 1], ev.node, ctx)) return undefined;
       return at(`${ev.node} CRASHES${ev.detail ? ` (${ev.detail})` : ''}`);
     case 'restart':
-      return at(`${ev.node} restarts`);
+      return at(isChurn(ev, ctx) ? `a fresh ${ev.node} starts (empty disk) and must join` : `${ev.node} restarts`);
     case 'pause':
       return at(`${ev.node} pauses`);
     case 'resume':
@@ -80,6 +108,11 @@ function faultLine(ev: TraceEvent, ctx: LineContext): Line | undefined {
     default:
       return undefined;
   }
+}
+
+/** Whether the event belongs to a churn fault (read from the fault plan, not its text). */
+function isChurn(ev: TraceEvent, ctx: LineContext): boolean {
+  return ev.fault !== undefined && ctx.faults[ev.fault]?.kind === 'churn';
 }
 
 /** Whether `prev` is the start of a crash fault of `node` (read from the fault plan, not its text). */
@@ -102,13 +135,21 @@ function completeText(ev: TraceEvent, ctx: LineContext): string {
   return `${ev.node} answers op #${op ?? '?'}: ${b.type ?? '?'}${value}${ev.detail ? ` (${ev.detail})` : ''}`;
 }
 
-function deliverText(ev: TraceEvent, ctx: LineContext): string {
+function deliverLine(ev: TraceEvent, ctx: LineContext): Line {
   const id = ev.envelope?.msgId;
   const dup = id !== undefined && ctx.delivered.has(id);
   if (id !== undefined) ctx.delivered.add(id);
-  const sentMs = ctx.trace[ev.cause]?.kind === 'send' ? ctx.trace[ev.cause].timeMs : undefined;
+  const send = ctx.trace[ev.cause];
+  const sentMs = send?.kind === 'send' ? send.timeMs : undefined;
   const late = sentMs !== undefined && ev.timeMs - sentMs > 1 ? ` (sent ${sentMs} ms)` : '';
-  return `${route(ev)}: ${describeMessage(ev.envelope, ev.body)}${late}${dup ? '  DUPLICATE' : ''}`;
+  const body = describeMessage(ev.envelope, ev.body);
+  const line: Line = { timeMs: ev.timeMs, text: `${route(ev)}: ${body}${late}${dup ? '  DUPLICATE' : ''}` };
+  const from = ev.envelope?.from;
+  const to = ev.envelope?.to;
+  if (!dup && late === '' && send?.kind === 'send' && from !== undefined && to !== undefined) {
+    line.fanout = { key: `${ev.timeMs} ${from} ${send.cause} ${body}`, from, to, body };
+  }
+  return line;
 }
 
 /** The body of a message as its send recorded it (drops and in-flight events carry only the envelope). */

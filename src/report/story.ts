@@ -8,6 +8,9 @@
  *   and client steps that led to them;
  * - for the ops the violation is about, their messages up to their completion, including each one
  *   that was lost or never arrived;
+ * - for each of those ops that read a value, where the value came from (`story-sources.ts`): the
+ *   write of it, and on each node that answered, the last delivery of that write before it did,
+ *   with its cause chain;
  * - the protocol's milestones (`ctx.log`) that happen-before the violation, with their cause
  *   chains, and the faults, crashes and heals up to it (an invariant observes every node, so for
  *   it everything recorded before the violation happens-before it);
@@ -19,7 +22,8 @@ import type { RunResult } from '../run/run.ts';
 import type { TraceEvent, TraceKind } from '../sim/trace.ts';
 import { causalPast, causeChains } from './causal-past.ts';
 import { explain } from './explain.ts';
-import { lineOf, type LineContext } from './story-lines.ts';
+import { fanoutText, lineOf, type Fanout, type LineContext } from './story-lines.ts';
+import { valueSources } from './story-sources.ts';
 import { opEvents, violationOf, type OpEvents, type Violation } from './violation.ts';
 
 export { explain } from './explain.ts';
@@ -28,13 +32,16 @@ export { summarise } from './summarise.ts';
 export interface Story {
   /** The title, the numbered steps, then the explanation (already formatted). */
   lines: string[];
-  /** Numbered steps (events shown). */
+  /** Numbered steps (the events shown; one broadcast's deliveries in a row are one step). */
   steps: number;
   text: string;
 }
 
 /** A bound on the numbered steps; a shrunk run needs far fewer. */
 export const MAX_STORY_STEPS = 1000;
+
+/** A bound on the receivers one step names (a broadcast to a 100-node cluster stays readable). */
+const MAX_FANOUT = 16;
 
 /** Kinds with a story line (the others are plumbing: a send is told by its delivery or loss). */
 const TOLD: ReadonlySet<TraceKind> = new Set<TraceKind>(['invoke', 'complete', 'deliver', 'drop', 'in-flight', 'timer', 'wake', 'call-timeout', 'log', 'fault', 'heal', 'crash', 'restart', 'pause', 'resume']);
@@ -57,9 +64,9 @@ export function tellStory(r: RunResult, title?: string): Story {
   const ops = opEvents(trace);
   const shown = r.status === 'pass' ? new Set(trace.map((e) => e.index)) : selectEvents(r, ops, violationOf(r, ops));
   const lines = [title ?? titleOf(r)];
-  const { steps, lineOfOp } = numberedLines(r, ops, shown, lines);
+  const { steps, told, lineOfOp } = numberedLines(r, ops, shown, lines);
   const tellable = trace.filter((e) => TOLD.has(e.kind)).length;
-  const left = tellable - steps;
+  const left = tellable - told;
   if (left > 0) lines.push(`     (${left} of ${tellable} events left out: after the violation, or not in its causal past, or no step shown depends on them)`);
   lines.push('');
   lines.push(...explain(r.checks, lineOfOp));
@@ -81,7 +88,10 @@ function selectEvents(r: RunResult, ops: ReadonlyMap<number, OpEvents>, v: Viola
   const milestones = trace.filter((e) => e.kind === 'log' && past[e.index] === 1).map((e) => e.index);
   const keyPlan = keyPlanOps(ops, v, past);
   const clientSteps = [...keyPlan.values()].flatMap((op) => (op.complete ? [op.invoke.index, op.complete.index] : [op.invoke.index]));
-  const chains = causeChains(trace, [...v.anchors, ...milestones, ...clientSteps]);
+  // Where the values the key ops read came from (only ops observe values; an invariant has none).
+  const sources = v.keyOps === undefined ? { handlers: [], clientSteps: [] } : valueSources(trace, ops, keyPlan);
+  const chains = causeChains(trace, [...v.anchors, ...milestones, ...clientSteps, ...sources.handlers]);
+  for (const i of sources.clientSteps) chains.add(i);
   const shown = new Set<number>();
   for (const ev of trace) {
     if (isTold(ev, { trace, horizon, past, chains, keyPlan })) shown.add(ev.index);
@@ -137,7 +147,10 @@ function keyPlanOps(ops: ReadonlyMap<number, OpEvents>, v: Violation, past: Uint
   return out;
 }
 
-/** Appends the numbered lines of the shown events (in the order they happened, capped). */
+/**
+ * Appends the numbered lines of the shown events (in the order they happened, capped). The
+ * deliveries of one broadcast that follow each other are told as one step (`n1 -> n2, n3: ...`).
+ */
 function numberedLines(r: RunResult, ops: ReadonlyMap<number, OpEvents>, shown: ReadonlySet<number>, out: string[]) {
   const trace = r.sim.trace;
   const opNumber = new Map<number, number>();
@@ -147,19 +160,30 @@ function numberedLines(r: RunResult, ops: ReadonlyMap<number, OpEvents>, shown: 
   const order = [...shown].sort((a, b) => placeOf(trace[a]) - placeOf(trace[b]) || a - b);
   const width = String(Math.max(0, ...trace.map((e) => e.timeMs))).length;
   const lineOfOp = new Map<number, number>();
+  const numbered = (n: number, timeMs: number, text: string) => `${String(n).padStart(3)}. ${String(timeMs).padStart(width)} ms  ${text}`;
+  let group: { fanout: Fanout; to: string[]; at: number } | undefined;
   let steps = 0;
+  let told = 0;
   for (const i of order) {
     const line = lineOf(trace[i], ctx);
     if (line === undefined) continue;
+    told++;
+    if (line.fanout !== undefined && group !== undefined && group.fanout.key === line.fanout.key && group.to.length < MAX_FANOUT) {
+      group.to.push(line.fanout.to);
+      out[group.at] = numbered(steps, line.timeMs, fanoutText(group.fanout, group.to));
+      continue;
+    }
     if (steps === MAX_STORY_STEPS) {
       out.push(`     (the story is cut at ${MAX_STORY_STEPS} steps)`);
+      told--;
       break;
     }
     steps++;
     if (trace[i].kind === 'invoke' && trace[i].historyIndex !== undefined) lineOfOp.set(trace[i].historyIndex!, steps);
-    out.push(`${String(steps).padStart(3)}. ${String(line.timeMs).padStart(width)} ms  ${line.text}`);
+    group = line.fanout === undefined ? undefined : { fanout: line.fanout, to: [line.fanout.to], at: out.length };
+    out.push(numbered(steps, line.timeMs, line.text));
   }
-  return { steps, lineOfOp };
+  return { steps, told, lineOfOp };
 }
 
 /**

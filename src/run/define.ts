@@ -8,7 +8,7 @@ import type { NodeCtx, NodeHandlers } from '../node/api.ts';
 import type { WorldView } from '../sim/simulator.ts';
 import type { Workload } from '../workload/workload.ts';
 import { checkProtocolDef, type FaultlineConfig } from './load.ts';
-import type { ByzantineSpec, CheckingObserver, ProtocolDef, VariantDef } from './protocol.ts';
+import type { ByzantineSpec, ChurnSpec, CheckingObserver, ProtocolDef, VariantDef } from './protocol.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
 /** What `defineProtocol` takes: a `ProtocolDef` whose variant names are the keys of `variants`. */
@@ -35,6 +35,15 @@ export interface ProtocolSpec<V extends string, Msg = unknown> {
   minNodes?: number;
   /** Opts in to the Byzantine fault kinds; `f` and the `corrupt` mutator (see ByzantineSpec). */
   byzantine?: ByzantineSpec;
+  /**
+   * Opts in to the `churn` fault kind: nodes leave for good (crash-stop, or gracefully after
+   * `onLeave`) and fresh nodes with empty disks join in their place, within these bounds (see
+   * ChurnSpec). Put `'churn'` in `defaults.nemesis` to have it drawn.
+   *
+   * @example
+   * churn: { maxAway: 1, settleMs: 1500 }, defaults: { nemesis: ['churn', 'pause', 'loss-spike'] },
+   */
+  churn?: ChurnSpec;
   /**
    * The world's abstract state, for `faultline explore --strategy coverage`: called after every
    * event; a run covers each distinct key it reaches (and each change from one key to the next),

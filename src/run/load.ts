@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { nemesisNames } from '../faults/index.ts';
-import type { ProtocolDef } from './protocol.ts';
+import { churnBoundsOf, type ProtocolDef } from './protocol.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
 /** Where a protocol comes from, as plain data (it crosses to worker threads and into corpus entries). */
@@ -278,6 +278,14 @@ export function checkProtocolDef(where: string, value: unknown): ProtocolDef {
     const f = b!.f;
     if (f !== undefined && typeof f !== 'function' && !(typeof f === 'number' && Number.isInteger(f) && f >= 0)) bad(`'byzantine.f' must be a whole number >= 0 or a function (nodes) => f`);
     if (b!.mutate !== undefined && typeof b!.mutate !== 'function') bad(`'byzantine.mutate' must be a function (msg, rng, { from, to }) => msg`);
+  }
+  if (p.churn !== undefined) {
+    if (p.churn === null || typeof p.churn !== 'object') bad(`'churn' must be an object { maxAway?, settleMs?, graceMs? }`);
+    try {
+      churnBoundsOf(p as Pick<ProtocolDef, 'churn'>);
+    } catch (e) {
+      bad((e as Error).message);
+    }
   }
   if (p.coverage !== undefined && typeof p.coverage !== 'function') bad(`'coverage' must be a function (view, variant) => a short string naming the world's abstract state`);
   return value as ProtocolDef;

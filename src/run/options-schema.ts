@@ -7,7 +7,7 @@
  */
 import Type, { type Static, type TInteger, type TNumber, type TSchema } from 'typebox';
 import Value from 'typebox/value';
-import { allNemesisNames } from '../faults/index.ts';
+import { everyNemesisName } from '../faults/index.ts';
 import type { ScenarioOptions } from './scenario.ts';
 
 /** Inclusive bounds of one numeric scenario option and the CLI flag that sets it. */
@@ -84,7 +84,7 @@ export const ScenarioOptionsSchema = Type.Object(
     nodes: boundSchema(optionBounds.nodes),
     clients: boundSchema(optionBounds.clients),
     ops: boundSchema(optionBounds.ops),
-    nemesis: Type.Array(Type.Enum(allNemesisNames), { maxItems: allNemesisNames.length }),
+    nemesis: Type.Array(Type.Enum(everyNemesisName), { maxItems: everyNemesisName.length }),
     healAtMs: boundSchema(optionBounds.healAtMs),
     quietMs: boundSchema(optionBounds.quietMs),
     faultIntervalMs: boundSchema(optionBounds.faultIntervalMs),

@@ -1,4 +1,5 @@
 import { defaultByzantineF } from '../faults/byzantine.ts';
+import { DEFAULT_CHURN_BOUNDS, MAX_CHURN_MS, type ChurnBounds } from '../faults/churn.ts';
 import type { HistoryCheckerSpec } from '../../checkers/index.ts';
 import type { CheckerResult } from '../../checkers/result.ts';
 import type { Mutator } from '../faults/mutate.ts';
@@ -63,6 +64,8 @@ export interface ProtocolDef {
   minNodes?: number;
   /** Opts in to the Byzantine fault kinds (`equivocate`, `corrupt`, `replay`, `silent`). */
   byzantine?: ByzantineSpec;
+  /** Opts in to the `churn` fault kind (nodes leaving for good, fresh nodes joining), within its bounds. */
+  churn?: ChurnSpec;
   /**
    * The world's abstract state for the `coverage` strategy, called after every event: a run covers
    * each distinct key it reaches and each change of key. Keep it small and bounded (roles, who is
@@ -98,6 +101,46 @@ export function byzantineFOf(protocol: Pick<ProtocolDef, 'byzantine'>, nodes: nu
   const f = typeof spec.f === 'function' ? spec.f(nodes) : (spec.f ?? defaultByzantineF(nodes));
   if (!(Number.isInteger(f) && f >= 0)) throw new Error(`byzantine.f must give a whole number >= 0, got ${String(f)} for ${nodes} nodes`);
   return Math.min(f, nodes);
+}
+
+/**
+ * A protocol's opt-in to churn: nodes leaving for good (crash-stop, or gracefully with `onLeave`)
+ * and fresh nodes (empty disk) joining in their place. Churn wipes disks, so without this opt-in
+ * the kind is off (asking for it is bad input). The bounds keep churn from wiping replicas faster
+ * than the protocol can copy data again, which no design survives; plans outside them are
+ * refused, never silently changed.
+ *
+ * @example
+ * churn: { maxAway: 1, settleMs: 1500, graceMs: 300 }
+ */
+export interface ChurnSpec {
+  /** Most nodes churned at once, each counted from its leave until `settleMs` after it is back; default 1. */
+  maxAway?: number;
+  /** How long a churned node still counts as away once back (time to re-copy its data), in ms; default 1000. */
+  settleMs?: number;
+  /** The grace period of a graceful leave, in ms (see `onLeave`); default 200. */
+  graceMs?: number;
+}
+
+/**
+ * The churn bounds of `protocol` with defaults filled in, or undefined when it did not opt in.
+ *
+ * @example
+ * churnBoundsOf(chord); // { maxAway: 1, settleMs: 1000, graceMs: 200 }
+ */
+export function churnBoundsOf(protocol: Pick<ProtocolDef, 'churn'>): ChurnBounds | undefined {
+  const spec = protocol.churn;
+  if (spec === undefined) return undefined;
+  const b = { ...DEFAULT_CHURN_BOUNDS, ...stripUndefined(spec) };
+  const whole = (v: number, min: number, max: number) => Number.isSafeInteger(v) && v >= min && v <= max;
+  if (!whole(b.maxAway, 1, 1000)) throw new Error(`churn.maxAway must be a whole number from 1 to 1000, got ${String(b.maxAway)}`);
+  if (!whole(b.settleMs, 0, MAX_CHURN_MS)) throw new Error(`churn.settleMs must be a whole number of ms from 0 to ${MAX_CHURN_MS}, got ${String(b.settleMs)}`);
+  if (!whole(b.graceMs, 1, MAX_CHURN_MS)) throw new Error(`churn.graceMs must be a whole number of ms from 1 to ${MAX_CHURN_MS}, got ${String(b.graceMs)}`);
+  return b;
+}
+
+function stripUndefined(spec: ChurnSpec): Partial<ChurnBounds> {
+  return Object.fromEntries(Object.entries(spec).filter(([, v]) => v !== undefined)) as Partial<ChurnBounds>;
 }
 
 /** An observer that also judges: after the run, `result()` is its verdict. */

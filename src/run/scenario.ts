@@ -1,11 +1,11 @@
 import type { ChoiceTape } from '../kernel/choices.ts';
 import { stream } from '../kernel/rng.ts';
-import { generateFaults, isByzantineNemesis, nemesisNames, type Fault, type NemesisName } from '../faults/index.ts';
+import { generateFaults, isByzantineNemesis, isChurnNemesis, nemesisNames, type ChurnBounds, type Fault, type NemesisName } from '../faults/index.ts';
 import type { LinkConfig, NetConfig } from '../network/network.ts';
 import type { SimConfig } from '../sim/simulator.ts';
 import { planOps, type PlannedOp } from '../workload/workload.ts';
 import { optionsRelationProblem, schemaProblem, ScenarioOptionsSchema } from './options-schema.ts';
-import { byzantineFOf, type ProtocolDef } from './protocol.ts';
+import { byzantineFOf, churnBoundsOf, type ProtocolDef } from './protocol.ts';
 
 /**
  * Everything that defines a run besides the protocol code: cluster, workload, nemesis, network,
@@ -128,6 +128,9 @@ export function validateOptions(protocol: ProtocolDef, o: ScenarioOptions): void
   if (byzantine.length > 0 && protocol.byzantine === undefined) {
     throw new ScenarioError(`${protocol.name} does not opt in to Byzantine faults (${byzantine.join(', ')}): drop them from --nemesis, or give the protocol 'byzantine' in defineProtocol`);
   }
+  if (o.nemesis.some(isChurnNemesis) && protocol.churn === undefined) {
+    throw new ScenarioError(`${protocol.name} does not opt in to churn (it wipes disks): drop churn from --nemesis, or give the protocol 'churn' in defineProtocol`);
+  }
 }
 
 export function nodeIds(count: number): string[] {
@@ -143,14 +146,18 @@ export function planFor(protocol: ProtocolDef, o: ScenarioOptions): PlannedOp[] 
   });
 }
 
-/** The fault schedule the seed draws for these options (`byzantineF`: the protocol's f, if it opted in). */
-export function faultsFor(o: ScenarioOptions, byzantineF?: number): Fault[] {
+/**
+ * The fault schedule the seed draws for these options (`byzantineF`: the protocol's f, `churn`: its
+ * churn bounds, each if it opted in).
+ */
+export function faultsFor(o: ScenarioOptions, byzantineF?: number, churn?: ChurnBounds): Fault[] {
   return generateFaults(stream(o.seed, 'nemesis'), nodeIds(o.nodes), {
     nemeses: o.nemesis,
     healAtMs: o.healAtMs,
     intervalMs: o.faultIntervalMs,
     faultDurationMs: o.faultDurationMs,
     byzantineF,
+    churn,
   });
 }
 
@@ -187,7 +194,7 @@ export function simConfigOf(
     net: netConfigOf(o),
     clients: o.clients,
     ops: input.ops ?? planFor(protocol, o),
-    faults: input.faults ?? faultsFor(o, f),
+    faults: input.faults ?? faultsFor(o, f, churnBoundsOf(protocol)),
     healAtMs: o.healAtMs,
     quietMs: o.quietMs,
     opTimeoutMs: o.opTimeoutMs,
@@ -195,6 +202,7 @@ export function simConfigOf(
     ...(o.pctDepth === undefined ? {} : { pctDepth: o.pctDepth }),
     tape: input.tape,
     ...(f === undefined ? {} : { byzantine: { f, mutate: protocol.byzantine?.mutate } }),
+    ...(protocol.churn === undefined ? {} : { churn: churnBoundsOf(protocol) }),
     ...extra,
   };
 }

@@ -2,8 +2,8 @@
  * One shrink in progress: the smallest failing input so far, its run, the cache of candidates
  * already tried and the budget. Passes see it through `PassContext`.
  */
-import { byzantinePlanProblem } from '../faults/index.ts';
-import { byzantineFOf, type ProtocolDef } from '../run/protocol.ts';
+import { byzantinePlanProblem, churnPlanProblem } from '../faults/index.ts';
+import { byzantineFOf, churnBoundsOf, type ProtocolDef } from '../run/protocol.ts';
 import { runScenario, type RunResult, type RunSettings } from '../run/run.ts';
 import type { ScenarioOptions } from '../run/scenario.ts';
 import type { ShrinkBudget, StopReason } from './budget.ts';
@@ -85,6 +85,8 @@ export class ShrinkSession implements PassContext {
   async attempt(c: ExplicitInput): Promise<boolean> {
     // A smaller cluster may allow fewer Byzantine nodes (f of 4 nodes is 1, of 3 is 0): not a run.
     if (byzantinePlanProblem(c.faults, byzantineFOf(this.protocol, c.options.nodes)) !== undefined) return false;
+    // Shrinking only shortens and removes churns, so this holds; checked so it can never reach a run.
+    if (churnPlanProblem(c.faults, churnBoundsOf(this.protocol)) !== undefined) return false;
     const key = inputKey(c);
     if (this.tried.has(key)) return false;
     const stop = this.budget.stopReason();

@@ -17,6 +17,10 @@ export interface FaultHost {
   nodeOf(id: string, what: string): number;
   crashNode(n: NodeRuntime): void;
   restartNode(n: NodeRuntime): void;
+  /** Tells a running node it is leaving (its `onLeave`). */
+  leaveNotice(n: NodeRuntime, graceMs: number): void;
+  /** Stops the node if it is up and wipes its disk (it left for good). */
+  removeNode(n: NodeRuntime): void;
   pauseNode(n: NodeRuntime): void;
   resumeNode(n: NodeRuntime): void;
   /** Re-sends messages released from a clogged link, each with a fresh latency. */
@@ -132,8 +136,20 @@ export class FaultPlan implements FaultWorld {
   }
   restart(node: number, fault: number): void {
     const n = this.host.node(node);
+    // Already up: another fault (a churn ending first) started it again; only churn plans get here.
+    if (n.up) return;
     this.host.recorder.begin('restart', { node: n.id, fault }, this.startedAt[fault]);
     this.host.restartNode(n);
+  }
+  leaveNotice(node: number, fault: number, graceMs: number): void {
+    const n = this.host.node(node);
+    if (!(n.up && !n.paused)) throw new Error(`assertion failed: leave notice to ${n.id}, which is down or paused (fault ${fault})`);
+    this.host.leaveNotice(n, graceMs);
+  }
+  removeNode(node: number, fault: number, why: string): void {
+    const n = this.host.node(node);
+    this.host.recorder.record('crash', { node: n.id, fault, detail: `leaves for good (${why}): disk wiped` });
+    this.host.removeNode(n);
   }
   pause(node: number, fault: number): void {
     const n = this.host.node(node);

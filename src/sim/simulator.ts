@@ -7,7 +7,7 @@ import type { Hasher } from '../kernel/hash.ts';
 import { EventQueue } from '../kernel/queue.ts';
 import { stream } from '../kernel/rng.ts';
 import type { HistoryOp } from '../history/types.ts';
-import { byzantineNodes, byzantinePlanProblem, type Fault } from '../faults/index.ts';
+import { byzantineNodes, byzantinePlanProblem, churnPlanProblem, type ChurnBounds, type Fault } from '../faults/index.ts';
 import type { Mutator } from '../faults/mutate.ts';
 import { Network, type NetConfig } from '../network/network.ts';
 import { PctSchedule } from '../network/pct.ts';
@@ -57,6 +57,8 @@ export interface SimConfig {
    * replaces the generic JSON mutator of `corrupt`. Absent: a Byzantine fault is bad input.
    */
   byzantine?: { f: number; mutate?: Mutator };
+  /** The protocol's opt-in to churn and its bounds. Absent: a churn fault is bad input. */
+  churn?: ChurnBounds;
   /**
    * Called before each event with its virtual time, outside protocol code; the run waits for it.
    * Lets real processes (Maelstrom process mode) catch up before virtual time moves on. Resolving
@@ -179,6 +181,8 @@ export class Simulator implements NodeHost, ByzantineHost {
     this.nodeIds = this.nodes.map((n) => n.id);
     const byzantineProblem = byzantinePlanProblem(config.faults, config.byzantine?.f);
     if (byzantineProblem !== undefined) throw new Error(`fault plan: ${byzantineProblem}`);
+    const churnProblem = churnPlanProblem(config.faults, config.churn);
+    if (churnProblem !== undefined) throw new Error(`fault plan: ${churnProblem}`);
     this.byzantine = new ByzantineRuntime(this, config.byzantine?.mutate);
     this.byzantine.attach(config.faults, (id) => this.nodeOf(id, 'a Byzantine fault'));
     this.view = { timeMs: 0, nodes: this.nodes.map((n) => n.view), history: this.recorder.history, byzantine: byzantineNodes(config.faults) };
@@ -628,6 +632,19 @@ export class Simulator implements NodeHost, ByzantineHost {
     assert(!n.up, 'only a crashed node restarts');
     n.incarnation++;
     this.boot(n);
+  }
+
+  leaveNotice(n: NodeRuntime, graceMs: number): void {
+    const handlers = n.handlers;
+    if (handlers?.onLeave) this.invoke(n, 'onLeave', () => handlers.onLeave!(graceMs));
+  }
+
+  removeNode(n: NodeRuntime): void {
+    if (n.up) {
+      this.byzantine.crashed(n);
+      n.crash();
+    }
+    n.storage.wipe();
   }
 
   pauseNode(n: NodeRuntime): void {

@@ -11,10 +11,10 @@
  * the seed keeps the network's randomness but not its exact schedule.
  */
 import fc from 'fast-check';
-import { faultKinds, type ArbitraryContext, type Fault, type FaultKind } from '../faults/index.ts';
+import { faultKinds, keepWithinChurnBounds, type ArbitraryContext, type ChurnBounds, type Fault, type FaultKind } from '../faults/index.ts';
 import type { NodeId } from '../node/api.ts';
 import { stream } from '../kernel/rng.ts';
-import { byzantineFOf, type ProtocolDef } from '../run/protocol.ts';
+import { byzantineFOf, churnBoundsOf, type ProtocolDef } from '../run/protocol.ts';
 import { nodeIds, resolveOptions, type RunInput, type ScenarioOptions } from '../run/scenario.ts';
 import type { PlannedOp } from '../workload/workload.ts';
 
@@ -49,7 +49,7 @@ export function opsArb(protocol: ProtocolDef, nodes: readonly NodeId[], clients:
  * @example
  * fc.sample(faultsArb(['n1', 'n2', 'n3'], 2000, 4), 1)[0]; // [{ kind: 'crash', atMs: 120, durationMs: 300, node: 'n2' }]
  */
-export function faultsArb(nodes: readonly NodeId[], healAtMs: number, maxFaults: number, byzantineF = 0): fc.Arbitrary<Fault[]> {
+export function faultsArb(nodes: readonly NodeId[], healAtMs: number, maxFaults: number, byzantineF = 0, churn?: ChurnBounds): fc.Arbitrary<Fault[]> {
   const node = fc.constantFrom(...nodes);
   const c: ArbitraryContext = {
     node,
@@ -61,9 +61,12 @@ export function faultsArb(nodes: readonly NodeId[], healAtMs: number, maxFaults:
     byzantineNode: byzantineF > 0 ? fc.constantFrom(...nodes.slice(0, byzantineF)) : undefined,
   };
   // Byzantine kinds only for a protocol that opted in (byzantineF > 0), so honest draws are as before.
-  const kinds = (Object.values(faultKinds) as Array<FaultKind<Fault>>).filter((k) => !k.byzantine || byzantineF > 0);
+  // Churn likewise only with the protocol's bounds, and the plan kept within them.
+  const kinds = (Object.values(faultKinds) as Array<FaultKind<Fault>>).filter((k) => (!k.byzantine || byzantineF > 0) && (k.kind !== 'churn' || churn !== undefined));
   const fault: fc.Arbitrary<Fault> = fc.oneof(...kinds.map((k) => k.arbitrary(fc, c)));
-  return nodes.length > 1 ? fc.array(fault, { maxLength: maxFaults }) : fc.constant([]);
+  if (nodes.length <= 1) return fc.constant([]);
+  const plans = fc.array(fault, { maxLength: maxFaults });
+  return churn === undefined ? plans : plans.map((fs) => keepWithinChurnBounds(fs, churn));
 }
 
 /**
@@ -80,7 +83,7 @@ export function scenarioArb(protocol: ProtocolDef, o: ScenarioArbOptions = {}): 
     .record({
       seed: fc.nat({ max: 1_000_000 }),
       ops: opsArb(protocol, nodes, base.clients, maxOps, base.thinkMs * 2),
-      faults: faultsArb(nodes, base.healAtMs, maxFaults, byzantineFOf(protocol, base.nodes) ?? 0),
+      faults: faultsArb(nodes, base.healAtMs, maxFaults, byzantineFOf(protocol, base.nodes) ?? 0, churnBoundsOf(protocol)),
     })
     .map(({ seed, ops, faults }) => ({ options: { ...base, seed, ops: ops.length }, ops, faults }));
 }

@@ -1,5 +1,5 @@
 import { intBelow, stream, type Rng } from '../../kernel/rng.ts';
-import { allNemesisNames, nemesisNames, type NemesisName } from '../../faults/index.ts';
+import { nemesisTable, type NemesisName } from '../../faults/index.ts';
 import type { ProtocolDef } from '../../run/protocol.ts';
 import type { ScenarioOptions } from '../../run/scenario.ts';
 
@@ -42,8 +42,8 @@ export const swarmDimensions: readonly SwarmDimension[] = [
   { name: 'nodes', draw: (rng, protocol, base) => ({ nodes: drawNodes(rng, protocol.minNodes ?? 1, base.nodes) }) },
   { name: 'clients', draw: (rng, _p, base) => ({ clients: pick(rng, [1, 2, 2, 3, Math.max(1, base.clients)]) }) },
   { name: 'thinkMs', draw: (rng) => ({ thinkMs: pick(rng, [5, 20, 60, 60]) }) },
-  // A protocol that opts in to Byzantine faults draws them too (from its menu); every other draws as before.
-  { name: 'nemesis', draw: (rng, p, base) => ({ nemesis: drawNemeses(rng, base.nemesis, p.byzantine === undefined ? nemesisNames : allNemesisNames) }) },
+  // A protocol that opts in to Byzantine faults or churn draws them too (from its menu); every other draws as before.
+  { name: 'nemesis', draw: (rng, p, base) => ({ nemesis: drawNemeses(rng, base.nemesis, nemesisTable({ byzantine: p.byzantine !== undefined, churn: p.churn !== undefined })) }) },
   { name: 'tempo', draw: (rng) => ({ ...pick(rng, TEMPOS) }) },
   { name: 'healAtMs', draw: (rng) => ({ healAtMs: pick(rng, [1000, 2000, 2000, 5000]) }) },
   { name: 'network', draw: (rng) => drawNetwork(rng) },
