@@ -481,7 +481,7 @@ export class ElectionNode implements NodeHandlers<Msg> {
    * (clock bumps do not move it) and by the clock (a pause does not stop the clock). lease-reads
    * trusts its own clock alone, over a lease no follower promised to respect. fd-local-clock keeps
    * the lease as a deadline on its local clock: set back by D ms, the clock leaves the lease D ms
-   * too long, even across a pause or a partition in which a newer leader is elected.
+   * too long, even across a partition in which a newer leader is elected.
    */
   private leaseHolds(): boolean {
     if (this.variant === 'no-quorum') return false;
