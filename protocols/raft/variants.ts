@@ -7,7 +7,7 @@ export type RaftVariant = 'correct' | 'vote-without-log-check' | 'figure8-commit
 export const raftVariants: Record<RaftVariant, VariantDef> = {
   correct: {
     kind: 'correct',
-    description: 'elections with the log up-to-date check, current-term commit rule, durable term/vote/log, reads through the log',
+    description: 'elections with PreVote and the log up-to-date check, current-term commit rule, durable term/vote/log, reads through the log',
   },
   'vote-without-log-check': {
     kind: 'bug',
@@ -15,7 +15,7 @@ export const raftVariants: Record<RaftVariant, VariantDef> = {
   },
   'figure8-commit': {
     kind: 'bug',
-    description: 'the leader commits any entry a majority holds, even one from an earlier term (and so adds no no-op at election)',
+    description: 'the leader commits any entry a majority holds, even one from an earlier term (and so adds no no-op at election, and elects without PreVote, as the paper\'s Figure 8 does)',
   },
   'no-persist': {
     kind: 'bug',

@@ -49,8 +49,8 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     dir = mkdtempSync(join(tmpdir(), 'fl-report-'));
     profile = mkdtempSync(join(tmpdir(), 'fl-chromium-profile-'));
     mkdirSync(ARTIFACTS, { recursive: true });
-    files.lin = writeReport(await loadReportSource('corpus/raft/stale-local-read-9.json', protocols), join(dir, 'lin.html'));
-    files.invariant = writeReport(await loadReportSource('corpus/raft/no-persist-34.json', protocols), join(dir, 'invariant.html'));
+    files.lin = writeReport(await loadReportSource('corpus/raft/stale-local-read-48.json', protocols), join(dir, 'lin.html'));
+    files.invariant = writeReport(await loadReportSource('corpus/raft/no-persist-229.json', protocols), join(dir, 'invariant.html'));
     const h = await runScenario(hostile, { options: resolveOptions(hostile, { seed: 1 }) }, { recordTrace: true });
     files.hostile = writeReport(sourceFromRun(h, 'faultline run hostile --seed 1 <script>window.__pwned = 9</script>'), join(dir, 'hostile.html'));
     const pingpong = getProtocol('pingpong');
@@ -100,25 +100,25 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     const findings = await page.locator('#findings').textContent();
     expect(findings).toContain('cannot be placed');
     // The write the stale read missed had completed before the read began.
-    expect(findings).toMatch(/Already completed when it began.*#0 put a "0" \(ok at \d+ ms\)/);
+    expect(findings).toMatch(/Already completed when it began.*#0 append c "3" \(ok at \d+ ms\)/);
     await page.screenshot({ path: join(ARTIFACTS, 'linearizability.png') });
     await page.close();
   });
 
   it('draws one lane per node (and one per client)', async () => {
     const { page } = await open(files.lin);
-    // The entry runs 4 nodes and 2 clients (its options say so).
-    await expect(page.locator('#diagram-head .lane-head.node').count()).resolves.toBe(4);
-    await expect(page.locator('#diagram-scroll line.lane-line.node').count()).resolves.toBe(4);
+    // The entry runs 3 nodes and 2 clients (its options say so).
+    await expect(page.locator('#diagram-head .lane-head.node').count()).resolves.toBe(3);
+    await expect(page.locator('#diagram-scroll line.lane-line.node').count()).resolves.toBe(3);
     await expect(page.locator('#diagram-head .lane-head.client').count()).resolves.toBe(2);
     const names = await page.locator('#diagram-head .lane-head.node').allTextContents();
-    expect(names).toEqual(['n1', 'n2', 'n3', 'n4']);
+    expect(names).toEqual(['n1', 'n2', 'n3']);
     await page.close();
   });
 
   it('highlights the op that cannot be linearized when it is clicked, on the timeline and the diagram', async () => {
     const { page } = await open(files.lin);
-    // The checker names op #2 (get a -> "") of the shrunk entry.
+    // The checker names op #2 (get c -> "") of the shrunk entry.
     const bad = page.locator('#timeline-scroll g.op.bad');
     await expect(bad.count()).resolves.toBe(1);
     const op = await bad.getAttribute('data-op');
@@ -128,7 +128,7 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
     await expect(page.locator(`#timeline-scroll g.op.selected[data-op="${op}"]`).count()).resolves.toBe(1);
     await expect(page.locator(`#diagram-scroll g.op.selected[data-op="${op}"]`).count()).resolves.toBe(1);
     await expect(page.locator('#detail-body').textContent()).resolves.toContain('This op cannot be linearized.');
-    await expect(page.locator('#detail-body').textContent()).resolves.toContain('{"a": "0"}');
+    await expect(page.locator('#detail-body').textContent()).resolves.toContain('{"c": "3"}');
     await page.locator('#s-diagram').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, 'linearizability-selected.png') });
     await page.keyboard.press('Escape');
@@ -141,10 +141,10 @@ describe.skipIf(!haveChromium)('HTML report in headless Chromium', () => {
   it('shows an invariant violation with its causal past, and a message body on click', async () => {
     const { page, load } = await open(files.invariant);
     expect(load.errors).toEqual([]);
-    await expect(page.locator('#findings').textContent()).resolves.toContain('two leaders in term 2');
+    await expect(page.locator('#findings').textContent()).resolves.toContain('two leaders in term 1');
     await expect(page.locator('#findings').textContent()).resolves.toContain('happen-before');
-    // The milestones in the causal past tell the story: two leaders of term 2.
-    await expect(page.locator('#findings').textContent()).resolves.toMatch(/n1: leader of term 2.*n3: leader of term 2/);
+    // The milestones in the causal past tell the story: two leaders of term 1.
+    await expect(page.locator('#findings').textContent()).resolves.toMatch(/n1: leader of term 1.*n2: leader of term 1/);
     // Something outside the causal past is dimmed, something inside is not.
     await expect(page.locator('#diagram-scroll .dim').count()).resolves.toBeGreaterThan(0);
     await expect(page.locator('#diagram-scroll g.msg:not(.dim)').count()).resolves.toBeGreaterThan(0);

@@ -29,28 +29,28 @@ describe('HTML report (data and markup)', () => {
   });
 
   it('names the op that cannot be linearized, its longest prefix and the state before it', async () => {
-    const data = buildReportData(await loadReportSource('corpus/raft/stale-local-read-9.json', protocols));
+    const data = buildReportData(await loadReportSource('corpus/raft/stale-local-read-48.json', protocols));
     // The same run gives the same file, byte for byte (no clock, no randomness in a report).
-    const again = buildReportData(await loadReportSource('corpus/raft/stale-local-read-9.json', protocols));
+    const again = buildReportData(await loadReportSource('corpus/raft/stale-local-read-48.json', protocols));
     expect(renderReportHtml(again)).toBe(renderReportHtml(data));
     expect(data.lin).toHaveLength(1);
     const l = data.lin[0];
-    expect(l.partition).toBe('a');
+    expect(l.partition).toBe('c');
     expect(l.op).toBe(2);
     expect(l.prefix).toEqual([0]);
-    expect(l.state).toBe('{"a": "0"}');
-    expect(data.lanes.filter((x) => x.kind === 'node').map((x) => x.id)).toEqual(['n1', 'n2', 'n3', 'n4']);
+    expect(l.state).toBe('{"c": "3"}');
+    expect(data.lanes.filter((x) => x.kind === 'node').map((x) => x.id)).toEqual(['n1', 'n2', 'n3']);
   });
 
   it("ties an invariant violation to the events at its time and marks their causal past", async () => {
-    const data = buildReportData(await loadReportSource('corpus/raft/no-persist-34.json', protocols));
+    const data = buildReportData(await loadReportSource('corpus/raft/no-persist-229.json', protocols));
     const v = data.violations.find((x) => x.checker === 'always(election-safety)')!;
     expect(v.kind).toBe('invariant');
-    expect(v.timeMs).toBe(965);
+    expect(v.timeMs).toBe(785);
     expect(v.events!.length).toBeGreaterThan(0);
     expect(data.causal!.past).toBeGreaterThan(data.causal!.chain);
     // Messages delivered after the violation are not in its past; some before it are.
-    const after = data.msgs.filter((m) => m[M.send] > 965);
+    const after = data.msgs.filter((m) => m[M.send] > 785);
     for (const m of after) expect(m[M.flags] & FLAG.past).toBe(0);
     expect(data.msgs.some((m) => m[M.flags] & FLAG.past)).toBe(true);
   });
@@ -65,7 +65,7 @@ describe('HTML report (data and markup)', () => {
   });
 
   it('pins an invariant on the exact trace event the check names (details.traceIndex, which always() records in a traced run)', async () => {
-    const src = await loadReportSource('corpus/raft/no-persist-34.json', protocols);
+    const src = await loadReportSource('corpus/raft/no-persist-229.json', protocols);
     const check = src.checks.find((c) => c.checker === 'always(election-safety)')!;
     const recorded = (check.details as { traceIndex?: number }).traceIndex;
     expect(recorded).toBeGreaterThanOrEqual(0);
