@@ -16,6 +16,7 @@ import { inputKey } from '../src/shrink/key.ts';
 import { hitCheckSafetyNet } from '../src/shrink/session.ts';
 import { badInputProblem, runCli } from './badinput/helpers.ts';
 import { shrinkAndSave } from '../src/shrink/counterexample.ts';
+import { asLosses } from '../src/shrink/passes/cuts-to-losses.ts';
 import { existsSync } from 'node:fs';
 
 /** Every single removal / zeroing of the shrunk input: none may fail the same way. */
@@ -270,5 +271,46 @@ describe('cause-keyed tapes', () => {
     expect(lastInvoke).toBeGreaterThan(20);
     // Every record before the removed op's invoke is the same in both runs.
     expect(fewer.sim.history.slice(0, lastInvoke)).toEqual(full.sim.history.slice(0, lastInvoke));
+  });
+});
+
+describe('cuts-to-losses', () => {
+  // A fixture, not the corpus entry (which is re-saved as the shrinker improves): the saga
+  // counterexample as it was saved before this pass existed, with three partitions.
+  const file = 'test/fixtures/shrink/saga-three-partitions.json';
+
+  it('a partition told as the losses it caused is the same run: the same history, the same messages lost', async () => {
+    const { protocol, input } = loadEntry(file, protocols);
+    const traced = await runScenario(protocol, input, { recordTrace: true });
+    const i = input.faults.findIndex((f) => f.kind === 'partition');
+    expect(i).toBeGreaterThanOrEqual(0);
+    const cutBefore = traced.sim.trace.filter((e) => e.kind === 'drop' && e.detail === 'cut').length;
+    expect(cutBefore).toBeGreaterThan(0);
+    let c: ExplicitInput = { options: input.options, ops: input.ops, faults: input.faults, tape: input.tape };
+    let r = traced;
+    // Every partition, one after another, each from a trace of the run before.
+    while (c.faults.some((f) => f.kind === 'partition')) {
+      const next = asLosses(c, r, c.faults.findIndex((f) => f.kind === 'partition'));
+      expect(next).not.toBeNull();
+      c = next!;
+      r = await runScenario(protocol, c, { recordTrace: true });
+    }
+    expect(JSON.stringify(r.sim.history)).toBe(JSON.stringify(traced.sim.history));
+    expect(r.failing).toEqual(traced.failing);
+    expect(r.sim.stats.dropped).toBe(traced.sim.stats.dropped);
+    expect(r.sim.trace.filter((e) => e.kind === 'drop' && e.detail === 'cut')).toHaveLength(0);
+    expect(r.sim.trace.filter((e) => e.kind === 'deliver').length).toBe(traced.sim.trace.filter((e) => e.kind === 'deliver').length);
+  });
+
+  it('shrinks a failure that needed three partitions to one that needs none, deterministically', async () => {
+    const { protocol, input } = loadEntry(file, protocols);
+    const a = await shrink(protocol, input);
+    const b = await shrink(protocol, input);
+    expect(a.stoppedBy).toBe('fixpoint');
+    expect(a.original.faults).toBe(3);
+    expect(a.shrunk.faults).toBe(0);
+    expect(a.result.failing).toContain(a.target!.checker);
+    expect(b.result.sim.fingerprint).toBe(a.result.sim.fingerprint);
+    expect(b.runs).toBe(a.runs);
   });
 });

@@ -107,6 +107,16 @@ describe('causal story', () => {
     expect(deliveriesTold).toBeGreaterThan(lines.filter((l) => / -> /.test(l)).length);
   });
 
+  it('mapreduce/non-atomic-output-0: an invariant broken by a delivery shows the earlier messages of its kind on that node (both writes of the duplicated output)', async () => {
+    const r = await replayTraced('corpus/mapreduce/non-atomic-output-0.json');
+    const lines = steps(tellStory(r).text);
+    // 'ant' appears twice: the re-executed reduce task wrote it again after the first attempt had.
+    expect(r.failing).toContain('always(output-exactly-once)');
+    const writes = lines.filter((l) => /n2 -> n1: \{t:write,attempt:\d+,job:6,r:2,i:0,n:2,records:\[\[ant,16\]/.test(l));
+    const attempts = new Set(writes.map((l) => /attempt:(\d+)/.exec(l)![1]));
+    expect(attempts.size).toBe(2);
+  });
+
   it('abd/no-write-back-7: names calls and their answers from the envelope', async () => {
     const story = tellStory(await replayTraced('corpus/abd/no-write-back-7.json')).text;
     expect(story).toMatch(/n2 -> n1: call#\d+ \{type:set,ts:\{n:1,w:n2,op:0\},value:8\}  LOST/);

@@ -124,7 +124,8 @@ export const election = defineProtocol({
     'lease-reads': { kind: 'bug', description: "the leader answers reads alone while a lease on its own clock lasts, but followers promise nothing: one that stops hearing it wins votes at once from nodes that still ack the old leader (stale reads)" },
     'fd-local-clock': {
       kind: 'bug',
-      description: "the failure detector's timeout (and the promise a follower keeps not to vote) is judged on the local clock, not a timer: a clock that jumps ahead frees a follower to vote while the leader's lease still runs (stale reads)",
+      description:
+        "every timeout of the failure detector is judged on the local clock (ctx.now() differences and deadlines), not on timers: the leader's lease deadline, a follower's promise not to vote and its suspicion. A clock set back (an NTP step, the end of a fast-running spell) leaves the leader a lease deadline far ahead; cut off meanwhile, it answers reads alone after a newer leader was elected (stale reads). It takes a clock fault on the leader and a partition together: the default exploration does not find it in seeds 0..999; 3 nodes under clock bumps and isolation do (seed 29)",
     },
   },
   defaultVariant: 'correct',

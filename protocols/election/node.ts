@@ -6,7 +6,9 @@ import type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId } from '../.
  *
  * - Failure detector: a follower that has heard no heartbeat for its timeout suspects the leader.
  *   Timeouts are staggered by rank (the bully rule): the highest id waits least, so the highest
- *   live node usually wins; and a live node ranked above the current leader challenges it.
+ *   live node usually wins; and a live node ranked above the current leader challenges it. Every
+ *   timeout is a timer, never a difference of clock readings (the clock jumps): the suspect timer
+ *   stays armed while a node does not lead, so a candidate whose election failed runs again.
  * - Election: a candidate takes epoch = highest promised + 1 and asks every node for a vote. A
  *   node promises at most one candidate per epoch and never an older epoch (durable before it
  *   answers) and sends its log. With a majority the candidate leads that epoch, starting from the
@@ -44,8 +46,14 @@ const LEASE_MS = 30;
  * failure detector fires sooner.
  */
 const UNPROMISED_LEASE_MS = 100;
-/** Retransmission timeout of a forwarded op before any round trip was measured, and its bounds. */
-const FORWARD_RTO_MS = { initial: 100, min: 30, max: 300 };
+/**
+ * Retransmission timeout of a forwarded op before any round trip was measured, and its bounds:
+ * at most FORWARD_PATIENCE_MS / 6, so an op gets six tries or more before the node gives up (with
+ * 300 it got three, and 5% loss plus reordering that holds a message back up to 500 ms lost all
+ * three often enough to leave ops unanswered after the heal). A resend too early costs a message:
+ * the leader recognises the op by its id.
+ */
+const FORWARD_RTO_MS = { initial: 100, min: 30, max: 150 };
 /** A forwarded op not answered within this long (under the client's 1 s timeout) is answered `info`. */
 const FORWARD_PATIENCE_MS = 900;
 /** Bound on the log (the workload appends far fewer). */
@@ -160,14 +168,20 @@ export class ElectionNode implements NodeHandlers<Msg> {
     if (name === 'fwd') return this.onForwardTimer(data as number);
     if (name === 'lease') return void (this.leaseExpiredSeq = Math.max(this.leaseExpiredSeq, data as number));
     if (name === 'promise') return void (this.bound = false);
-    if (name === 'suspect') return this.role === 'follower' ? this.suspectLeader() : undefined;
+    // A candidate whose election failed runs again too: the suspect timer is the only thing that
+    // wakes a node that hears no leader it accepts (one that promised a newer epoch ignores the old
+    // leader's heartbeats), so it must never be dropped.
+    if (name === 'suspect') return this.role !== 'leader' ? this.suspectLeader() : undefined;
+    // A candidacy ends by a timer, not by the clock: a clock set back would keep it a candidate.
+    if (name === 'election') {
+      if (this.role === 'candidate' && this.promised === data) this.role = 'follower';
+      return;
+    }
     if (name !== 'tick') return;
     this.ctx.setTimer(TICK_MS, 'tick');
     if (this.role === 'leader') return this.sendLog();
-    const now = this.ctx.now();
-    if (this.role === 'candidate' && now - this.electionStartedMs > ELECTION_MS) this.role = 'follower';
-    // The fd-local-clock bug times its failure detector by the local clock, which jumps.
-    if (this.variant === 'fd-local-clock' && this.role === 'follower' && now - this.lastHeardMs > this.suspectAfterMs()) this.suspectLeader();
+    // The fd-local-clock bug times its failure detector by the local clock, which jumps (the correct one by the suspect timer).
+    if (this.variant === 'fd-local-clock' && this.ctx.now() - this.lastHeardMs > this.suspectAfterMs()) this.suspectLeader();
   }
 
   /**
@@ -207,6 +221,7 @@ export class ElectionNode implements NodeHandlers<Msg> {
     this.save();
     this.role = 'candidate';
     this.electionStartedMs = this.ctx.now();
+    this.ctx.setTimer(ELECTION_MS, 'election', this.promised);
     this.votes = new Map([[this.ctx.id, { log: this.log, logEpoch: this.logEpoch }]]);
     this.ctx.broadcast({ t: 'vote-req', epoch: this.promised });
     this.maybeWin();
@@ -270,7 +285,8 @@ export class ElectionNode implements NodeHandlers<Msg> {
     this.seqSentMs.set(this.hbSeq, this.ctx.now());
     this.seqSentMs.delete(this.hbSeq - 1000);
     this.ackSeq.set(this.ctx.id, this.hbSeq);
-    if (this.variant !== 'lease-reads') this.ctx.setTimer(LEASE_MS, 'lease', this.hbSeq);
+    // The lease timer: what ends a lease whatever the clock does (fd-local-clock judges by the clock alone).
+    if (this.variant !== 'lease-reads' && this.variant !== 'fd-local-clock') this.ctx.setTimer(LEASE_MS, 'lease', this.hbSeq);
     this.ctx.broadcast({ t: 'append', epoch: this.epoch, seq: this.hbSeq, log: this.log, committed: this.committed });
   }
 
@@ -355,7 +371,8 @@ export class ElectionNode implements NodeHandlers<Msg> {
     const confirmed = seqs[majority - 1];
     this.confirmedSeq = Math.max(this.confirmedSeq, confirmed);
     const sentMs = this.seqSentMs.get(confirmed);
-    if (sentMs !== undefined) this.leaseUntilMs = Math.max(this.leaseUntilMs, sentMs + UNPROMISED_LEASE_MS);
+    // lease-reads and fd-local-clock keep the lease as a deadline on the local clock (never moved back).
+    if (sentMs !== undefined) this.leaseUntilMs = Math.max(this.leaseUntilMs, sentMs + (this.variant === 'lease-reads' ? UNPROMISED_LEASE_MS : LEASE_MS));
     while (this.pendingReads.length > 0 && this.pendingReads[0].afterSeq <= confirmed) this.pendingReads.shift()!.reply(this.readResult());
   }
 
@@ -462,11 +479,13 @@ export class ElectionNode implements NodeHandlers<Msg> {
   /**
    * The lease: the last heartbeat round a majority acked left less than LEASE_MS ago, by its timer
    * (clock bumps do not move it) and by the clock (a pause does not stop the clock). lease-reads
-   * trusts its own clock alone, over a lease no follower promised to respect.
+   * trusts its own clock alone, over a lease no follower promised to respect. fd-local-clock keeps
+   * the lease as a deadline on its local clock: set back by D ms, the clock leaves the lease D ms
+   * too long, even across a partition in which a newer leader is elected.
    */
   private leaseHolds(): boolean {
     if (this.variant === 'no-quorum') return false;
-    if (this.variant === 'lease-reads') return this.ctx.now() < this.leaseUntilMs;
+    if (this.variant === 'lease-reads' || this.variant === 'fd-local-clock') return this.ctx.now() < this.leaseUntilMs;
     const sentMs = this.seqSentMs.get(this.confirmedSeq);
     return this.confirmedSeq > this.leaseExpiredSeq && sentMs !== undefined && this.ctx.now() - sentMs < LEASE_MS;
   }

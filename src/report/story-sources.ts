@@ -146,3 +146,46 @@ function lastBelow(list: readonly number[], bound: number): number | undefined {
   }
   return lo === 0 ? undefined : list[lo - 1];
 }
+
+/** Earlier messages of the anchor's kind told per anchor (distinct bodies): a quorum's other votes, a first commit. */
+export const MAX_EARLIER_OF_KIND = 3;
+
+/**
+ * For an invariant broken by a delivery: the last few messages of the same kind (its `t`, `type`
+ * or `kind` field, else its shape) delivered to the same node before it. A check that breaks at
+ * a commit or a vote breaks because of the commits or votes the node handled before (a second
+ * commit of the same task, the rest of a quorum), and those are not on the anchor's cause chain.
+ *
+ * @example
+ * earlierOfKind(trace, [anchor]); // e.g. the straggler's commit, handled by the master before
+ */
+export function earlierOfKind(trace: readonly TraceEvent[], anchors: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const a of anchors) {
+    const ev = trace[a];
+    const kind = ev?.kind === 'deliver' ? messageKind(ev.body) : undefined;
+    if (kind === undefined) continue;
+    // A message repeated word for word (periodic gossip, a retry) adds nothing: each body once.
+    const seen = new Set<string>([JSON.stringify(ev.body)]);
+    // A backwards scan, bounded by the trace and by the count wanted.
+    for (let i = a - 1; i >= 0 && seen.size <= MAX_EARLIER_OF_KIND; i--) {
+      const e = trace[i];
+      if (e.kind !== 'deliver' || e.node !== ev.node || messageKind(e.body) !== kind) continue;
+      const body = JSON.stringify(e.body);
+      if (seen.has(body)) continue;
+      seen.add(body);
+      out.push(i);
+    }
+  }
+  return out;
+}
+
+/** What kind of message a body is: its `t` / `type` / `kind` field when it has one, else its field names. */
+function messageKind(body: unknown): string | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  for (const field of ['t', 'type', 'kind']) {
+    if (typeof b[field] === 'string') return `${field}=${b[field] as string}`;
+  }
+  return Object.keys(b).sort().join(',');
+}

@@ -11,6 +11,8 @@
  * - for each of those ops that read a value, where the value came from (`story-sources.ts`): the
  *   write of it, and on each node that answered, the last delivery of that write before it did,
  *   with its cause chain;
+ * - for an invariant broken by a delivery, the last few messages of its kind the same node handled
+ *   before it, with their cause chains (the rest of a quorum, an earlier commit of the same task);
  * - the protocol's milestones (`ctx.log`) that happen-before the violation, with their cause
  *   chains, and the faults, crashes and heals up to it (an invariant observes every node, so for
  *   it everything recorded before the violation happens-before it);
@@ -23,7 +25,7 @@ import type { TraceEvent, TraceKind } from '../sim/trace.ts';
 import { causalPast, causeChains } from './causal-past.ts';
 import { explain } from './explain.ts';
 import { fanoutText, lineOf, type Fanout, type LineContext } from './story-lines.ts';
-import { valueSources } from './story-sources.ts';
+import { earlierOfKind, valueSources } from './story-sources.ts';
 import { opEvents, violationOf, type OpEvents, type Violation } from './violation.ts';
 
 export { explain } from './explain.ts';
@@ -88,13 +90,14 @@ function selectEvents(r: RunResult, ops: ReadonlyMap<number, OpEvents>, v: Viola
   const milestones = trace.filter((e) => e.kind === 'log' && past[e.index] === 1).map((e) => e.index);
   const keyPlan = keyPlanOps(ops, v, past);
   const clientSteps = [...keyPlan.values()].flatMap((op) => (op.complete ? [op.invoke.index, op.complete.index] : [op.invoke.index]));
-  // Where the values the key ops read came from (only ops observe values; an invariant has none).
-  const sources = v.keyOps === undefined ? { handlers: [], clientSteps: [] } : valueSources(trace, ops, keyPlan);
+  // Where the values the key ops read came from; for an invariant broken by a delivery, the
+  // earlier messages of its kind that node handled (what the broken state was built from).
+  const sources = v.keyOps === undefined ? { handlers: earlierOfKind(trace, v.anchors), clientSteps: [] } : valueSources(trace, ops, keyPlan);
   const chains = causeChains(trace, [...v.anchors, ...milestones, ...clientSteps, ...sources.handlers]);
   for (const i of sources.clientSteps) chains.add(i);
   const shown = new Set<number>();
   for (const ev of trace) {
-    if (isTold(ev, { trace, horizon, past, chains, keyPlan })) shown.add(ev.index);
+    if (isTold(ev, { trace, horizon, past, chains, keyPlan, faultFree: r.faults.length === 0 })) shown.add(ev.index);
   }
   return shown;
 }
@@ -106,12 +109,14 @@ interface Selection {
   chains: ReadonlySet<number>;
   /** Key ops by plan index (see `keyPlanOps`). */
   keyPlan: ReadonlyMap<number, OpEvents>;
+  /** No fault was planned: the final heal ends nothing, and is not told. */
+  faultFree: boolean;
 }
 
 /** Whether the story tells one event (see the module comment for the rules). */
 function isTold(ev: TraceEvent, s: Selection): boolean {
   if (ev.kind === 'drop' || ev.kind === 'in-flight') return lostMessageMatters(ev, s);
-  if (ev.index > s.horizon) return false;
+  if (ev.index > s.horizon || (ev.kind === 'heal' && s.faultFree)) return false;
   if (s.chains.has(ev.index) || FAULT_KINDS.has(ev.kind)) return true;
   if (ev.kind === 'log') return s.past[ev.index] === 1;
   if (ev.kind === 'invoke' || ev.kind === 'complete') return clientEventMatters(ev, s);

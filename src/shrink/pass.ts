@@ -23,6 +23,11 @@ export interface PassContext {
    * schedule, not necessarily this one.
    */
   attemptStructural(c: ExplicitInput): Promise<boolean>;
+  /**
+   * `current()` run again with its trace (one run of the budget), or undefined when that run is
+   * not the one `currentResult()` holds (a seed-mode original its tape does not re-drive).
+   */
+  traceCurrent(): Promise<RunResult | undefined>;
 }
 
 /** One way to simplify a failing run. */

@@ -117,6 +117,16 @@ export class ShrinkSession implements PassContext {
     return false;
   }
 
+  async traceCurrent(): Promise<RunResult | undefined> {
+    const stop = this.budget.stopReason();
+    if (stop !== undefined) throw new BudgetExhausted(stop);
+    const r = await runScenario(this.protocol, this.cur, { ...this.settings.check, recordTrace: true });
+    this.budget.spend(r);
+    this.report();
+    // Only the seed-mode original may differ from its tape re-drive (then `current()` is that data).
+    return r.sim.fingerprint === this.best.sim.fingerprint ? r : undefined;
+  }
+
   private onOriginalNetwork(c: ExplicitInput, seed: number, k: number): ExplicitInput {
     const options = { ...c.options, ...networkOf(this.settings.original) };
     return { ...c, options, tape: freshTape(seed, k, options, c.ops.length) };

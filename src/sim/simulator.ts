@@ -423,7 +423,9 @@ export class Simulator implements NodeHost, ByzantineHost {
       else if (rec.traceOn) rec.record('hold', { envelope, detail: 'clogged' }, sent);
       return;
     }
+    const tapeStart = this.choices.count;
     const copies = this.network.route(from.index, dst, this.now);
+    if (sent >= 0) rec.trace[sent].tapeRange = [tapeStart, this.choices.count];
     if (copies === 0) {
       this.lost(envelope, sent, 'loss');
       return;

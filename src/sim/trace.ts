@@ -49,6 +49,12 @@ export interface TraceEvent {
   detail?: string;
   /** For fault events (`fault`, `heal`, `restart`, `resume`, `crash`, `pause`): its index in the fault plan. */
   fault?: number;
+  /**
+   * For a `send` the network routed: the positions [start, end) of the decisions it drew in the
+   * run's choice tape (drop, dup, latency, reorder). The shrinker turns a message a partition cut
+   * into a loss by them.
+   */
+  tapeRange?: [number, number];
 }
 
 /** Where a message goes and what it is, as the network sees it. */

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { election } from '../../protocols/election/index.ts';
+import { protocols } from '../../protocols/index.ts';
+import { loadEntry } from '../../src/corpus/corpus.ts';
+import { runScenario } from '../../src/run/run.ts';
 import * as shared from './helpers.ts';
 
 describe('election (bully, heartbeat failure detector, single-writer log)', () => {
@@ -34,13 +37,27 @@ describe('election (bully, heartbeat failure detector, single-writer log)', () =
     expect(f?.r.failing).toEqual(['reads-see-acknowledged-appends']);
   });
 
-  // Honest about what is found: the first failure is a forwarded read left unanswered after the heal
-  // (liveness), not yet the stale read this mistake can cause (that needs a partition and a clock
-  // bump on another node at once).
-  it('fd-local-clock: first fails at swarm seed 339 (a read left unanswered after the heal)', async () => {
-    const f = await shared.firstSwarmFailure(election, 'fd-local-clock', 337, 339);
-    expect(f?.seed).toBe(339);
-    expect(f?.r.failing).toEqual(['pending-ops-complete']);
+  // Honest about what is found: the default exploration (swarm) does not find this mistake in seeds
+  // 0..999 (nor a stale read in 1000..2999). A lease outliving its leader needs a clock set back on
+  // the leader AND the leader cut off from a majority within that many ms, while a newer leader
+  // acknowledges an append and a client reads at the old one; swarm rarely draws a clock fault and a
+  // partition together. Pinned here under the scenario that shows it: 3 nodes, clock bumps and isolation.
+  const clockAndIsolation = { nodes: 3, nemesis: ['clock-bump', 'partition-isolate'] } as const;
+
+  it('fd-local-clock: a stale read on a lease judged by a clock set back, first at seed 29 of clock bumps and isolation; the correct variant passes it', async () => {
+    const f = await shared.firstFailure(election, 'fd-local-clock', 25, 29, { ...clockAndIsolation, nemesis: [...clockAndIsolation.nemesis] });
+    expect(f?.seed).toBe(29);
+    expect(f?.r.failing).toEqual(['reads-see-acknowledged-appends']);
+    const same = await shared.runVariant(election, 'correct', 29, { ...clockAndIsolation, nemesis: [...clockAndIsolation.nemesis] });
+    expect(same.status).toBe('pass');
+  });
+
+  it('fd-local-clock: the shrunk story turns on its clock fault (without it, the same run passes)', async () => {
+    const { protocol, input, settings } = loadEntry('corpus/election/fd-local-clock-29.json', protocols);
+    expect(input.faults.some((x) => x.kind === 'clock')).toBe(true);
+    expect((await runScenario(protocol, input, settings)).failing).toContain('reads-see-acknowledged-appends');
+    const noClock = { ...input, faults: input.faults.filter((x) => x.kind !== 'clock') };
+    expect((await runScenario(protocol, noClock, settings)).status).toBe('pass');
   });
 
   it('correct passes seeds 0..5 of the default exploration (swarm)', async () => {

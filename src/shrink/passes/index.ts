@@ -8,6 +8,7 @@ import { fewerClients } from './clients.ts';
 import { shorterRun } from './duration.ts';
 import { weakenFaults } from './fault-weaken.ts';
 import { removeFaults } from './faults.ts';
+import { cutsToLosses } from './cuts-to-losses.ts';
 import { lowerLatencies } from './latency.ts';
 import { plainerNetwork } from './network-options.ts';
 import { fewerNodes } from './nodes.ts';
@@ -21,6 +22,7 @@ export const passes: readonly ShrinkPass[] = [
   tapeFlags,
   removeOps,
   removeFaults,
+  cutsToLosses,
   fewerNodes,
   fewerClients,
   weakenFaults,
