@@ -275,8 +275,9 @@ describe('cause-keyed tapes', () => {
 });
 
 describe('cuts-to-losses', () => {
-  // Two partitions isolate the old leader (the story test pins this entry's story as it is).
-  const file = 'corpus/raft/stale-local-read-9.json';
+  // A fixture, not the corpus entry (which is re-saved as the shrinker improves): the saga
+  // counterexample as it was saved before this pass existed, with three partitions.
+  const file = 'test/fixtures/shrink/saga-three-partitions.json';
 
   it('a partition told as the losses it caused is the same run: the same history, the same messages lost', async () => {
     const { protocol, input } = loadEntry(file, protocols);
@@ -301,12 +302,12 @@ describe('cuts-to-losses', () => {
     expect(r.sim.trace.filter((e) => e.kind === 'deliver').length).toBe(traced.sim.trace.filter((e) => e.kind === 'deliver').length);
   });
 
-  it('shrinks a failure that needed two partitions to one that needs none, deterministically', async () => {
+  it('shrinks a failure that needed three partitions to one that needs none, deterministically', async () => {
     const { protocol, input } = loadEntry(file, protocols);
     const a = await shrink(protocol, input);
     const b = await shrink(protocol, input);
     expect(a.stoppedBy).toBe('fixpoint');
-    expect(a.original.faults).toBe(2);
+    expect(a.original.faults).toBe(3);
     expect(a.shrunk.faults).toBe(0);
     expect(a.result.failing).toContain(a.target!.checker);
     expect(b.result.sim.fingerprint).toBe(a.result.sim.fingerprint);
