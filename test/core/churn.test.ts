@@ -155,6 +155,9 @@ describe('churn faults as data', () => {
       const faults = generateFaults(stream(seed, 'nemesis'), ids, { ...plan, nemeses: [...plan.nemeses], churn: bounds });
       expect(churnPlanProblem(faults, bounds), `seed ${seed}`).toBeUndefined();
       for (const f of faults) if (f.kind === 'churn') leaves.add(f.leave);
+      // A departed node stays away longer than a crashed one, but never past the final heal.
+      for (const f of faults) if (f.kind === 'churn') expect(f.atMs + f.durationMs).toBeLessThanOrEqual(plan.healAtMs);
+      expect(Math.max(0, ...faults.filter((f) => f.kind === 'churn').map((f) => f.durationMs))).toBeGreaterThan(1.5 * plan.faultDurationMs);
       const without = generateFaults(stream(seed, 'nemesis'), ids, { ...plan, nemeses: [...plan.nemeses] });
       expect(without.filter((f) => f.kind === 'churn')).toEqual([]);
       // Bounds drop churns, never change the other faults drawn.
