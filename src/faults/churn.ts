@@ -6,6 +6,9 @@
  * - `graceful`: told first (`onLeave(graceMs)` on its handlers), it keeps running `graceMs` to
  *   hand off what it holds, then it is removed and its disk wiped.
  *
+ * A generated churn keeps its node away `CHURN_AWAY_FACTOR` (4) fault lengths, a crash one: a
+ * departure is not a reboot, and failure detectors get the time to notice it.
+ *
  * Churn breaks the durability every crash-recovery protocol relies on (a Raft node with a wiped
  * disk votes twice), so it is off unless the protocol opts in (`churn` on defineProtocol), and a
  * plan keeps to the protocol's bounds: at most `maxAway` nodes churned at once, counting each

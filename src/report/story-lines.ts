@@ -95,7 +95,7 @@ function faultLine(ev: TraceEvent, ctx: LineContext): Line | undefined {
     }
     case 'crash':
       // A churned node leaves for good: said as such (its disk is gone, unlike a crash's).
-      if (isChurn(ev, ctx)) return at(`${ev.node} LEAVES${ev.detail ? ` (${ev.detail})` : ''}`);
+      if (isChurn(ev, ctx)) return at(`${ev.node} LEAVES for good${ev.detail ? ` (${ev.detail})` : ''}`);
       // A crash fault's own line already says it, unless the crash lost writes.
       if (ev.detail === undefined && isCrashFaultOf(ctx.trace[ev.index - 1], ev.node, ctx)) return undefined;
       return at(`${ev.node} CRASHES${ev.detail ? ` (${ev.detail})` : ''}`);

@@ -148,7 +148,7 @@ export class FaultPlan implements FaultWorld {
   }
   removeNode(node: number, fault: number, why: string): void {
     const n = this.host.node(node);
-    this.host.recorder.record('crash', { node: n.id, fault, detail: `leaves for good (${why}): disk wiped` });
+    this.host.recorder.record('crash', { node: n.id, fault, detail: `${why}, disk wiped` });
     this.host.removeNode(n);
   }
   pause(node: number, fault: number): void {

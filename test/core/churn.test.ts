@@ -10,6 +10,7 @@ import { raft } from '../../protocols/raft/index.ts';
 import { readFileSync } from 'node:fs';
 import { protocols } from '../../protocols/index.ts';
 import { parseEntry } from '../../src/corpus/corpus.ts';
+import { lineOf } from '../../src/report/story-lines.ts';
 import { simulate } from './helpers.ts';
 
 const bounds: ChurnBounds = { maxAway: 1, settleMs: 300, graceMs: 50 };
@@ -52,7 +53,7 @@ describe('churn in the simulator', () => {
     expect(of('n2').flatMap((c) => c.leaveNotices)).toEqual([]);
     const leave = r.trace.find((e) => e.kind === 'crash' && e.node === 'n2');
     expect(leave?.timeMs).toBe(100);
-    expect(leave?.detail).toBe('leaves for good (crash-stop): disk wiped');
+    expect(leave?.detail).toBe('crash-stop, disk wiped');
     expect(r.trace.find((e) => e.kind === 'restart' && e.node === 'n2')?.timeMs).toBe(300);
   });
 
@@ -73,10 +74,23 @@ describe('churn in the simulator', () => {
     expect(of('n3').map((c) => c.bootsOnDisk)).toEqual([1, 2]);
   });
 
+  it('the story says a churned node leaves and a fresh one starts (not a crash and a restart)', async () => {
+    const faults: Fault[] = [{ kind: 'churn', atMs: 100, durationMs: 200, node: 'n2', leave: 'crash' }];
+    const r = await simulate(counters().create, { churn: bounds, faults });
+    const ctx = { trace: r.trace, faults, opNumber: new Map<number, number>(), delivered: new Set<number>() };
+    const lines = r.trace.filter((e) => e.node === 'n2' || e.kind === 'fault' || e.kind === 'heal').map((e) => lineOf(e, ctx)?.text).filter((t) => t !== undefined);
+    expect(lines).toEqual([
+      'FAULT: n2 leaves (crash-stop, disk lost); a fresh n2 joins after 200 ms',
+      'n2 LEAVES for good (crash-stop, disk wiped)',
+      'a fresh n2 starts (empty disk) and must join',
+      'HEAL: final heal: every fault ends',
+    ]);
+  });
+
   it('a fault shorter than its grace removes the node when it ends, and the fresh node still starts', async () => {
     const { of, create } = counters();
     const r = await simulate(create, { churn: bounds, faults: [{ kind: 'churn', atMs: 100, durationMs: 10, node: 'n1', leave: 'graceful', graceMs: 50 }] });
-    expect(r.trace.filter((e) => e.kind === 'crash').map((e) => [e.timeMs, e.detail])).toEqual([[110, 'leaves for good (grace cut short): disk wiped']]);
+    expect(r.trace.filter((e) => e.kind === 'crash').map((e) => [e.timeMs, e.detail])).toEqual([[110, 'grace cut short, disk wiped']]);
     expect(of('n1').map((c) => c.bootsOnDisk)).toEqual([1, 1]);
   });
 
@@ -141,6 +155,9 @@ describe('churn faults as data', () => {
       const faults = generateFaults(stream(seed, 'nemesis'), ids, { ...plan, nemeses: [...plan.nemeses], churn: bounds });
       expect(churnPlanProblem(faults, bounds), `seed ${seed}`).toBeUndefined();
       for (const f of faults) if (f.kind === 'churn') leaves.add(f.leave);
+      // A departed node stays away longer than a crashed one, but never past the final heal.
+      for (const f of faults) if (f.kind === 'churn') expect(f.atMs + f.durationMs).toBeLessThanOrEqual(plan.healAtMs);
+      expect(Math.max(0, ...faults.filter((f) => f.kind === 'churn').map((f) => f.durationMs))).toBeGreaterThan(1.5 * plan.faultDurationMs);
       const without = generateFaults(stream(seed, 'nemesis'), ids, { ...plan, nemeses: [...plan.nemeses] });
       expect(without.filter((f) => f.kind === 'churn')).toEqual([]);
       // Bounds drop churns, never change the other faults drawn.
