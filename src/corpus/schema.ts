@@ -219,7 +219,7 @@ export function entryProblem(raw: unknown): string | undefined {
       if (typeof kind !== 'string' || !Object.hasOwn(FaultSchemas, kind)) {
         return `faults[${i}].kind ${show(kind)} is not a fault kind (one of ${Object.keys(FaultSchemas).join(', ')})`;
       }
-      const p = schemaProblem(FaultSchemas[kind as keyof typeof FaultSchemas], f, `faults[${i}]`);
+      const p = unionProblem(FaultSchemas[kind as keyof typeof FaultSchemas], f, `faults[${i}]`);
       if (p) return p;
     }
   }
@@ -230,6 +230,26 @@ export function entryProblem(raw: unknown): string | undefined {
   const schema = schemaProblem(CorpusEntrySchema, raw, 'entry');
   if (schema) return schema.replace(/^entry\./, '');
   return relationProblem(raw as CorpusEntryData);
+}
+
+/**
+ * `schemaProblem` for a schema that may be a union of objects told apart by literal fields (churn's
+ * `leave`): checked against the branch the value's literals pick, since a union reports the first
+ * branch's complaint ("unknown field graceMs" for a churn with a bad `leave`).
+ */
+function unionProblem(schema: TSchema, value: unknown, where: string): string | undefined {
+  const branches = (schema as { anyOf?: TSchema[] }).anyOf;
+  if (branches === undefined || value === null || typeof value !== 'object') return schemaProblem(schema, value, where);
+  const v = value as Record<string, unknown>;
+  const literals = (b: TSchema): Array<[string, unknown]> =>
+    Object.entries((b as { properties?: Record<string, { const?: unknown }> }).properties ?? {}).filter(([, p]) => p.const !== undefined).map(([k, p]) => [k, p.const]);
+  const picked = branches.filter((b) => literals(b).every(([k, c]) => v[k] === c));
+  if (picked.length === 1) return schemaProblem(picked[0], value, where);
+  // No branch (or several): name the literal field the branches differ in and its allowed values.
+  const field = literals(branches[0]).find(([k, c]) => branches.some((b) => literals(b).some(([k2, c2]) => k2 === k && c2 !== c)))?.[0];
+  if (field === undefined) return schemaProblem(schema, value, where);
+  const allowed = branches.map((b) => JSON.stringify(literals(b).find(([k]) => k === field)?.[1])).join(' or ');
+  return `${where}.${field} must be ${allowed}, got ${show(v[field])}`;
 }
 
 function relationProblem(e: CorpusEntryData): string | undefined {

@@ -196,6 +196,13 @@ describe('churn in corpus entries', () => {
     ];
     expect(() => parseEntry('x.json', raw, protocols)).toThrow(/faults: churn faults 0 and 1 have 2 nodes away at 200 ms .*more than maxAway = 1/);
     raw.faults = [{ kind: 'churn', atMs: 10, durationMs: 100, node: 'n1', leave: 'later' } as unknown as Fault];
-    expect(() => parseEntry('x.json', raw, protocols)).toThrow(/leave/);
+    expect(() => parseEntry('x.json', raw, protocols)).toThrow(/faults\[0\]\.leave must be "crash" or "graceful", got "later"/);
+    // The branch the literals pick is the one checked: its own complaint, not the other branch's.
+    raw.faults = [{ kind: 'churn', atMs: 10, durationMs: -5, node: 'n1', leave: 'graceful', graceMs: 50 }];
+    expect(() => parseEntry('x.json', raw, protocols)).toThrow(/faults\[0\]\.durationMs must be >= 0, got -5/);
+    raw.faults = [{ kind: 'churn', atMs: 10, durationMs: 100, node: 'n1', leave: 'graceful' } as unknown as Fault];
+    expect(() => parseEntry('x.json', raw, protocols)).toThrow(/faults\[0\] is missing the field "graceMs"/);
+    raw.faults = [{ kind: 'churn', atMs: 10, durationMs: 100, node: 'n1', leave: 'crash', graceMs: 50 } as unknown as Fault];
+    expect(() => parseEntry('x.json', raw, protocols)).toThrow(/faults\[0\] has an unknown field "graceMs"/);
   });
 });
