@@ -55,6 +55,14 @@ export class OpTracker {
       if (!this.recvAtMs.has(r.op)) this.recvAtMs.set(r.op, timeMs);
       return;
     }
+    if (r.phase === 'stored') {
+      // Copies are counted when the owner answers: a failure after that is what replicas are for.
+      if (this.singleCopyPut === undefined && view.nodes.length > 1) {
+        const copies = durableCopies(view, r.key, r.ver);
+        if (copies < 2) this.singleCopyPut = { atMs: timeMs, summary: `put #${r.op} of ${r.key} was acknowledged with version ${fmt(r.ver)} while ${copies} of the ${view.nodes.length} nodes' disks held it: one more failure loses it` };
+      }
+      return;
+    }
     const recv = this.recvAtMs.get(r.op) ?? timeMs;
     const before = (this.acked.get(r.key) ?? []).filter((a) => a.atMs < recv);
     const newest = before.reduce<Acked | undefined>((m, a) => (m === undefined || compareVersions(a.ver, m.ver) > 0 ? a : m), undefined);
@@ -62,10 +70,6 @@ export class OpTracker {
       this.puts++;
       if (this.lostPut === undefined && newest !== undefined && compareVersions(r.ver, newest.ver) <= 0) {
         this.lostPut = { atMs: timeMs, summary: `put #${r.op} of ${r.key} was acknowledged with version ${fmt(r.ver)}, not newer than ${fmt(newest.ver)} of put #${newest.op} acknowledged before it began: it is lost behind the older put` };
-      }
-      if (this.singleCopyPut === undefined && view.nodes.length > 1) {
-        const copies = durableCopies(view, r.key, r.ver);
-        if (copies < 2) this.singleCopyPut = { atMs: timeMs, summary: `put #${r.op} of ${r.key} was acknowledged with version ${fmt(r.ver)} while ${copies} of the ${view.nodes.length} nodes' disks held it: one more failure loses it` };
       }
       const list = this.acked.get(r.key) ?? [];
       list.push({ op: r.op, ver: r.ver, atMs: timeMs });
@@ -107,7 +111,7 @@ export function putsNeverLost(tracker: OpTracker): CheckingObserver {
 }
 
 /**
- * An acknowledged put survives any one failure: when it is acknowledged, at least two nodes' disks
+ * An acknowledged put survives any one failure: when its owner acknowledges it, at least two nodes' disks
  * hold it (or a newer version), whenever the cluster has two nodes or more. Chord replicates on
  * the successor list for this; a node cut off from the ring that acknowledges puts on its own copy
  * breaks it.

@@ -12,13 +12,21 @@ export const kvWorkload: Workload = (rng, info) => {
 };
 
 /**
- * The faults Chord is built for: nodes leaving abruptly and rejoining (crash and restart, with the
- * node's routing state lost), stalls (pause) and a lossy, duplicating, clogging network. Not
- * partitions (two halves of the ring each take over the other's keys and both accept puts; Chord
- * has no answer to that) and not clock faults (put versions are last-writer-wins on the owners'
- * clocks).
+ * The faults Chord is built for: churn (nodes leaving for good, abruptly or gracefully, and fresh
+ * nodes with empty disks joining), crashes (a node restarting with its disk but no routing state),
+ * stalls (pause) and a lossy, duplicating, clogging network. Not partitions (two halves of the
+ * ring each take over the other's keys and both accept puts; Chord has no answer to that) and not
+ * clock faults (put versions are last-writer-wins on the owners' clocks).
  */
-export const CHORD_NEMESES = ['crash', 'pause', 'loss-spike', 'dup-spike', 'clog'] as const;
+export const CHORD_NEMESES = ['churn', 'crash', 'pause', 'loss-spike', 'dup-spike', 'clog'] as const;
+
+/**
+ * Churn Chord survives: one node away at a time (three copies of each key: the owner and two
+ * successors), each counted until 1.5 s after it is back, time for the fresh node to take its
+ * keys and for owners to push replicas again even on a slow network; 300 ms to hand off on a
+ * graceful leave.
+ */
+export const CHORD_CHURN = { maxAway: 1, settleMs: 1500, graceMs: 300 } as const;
 
 /**
  * How long after the heal the ring must have settled (rejoins, stabilisation, key syncs): generous,
@@ -28,10 +36,10 @@ const SETTLE_WITHIN_MS = 15_000;
 
 export const chord = defineProtocol({
   name: 'chord',
-  description: 'Chord DHT: successor lists, stabilisation, finger tables and key transfer, with puts replicated on the successor list, under nodes leaving and rejoining',
+  description: 'Chord DHT: successor lists, stabilisation, finger tables and key transfer on join and leave, with puts replicated on the successor list, under churn (nodes leaving for good, fresh nodes joining)',
   variants: {
     correct: { kind: 'correct', description: 'successor lists of 3, puts on the owner and 2 successors, keys taken over once the successor names the new node predecessor, lookups checked by the node they reach' },
-    'no-successor-list': { kind: 'bug', description: 'a node knows only its successor and replicates to the successors it has: when that one fails (or before rings merge at boot) the node is cut off, takes itself for alone, owns every key and acknowledges puts on its own copy' },
+    'no-successor-list': { kind: 'bug', description: 'a node knows only its successor: when that one fails (leaves, crashes, stalls) the ring breaks there, the node takes itself for the whole ring, owns every key and acknowledges puts on its own copy' },
     'early-transfer': { kind: 'bug', description: 'a joining node takes its keys from its successor as soon as it finds it, before the successor made it its predecessor, and never syncs again: puts the successor still accepts are lost' },
     'stale-fingers': { kind: 'bug', description: "a lookup is answered from the asking node's own fingers without asking on, and the node reached serves it without checking the key is in its range" },
   },
@@ -45,4 +53,5 @@ export const chord = defineProtocol({
   },
   defaults: { nodes: 8, clients: 3, ops: 300, nemesis: [...CHORD_NEMESES], quietMs: 16_000 },
   minNodes: 1,
+  churn: CHORD_CHURN,
 });

@@ -9,19 +9,25 @@ import { between, betweenRight, fingerStart, M, nextHop, ringId } from './ring.t
  *   its predecessor, and fixes one finger. A successor that stops answering is dropped and the
  *   next one on the list takes its place. Every few ticks it looks itself up through a random
  *   known node, which merges rings that formed apart (nodes restarting while others were down).
- * - Join: a (re)started node has an empty routing table; it looks up its successor through a live
- *   member and stabilisation does the rest.
+ * - Join: a (re)started node has an empty routing table; it looks up its successor through a
+ *   member, retrying member after member until one that has joined answers; only the first node
+ *   (`n1`) starts a ring of its own, once no member answered. Stabilisation does the rest.
  * - Keys: a key belongs to the first node at or after its id. The owner stamps a put with a
  *   version (its clock, past every version it has seen), stores it durably and replicates it to
  *   the first R nodes of its successor list; it acknowledges once all R stored it. A node serves
  *   its range only once its successor names it predecessor and it has taken the keys of its range
  *   from that successor (key transfer), and it keeps syncing with its successor, so keys written
  *   while ownership moved come back to the owner.
+ *   Every few ticks the owner pushes the keys of its range to its replicas again, so a replica
+ *   that left (its disk with it) is replaced by the next node on the list.
+ * - Leave: a node told it is leaving (`onLeave`) stops serving, hands every key it holds to its
+ *   successor (which takes over its range) and gives its predecessor its successor list. A node
+ *   that leaves abruptly (crash-stop) hands nothing: its keys live on in its replicas.
  * - Lookups are iterative: ask the closest preceding known node, then its answer, and so on; the
  *   node reached checks the key is in its range before serving it.
  *
- * Keys live on disk (a crash loses routing state, not data): a crash is a node leaving abruptly
- * and its restart a fresh join.
+ * Keys live on disk: a crash loses routing state, not data; churn (a node leaving for good and a
+ * fresh one with an empty disk joining under its name) loses the disk too.
  */
 
 export type ChordVariant = 'correct' | 'no-successor-list' | 'early-transfer' | 'stale-fingers';
@@ -35,8 +41,9 @@ const SUSPECT_AFTER_FAILURES = 3;
 /** Successors kept (the correct variant); replicas are the first REPLICAS of them. */
 const SUCCESSOR_LIST = 3;
 const REPLICAS = 2;
-/** Ticks between key syncs with the successor and between ring-merge probes. */
+/** Ticks between key syncs with the successor, between replica pushes and between ring-merge probes. */
 const SYNC_TICKS = 3;
+const PUSH_TICKS = 6;
 const PROBE_TICKS = 8;
 /** Bound on a lookup's hops (a ring of any size the simulator runs needs far fewer). */
 const MAX_HOPS = 2 * M;
@@ -56,12 +63,16 @@ export interface Entry {
   ver: Version;
 }
 
-/** What the node did with a client op, for the checks (`recv` when it arrived, `ok` when acknowledged). */
+/**
+ * What the node did with a client op, for the checks: `recv` when it arrived, `ok` when it was
+ * acknowledged to the client, and for a put `stored` when its owner answered that it is stored
+ * (on the owner, which may leave before the client hears of it).
+ */
 export interface OpRecord {
   op: number;
   f: 'put' | 'get';
   key: string;
-  phase: 'recv' | 'ok';
+  phase: 'recv' | 'stored' | 'ok';
   ver?: Version;
 }
 
@@ -78,9 +89,12 @@ type Call =
   | { t: 'ping' }
   | { t: 'pull' }
   | { t: 'serve'; op: ClientOp }
-  | { t: 'replicate'; key: string; entry: Entry };
+  | { t: 'replicate'; key: string; entry: Entry }
+  | { t: 'replicas'; entries: Array<[string, Entry]> }
+  | { t: 'handoff'; entries: Array<[string, Entry]>; pred: NodeId | undefined }
+  | { t: 'leaving'; succs: NodeId[] };
 
-type Work = 'stabilise' | 'finger' | 'probe' | 'join' | 'pred';
+type Work = 'stabilise' | 'finger' | 'probe' | 'join' | 'pred' | 'push';
 type StepReply = { done: NodeId } | { next: NodeId } | { notJoined: true };
 interface StateReply {
   pred: NodeId | undefined;
@@ -104,8 +118,17 @@ export class ChordNode implements NodeHandlers<never> {
   private ticks = 0;
   private nextFinger = 0;
   private joinAttempts = 0;
+  /** Members that answered a join attempt and had not joined either. */
+  private readonly unjoinedPeers = new Set<NodeId>();
   private lastT = 0;
-  private readonly busy: Record<Work, boolean> = { stabilise: false, finger: false, probe: false, join: false, pred: false };
+  private readonly busy: Record<Work, boolean> = { stabilise: false, finger: false, probe: false, join: false, pred: false, push: false };
+  /** Told it is leaving: it serves and routes nothing more. */
+  leaving = false;
+  /**
+   * no-successor-list: its one successor failed and it knows no other, so it takes itself for the
+   * whole ring (which needs no replicas).
+   */
+  cutOff = false;
   private succFailures = 0;
   private predFailures = 0;
 
@@ -147,7 +170,7 @@ export class ChordNode implements NodeHandlers<never> {
 
   /** One step of a lookup from this node (the `step` RPC, and what the checks replay). */
   hop(keyId: number): StepReply {
-    if (!this.joined) return { notJoined: true };
+    if (!this.joined || this.leaving) return { notJoined: true };
     return nextHop(this.ctx.id, this.ringId, this.succ(), ringId(this.succ()), this.known(), keyId);
   }
 
@@ -173,7 +196,7 @@ export class ChordNode implements NodeHandlers<never> {
   }
 
   async onTimer(name: string): Promise<void> {
-    if (name !== 'tick') return;
+    if (name !== 'tick' || this.leaving) return;
     this.ctx.setTimer(TICK_MS, 'tick');
     this.ticks++;
     if (!this.joined) return this.guarded('join', () => this.join());
@@ -181,6 +204,7 @@ export class ChordNode implements NodeHandlers<never> {
     void this.guarded('pred', () => this.checkPredecessor());
     void this.guarded('finger', () => this.fixFinger());
     if (this.ticks % PROBE_TICKS === 0) void this.guarded('probe', () => this.probe());
+    if (this.ticks % PUSH_TICKS === 0) void this.guarded('push', () => this.pushReplicas());
   }
 
   /** Runs one kind of background work at a time (a slow call must not pile up rounds). */
@@ -207,21 +231,33 @@ export class ChordNode implements NodeHandlers<never> {
     let cur = via;
     for (let hop = 0; hop < MAX_HOPS; hop++) {
       const r = cur === this.ctx.id ? this.hop(keyId) : await this.rpc<StepReply>(cur, { t: 'step', keyId });
+      if (r !== undefined && 'notJoined' in r && cur !== this.ctx.id && !this.joined) this.unjoinedPeers.add(cur);
       if (r === undefined || 'notJoined' in r) return undefined;
       if ('done' in r) return r.done;
       if (r.next === cur) return undefined;
+      // Handed back to this node before it joined: the ring still holds its old self.
+      if (r.next === this.ctx.id && !this.joined) return this.ctx.id;
       cur = r.next;
     }
     return undefined;
   }
 
-  /** Joins through one live member (trying them in turn); alone once none answered. */
+  /**
+   * Joins through one member (trying them in turn, every tick, until one that joined answers). The
+   * first node starts a ring of its own once two members answered that they had not joined either,
+   * or every member was tried (at boot, or back fresh while the others are unreachable; probes
+   * merge rings that formed apart).
+   */
   private async join(): Promise<void> {
     const peers = this.ctx.peers;
     const via = peers[(this.ctx.randomInt(peers.length) + this.joinAttempts) % peers.length];
     this.joinAttempts++;
-    const succ = await this.lookup((this.ringId + 1) % 2 ** M, via);
-    if (succ !== undefined && succ !== this.ctx.id) {
+    const found = await this.lookup((this.ringId + 1) % 2 ** M, via);
+    if (this.joined) return;
+    // The ring may still hold this node's old self (it left and came back before anyone noticed):
+    // then the member asked stands in as successor, and stabilisation walks back to the true one.
+    const succ = found === this.ctx.id ? via : found;
+    if (succ !== undefined) {
       this.adoptSuccessor(succ);
       this.joined = true;
       this.ctx.log('joined through', via, 'successor', succ);
@@ -230,15 +266,16 @@ export class ChordNode implements NodeHandlers<never> {
         await this.pull(succ);
         this.confirmed = true;
       }
-    } else if (this.joinAttempts >= peers.length) {
+    } else if (this.ctx.id === this.ctx.nodes[0] && (this.unjoinedPeers.size >= Math.min(2, peers.length) || this.joinAttempts >= peers.length)) {
       this.joined = true;
-      this.ctx.log('no member answered: alone');
+      this.ctx.log('no member has joined: starts the ring');
     }
   }
 
   private adoptSuccessor(s: NodeId): void {
     this.succs = [s, ...this.succs.filter((x) => x !== s)].slice(0, this.listLength);
     this.succFailures = 0;
+    this.cutOff = false;
     if (this.variant !== 'early-transfer') this.confirmed = false;
   }
 
@@ -255,6 +292,11 @@ export class ChordNode implements NodeHandlers<never> {
         this.succs = this.succs.slice(1);
         this.succFailures = 0;
         if (this.variant !== 'early-transfer') this.confirmed = false;
+        if (this.succs.length === 0 && this.variant === 'no-successor-list') {
+          // The mistake: with no list to fall back on, one failure cuts the node off the ring.
+          this.cutOff = true;
+          this.ctx.log('successor', succ, 'failed and no other is known: alone in the ring');
+        }
       }
       return;
     }
@@ -301,6 +343,29 @@ export class ChordNode implements NodeHandlers<never> {
     if (f !== undefined) this.fingers[i] = f === this.ctx.id ? undefined : f;
   }
 
+  /** Pushes the keys of its range to its replicas again: a replica that left is replaced by the next. */
+  private async pushReplicas(): Promise<void> {
+    if (!this.ready() || this.succs.length === 0) return;
+    const entries = [...this.store].filter(([key]) => this.owns(ringId(key)));
+    if (entries.length === 0) return;
+    await Promise.all(this.succs.slice(0, this.replicas).map((to) => this.rpc(to, { t: 'replicas', entries })));
+  }
+
+  /**
+   * A graceful leave: serve and route nothing more, hand every key held to the successor (it takes
+   * over the range) and the successor list to the predecessor, both within the grace period.
+   */
+  async onLeave(graceMs: number): Promise<void> {
+    this.leaving = true;
+    const succ = this.succ();
+    if (succ === this.ctx.id) return;
+    const timeoutMs = Math.max(1, Math.min(CALL_TIMEOUT_MS, graceMs));
+    this.ctx.log('leaving: hands its keys to', succ);
+    const calls: Array<Promise<unknown>> = [this.ctx.call(succ, { t: 'handoff', entries: [...this.store], pred: this.pred } satisfies Call, timeoutMs)];
+    if (this.pred !== undefined) calls.push(this.ctx.call(this.pred, { t: 'leaving', succs: [...this.succs] } satisfies Call, timeoutMs));
+    await Promise.allSettled(calls);
+  }
+
   /** Looks this node's successor up through a random member: merges rings that formed apart. */
   private async probe(): Promise<void> {
     const via = this.ctx.peers[this.ctx.randomInt(this.ctx.peers.length)];
@@ -328,7 +393,39 @@ export class ChordNode implements NodeHandlers<never> {
         if (this.merge(r.key, r.entry)) this.persist();
         this.lastT = Math.max(this.lastT, r.entry.ver.t);
         return true;
+      case 'replicas':
+        return this.mergeAll(r.entries);
+      case 'handoff':
+        return this.onHandoff(from, r.entries, r.pred);
+      case 'leaving':
+        return this.onSuccessorLeaving(from, r.succs);
     }
+  }
+
+  private mergeAll(entries: ReadonlyArray<[string, Entry]>): true {
+    let changed = false;
+    for (const [key, e] of entries) changed = this.merge(key, e) || changed;
+    if (changed) this.persist();
+    return true;
+  }
+
+  /** The predecessor is leaving with its keys: take them, and its range (its predecessor is ours). */
+  private onHandoff(from: NodeId, entries: ReadonlyArray<[string, Entry]>, pred: NodeId | undefined): true {
+    this.mergeAll(entries);
+    if (this.pred === from) {
+      this.pred = pred === this.ctx.id ? undefined : pred;
+      this.predFailures = 0;
+    }
+    return true;
+  }
+
+  /** The successor is leaving: its successors are ours now. */
+  private onSuccessorLeaving(from: NodeId, succs: readonly NodeId[]): true {
+    if (this.succ() !== from) return true;
+    this.succs = succs.filter((x) => x !== this.ctx.id && x !== from).slice(0, this.listLength);
+    this.succFailures = 0;
+    if (this.variant !== 'early-transfer') this.confirmed = false;
+    return true;
   }
 
   private onNotify(from: NodeId): boolean {
@@ -367,14 +464,16 @@ export class ChordNode implements NodeHandlers<never> {
   /** Serves a client op at the node a lookup reached: the owner of the key, once it is ready. */
   private async serve(op: ClientOp): Promise<ServeReply> {
     const key = op.key ?? '';
+    if (this.leaving) return { retry: `${this.ctx.id} is leaving` };
     if (this.variant !== 'stale-fingers' && !(this.owns(ringId(key)) && this.ready())) return { retry: `${this.ctx.id} does not serve ${key} now` };
     if (op.f === 'get') {
       const e = this.store.get(key);
       return { ok: true, value: e?.value ?? null, ver: e?.ver };
     }
-    const targets = this.succs.slice(0, this.replicas);
-    // no-successor-list replicates on the successor it has: none when its one successor failed and it took itself for alone.
-    if (targets.length < this.replicas && this.variant !== 'no-successor-list') return { fail: `${this.ctx.id} knows ${targets.length} of the ${this.replicas} replicas it needs` };
+    // no-successor-list, cut off: alone in the ring as it believes, it needs no replica.
+    const needed = this.cutOff ? 0 : this.replicas;
+    const targets = this.succs.slice(0, needed);
+    if (targets.length < needed) return { fail: `${this.ctx.id} knows ${targets.length} of the ${needed} replicas it needs` };
     const cur = this.store.get(key);
     const t = Math.max(this.ctx.now(), this.lastT + 1, (cur?.ver.t ?? 0) + 1);
     this.lastT = t;
@@ -383,6 +482,7 @@ export class ChordNode implements NodeHandlers<never> {
     this.persist();
     const acks = await Promise.all(targets.map((to) => this.rpc<boolean>(to, { t: 'replicate', key, entry })));
     if (acks.some((a) => a !== true)) return { info: 'a replica did not answer' };
+    this.record({ op: op.id, f: 'put', key, phase: 'stored', ver: entry.ver });
     return { ok: true, ver: entry.ver };
   }
 

@@ -205,6 +205,9 @@ export interface NemesisPlan {
   churn?: ChurnBounds;
 }
 
+/** How many fault lengths a churned node stays away (a crashed one restarts after one). */
+export const CHURN_AWAY_FACTOR = 4;
+
 /** Most faults one plan may hold: a bound on the generation loop (a tiny interval, a long run). */
 export const MAX_FAULTS = 100_000;
 
@@ -229,8 +232,10 @@ export function generateFaults(rng: Rng, nodes: readonly NodeId[], plan: Nemesis
     const durationMs = Math.max(1, Math.min(Math.floor(plan.faultDurationMs * (0.5 + rng())), plan.healAtMs - atMs));
     const kind = faultKinds[nemesisKinds[name]] as FaultKind<Fault>;
     if (kind.kind === 'churn') {
+      // A node that leaves stays away a while (a reboot is one fault length, a departure several).
+      const awayMs = Math.max(1, Math.min(durationMs * CHURN_AWAY_FACTOR, plan.healAtMs - atMs));
       // Drawn whole either way (the draws do not depend on the bounds); kept only within them.
-      const f = kind.generate(name, rng, nodes, { atMs, durationMs }, byzantine, plan.churn) as ChurnFault;
+      const f = kind.generate(name, rng, nodes, { atMs, durationMs: awayMs }, byzantine, plan.churn) as ChurnFault;
       if (plan.churn !== undefined && churnFits(churns, atMs, plan.churn)) {
         churns.push(f);
         faults.push(f);

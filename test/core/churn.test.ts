@@ -7,6 +7,9 @@ import { swarmOptions } from '../../src/explore/strategies/swarm.ts';
 import { resolveOptions, ScenarioError } from '../../src/run/scenario.ts';
 import { faultsArb } from '../../src/testing/fastcheck.ts';
 import { raft } from '../../protocols/raft/index.ts';
+import { readFileSync } from 'node:fs';
+import { protocols } from '../../protocols/index.ts';
+import { parseEntry } from '../../src/corpus/corpus.ts';
 import { simulate } from './helpers.ts';
 
 const bounds: ChurnBounds = { maxAway: 1, settleMs: 300, graceMs: 50 };
@@ -163,5 +166,19 @@ describe('churn is opt-in', () => {
     expect(nemesisTable({ byzantine: false, churn: false })).toBe(nemesisNames);
     const base = resolveOptions(raft, {});
     for (let seed = 0; seed < 200; seed++) expect(swarmOptions(raft, base, {}, seed).nemesis).not.toContain('churn');
+  });
+});
+
+describe('churn in corpus entries', () => {
+  it('an entry whose churn breaks the protocol\'s bounds is refused with one line, not replayed', () => {
+    const raw = JSON.parse(readFileSync('corpus/chord/stale-fingers-0.json', 'utf8')) as { faults: Fault[] };
+    expect(() => parseEntry('x.json', raw, protocols)).not.toThrow();
+    raw.faults = [
+      { kind: 'churn', atMs: 10, durationMs: 100, node: 'n1', leave: 'crash' },
+      { kind: 'churn', atMs: 200, durationMs: 100, node: 'n2', leave: 'graceful', graceMs: 50 },
+    ];
+    expect(() => parseEntry('x.json', raw, protocols)).toThrow(/faults: churn faults 0 and 1 have 2 nodes away at 200 ms .*more than maxAway = 1/);
+    raw.faults = [{ kind: 'churn', atMs: 10, durationMs: 100, node: 'n1', leave: 'later' } as unknown as Fault];
+    expect(() => parseEntry('x.json', raw, protocols)).toThrow(/leave/);
   });
 });
