@@ -107,6 +107,13 @@ describe('causal story', () => {
     expect(deliveriesTold).toBeGreaterThan(lines.filter((l) => / -> /.test(l)).length);
   });
 
+  it('shardkv/stale-shard-map-9: one request called on several nodes at one instant is one step naming each call, whose replies follow', async () => {
+    const lines = steps(tellStory(await replayTraced('corpus/shardkv/stale-shard-map-9.json')).text);
+    const install = lines.find((l) => /n1 -> n3 \(call#\d+\), n4 \(call#\d+\), n2 \(call#\d+\): \{t:install,/.test(l));
+    expect(install).toBeDefined();
+    for (const [, id] of install!.matchAll(/call#(\d+)/g)) expect(lines.some((l) => l.includes(`-> n1: reply#${id} {ok:true}`))).toBe(true);
+  });
+
   it('mapreduce/non-atomic-output-0: an invariant broken by a delivery shows the earlier messages of its kind on that node (both writes of the duplicated output)', async () => {
     const r = await replayTraced('corpus/mapreduce/non-atomic-output-0.json');
     const lines = steps(tellStory(r).text);

@@ -32,13 +32,15 @@ export interface Fanout {
   /** Equal for deliveries that may be told as one line. */
   key: string;
   from: string;
+  /** The receiver as the line names it: `n2`, or `n2 (call#7)` for one of several calls. */
   to: string;
-  /** The message as told, after `from -> to: `. */
+  /** The message as told, after `from -> to: ` (a call's body without its call number). */
   body: string;
 }
 
 /**
- * The line for a run of deliveries of one broadcast: `n1 -> n2, n3, n4: {...}`.
+ * The line for a run of deliveries of one broadcast: `n1 -> n2, n3, n4: {...}`; calls name each
+ * receiver's call number, which its reply line repeats: `n1 -> n2 (call#4), n3 (call#5): {...}`.
  *
  * @example
  * fanoutText({ key: 'k', from: 'n1', to: 'n2', body: '{t:c}' }, ['n2', 'n3']); // 'n1 -> n2, n3: {t:c}'
@@ -147,7 +149,11 @@ function deliverLine(ev: TraceEvent, ctx: LineContext): Line {
   const from = ev.envelope?.from;
   const to = ev.envelope?.to;
   if (!dup && late === '' && send?.kind === 'send' && from !== undefined && to !== undefined) {
-    line.fanout = { key: `${ev.timeMs} ${from} ${send.cause} ${body}`, from, to, body };
+    // One call per receiver, each with its own number: the same request, told once with the numbers.
+    const call = ev.envelope?.type === 'call' ? `call#${ev.envelope.callId}` : undefined;
+    const shared = call === undefined ? body : body.slice(call.length + 1);
+    const key = `${ev.timeMs} ${from} ${send.cause} ${call === undefined ? 'message' : 'call'} ${shared}`;
+    line.fanout = { key, from, to: call === undefined ? to : `${to} (${call})`, body: shared };
   }
   return line;
 }
