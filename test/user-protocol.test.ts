@@ -107,6 +107,10 @@ describe('your own protocol, by path and by config name', () => {
     expect(again.code, again.err).toBe(0);
     const resaved = JSON.parse(readFileSync(join(copy, 'corpus2', 'reg', `cached-read-${entry.seed}.json`), 'utf8'));
     expect(resaved.module).toEqual({ path: './src/reg.mjs' });
+    // report takes the entry the way replay does: its recorded module, not only bundled names.
+    const report = cli(tmpdir(), 'report', join(project, saved!), '-o', join(copy, 'entry.html'));
+    expect(report.code, report.err).toBe(0);
+    expect(readFileSync(join(copy, 'entry.html'), 'utf8')).toContain('cached-read');
   });
 
   it('replay <dir>: a line per entry and a summary; planted bugs that still fail are ok; --json and JUnit agree', () => {
