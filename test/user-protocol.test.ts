@@ -162,6 +162,8 @@ describe('bad input: one line naming the file and the fix, exit 2', () => {
     'novariants.mjs': `export default { name: 'p', description: '', variants: {}, defaultVariant: 'correct', create: () => ({}), workload: () => ({ f: 'read', value: null }), checkers: () => [] };\n`,
     'baddefault.mjs': `export default { name: 'p', description: '', variants: { correct: { kind: 'correct', description: '' } }, defaultVariant: 'nope', create: () => ({}), workload: () => ({ f: 'read', value: null }), checkers: () => [] };\n`,
     'noworkload.mjs': `export default { name: 'p', description: '', variants: { correct: { kind: 'correct', description: '' } }, defaultVariant: 'correct', create: () => ({}), checkers: () => [] };\n`,
+    'badchurn.mjs': `export default { name: 'p', description: '', variants: { correct: { kind: 'correct', description: '' } }, defaultVariant: 'correct', create: () => ({}), workload: () => ({ f: 'read', value: null }), checkers: () => [], churn: { maxAway: 0 } };\n`,
+    'churntypo.mjs': `export default { name: 'p', description: '', variants: { correct: { kind: 'correct', description: '' } }, defaultVariant: 'correct', create: () => ({}), workload: () => ({ f: 'read', value: null }), checkers: () => [], churn: { maxaway: 2 } };\n`,
     'two.mjs': `const b = { description: '', variants: { correct: { kind: 'correct', description: '' } }, defaultVariant: 'correct', create: () => ({}), workload: () => ({ f: 'read', value: null }), checkers: () => [] };\nexport const a = { ...b, name: 'same' };\nexport const c = { ...b, name: 'same' };\n`,
   };
   let dir: string;
@@ -180,6 +182,8 @@ describe('bad input: one line naming the file and the fix, exit 2', () => {
     ['an export without variants', ['shrink', './novariants.mjs'], /^faultline: \.\/novariants\.mjs \(default export\): 'variants' is missing or empty/],
     ['an export without a workload', ['list', './noworkload.mjs'], /^faultline: \.\/noworkload\.mjs \(default export\): 'workload' is missing/],
     ['a defaultVariant that is not a variant', ['run', './baddefault.mjs'], /^faultline: \.\/baddefault\.mjs \(default export\): defaultVariant "nope" is not a variant: choose from correct$/],
+    ['a churn bound out of range', ['run', './badchurn.mjs'], /^faultline: \.\/badchurn\.mjs \(default export\): churn\.maxAway must be a whole number from 1 to 1000, got 0$/],
+    ['a misspelt churn field', ['run', './churntypo.mjs'], /^faultline: \.\/churntypo\.mjs \(default export\): churn has an unknown field 'maxaway': its fields are maxAway, settleMs, graceMs$/],
     ['several protocol exports and no #name', ['run', './two.mjs'], /^faultline: \.\/two\.mjs: exports several protocols \(a, c\): pick one with \.\/two\.mjs#a$/],
     ['an #export that does not exist', ['run', './two.mjs#zz'], /^faultline: \.\/two\.mjs: no export named 'zz' \(protocol exports: a, c; use #<one of them>\)$/],
     ['an unknown bundled name without a config', ['run', 'nope'], /^faultline: unknown protocol 'nope': choose from .*abd.*or pass your module: \.\/path\/to\/protocol\.ts$/],

@@ -306,6 +306,8 @@ async function importModule(file: string): Promise<Record<string, unknown>> {
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
+    // defineProtocol's own refusal (a bad field) already says what to fix: no class name, no generic advice.
+    if (e instanceof Error && e.name === 'ProtocolLoadError') throw new ProtocolLoadError(`${shown(file)}: ${firstLine(e.message)}`);
     throw new ProtocolLoadError(`${shown(file)}: importing it failed: ${firstLine(e)} (fix the module so that it loads)`);
   }
 }

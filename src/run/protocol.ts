@@ -131,6 +131,9 @@ export interface ChurnSpec {
 export function churnBoundsOf(protocol: Pick<ProtocolDef, 'churn'>): ChurnBounds | undefined {
   const spec = protocol.churn;
   if (spec === undefined) return undefined;
+  // A misspelt field (`maxaway`) would otherwise be dropped silently and the default used instead.
+  const unknown = Object.keys(spec).find((k) => !Object.hasOwn(DEFAULT_CHURN_BOUNDS, k));
+  if (unknown !== undefined) throw new Error(`churn has an unknown field '${unknown.slice(0, 40)}': its fields are ${Object.keys(DEFAULT_CHURN_BOUNDS).join(', ')}`);
   const b = { ...DEFAULT_CHURN_BOUNDS, ...stripUndefined(spec) };
   const whole = (v: number, min: number, max: number) => Number.isSafeInteger(v) && v >= min && v <= max;
   if (!whole(b.maxAway, 1, 1000)) throw new Error(`churn.maxAway must be a whole number from 1 to 1000, got ${String(b.maxAway)}`);

@@ -10,6 +10,7 @@ import { raft } from '../../protocols/raft/index.ts';
 import { readFileSync } from 'node:fs';
 import { protocols } from '../../protocols/index.ts';
 import { parseEntry } from '../../src/corpus/corpus.ts';
+import { churnBoundsOf } from '../../src/run/protocol.ts';
 import { lineOf } from '../../src/report/story-lines.ts';
 import { simulate } from './helpers.ts';
 
@@ -183,6 +184,13 @@ describe('churn is opt-in', () => {
     expect(nemesisTable({ byzantine: false, churn: false })).toBe(nemesisNames);
     const base = resolveOptions(raft, {});
     for (let seed = 0; seed < 200; seed++) expect(swarmOptions(raft, base, {}, seed).nemesis).not.toContain('churn');
+  });
+});
+
+describe('the churn spec on defineProtocol', () => {
+  it('refuses a misspelt field instead of silently using the default', () => {
+    expect(() => churnBoundsOf({ churn: { maxaway: 2 } as never })).toThrow("churn has an unknown field 'maxaway': its fields are maxAway, settleMs, graceMs");
+    expect(churnBoundsOf({ churn: { maxAway: 2 } })).toEqual({ maxAway: 2, settleMs: 1000, graceMs: 200 });
   });
 });
 

@@ -127,7 +127,7 @@ export default defineProtocol({
     );
     const bad = faultline('run', './typo.ts', '--seed', '0');
     expect(bad.status, shown(bad)).toBe(2);
-    expect(bad.stderr.trim()).toMatch(/^faultline: \.\/typo\.ts: importing it failed: .*defaultVariant "corect" is not a variant: choose from correct \(fix the module so that it loads\)$/);
+    expect(bad.stderr.trim()).toMatch(/^faultline: \.\/typo\.ts: protocol "[^"]+": defaultVariant "corect" is not a variant: choose from correct$/);
     const ok = faultline('run', './echo.ts#echo', '--ops', '50', '--seeds', '0..2');
     expect(ok.status, shown(ok)).toBe(0);
     const forgetful = faultline('run', './echo.ts', '--variant', 'forgetful', '--ops', '30', '--seeds', '0..4', '--stop-on-fail');
