@@ -136,6 +136,119 @@ export default defineProtocol({
     expect(forgetful.stdout).toMatch(/replay {4}faultline run \.\/echo\.ts --variant forgetful (--\S+ \S+ )*--seed 0/);
   });
 
+  it('a protocol of the user\'s own opts in to churn and hands its data off in onLeave: the bug is found, the story tells the churn, report takes the entry', () => {
+    writeFileSync(
+      join(project, 'gset.ts'),
+      `import { defineProtocol, type ClientOp, type ClientResult, type History, type NodeCtx, type NodeHandlers } from 'faultline';
+
+type Msg = { t: 'add'; v: number; rid: number } | { t: 'ack'; rid: number } | { t: 'snap?' } | { t: 'snap'; items: number[] };
+
+/** A grow-only set on every node; a node that joins fresh asks its peers for a snapshot. */
+class SetNode implements NodeHandlers<Msg> {
+  items = new Set<number>();
+  ready: boolean;
+  leaving = false;
+  pending = new Map<number, { v: number; acks: Set<string>; reply: (r: ClientResult) => void; tries: number }>();
+  nextRid = 0;
+  constructor(private readonly ctx: NodeCtx<Msg>, private readonly eagerReads: boolean) {
+    this.ready = ctx.storage.get<boolean>('joined') === true;
+    for (const v of ctx.storage.get<number[]>('items') ?? []) this.items.add(v);
+  }
+  onStart(): void {
+    if (!this.ready && this.ctx.now() === 0) this.keep([], true); // the first boot of the cluster
+    else if (!this.ready) this.onTimer('ask');
+  }
+  private keep(items: number[], joined = this.ready): void {
+    for (const v of items) this.items.add(v);
+    this.ready = joined;
+    this.ctx.storage.set('items', [...this.items]);
+    this.ctx.storage.set('joined', joined);
+    this.ctx.storage.sync();
+  }
+  onMessage(from: string, msg: Msg): void {
+    if (msg.t === 'add') { this.keep([msg.v]); this.ctx.send(from, { t: 'ack', rid: msg.rid }); }
+    if (msg.t === 'snap?' && this.ready && !this.leaving) this.ctx.send(from, { t: 'snap', items: [...this.items] });
+    if (msg.t === 'snap') this.keep(msg.items, true);
+    const p = msg.t === 'ack' ? this.pending.get(msg.rid) : undefined;
+    if (msg.t !== 'ack' || p === undefined) return;
+    p.acks.add(from);
+    if (this.ctx.peers.every((n) => p.acks.has(n))) { this.pending.delete(msg.rid); p.reply({ type: 'ok' }); }
+  }
+  onTimer(name: string, data?: unknown): void {
+    if (name === 'ask' && !this.ready) { this.ctx.broadcast({ t: 'snap?' }); this.ctx.setTimer(50, 'ask'); }
+    const p = name === 'retry' ? this.pending.get(data as number) : undefined;
+    if (p === undefined) return;
+    if (++p.tries > 40) { this.pending.delete(data as number); return p.reply({ type: 'info', error: 'timeout' }); }
+    for (const n of this.ctx.peers) if (!p.acks.has(n)) this.ctx.send(n, { t: 'add', v: p.v, rid: data as number });
+    this.ctx.setTimer(25, 'retry', data);
+  }
+  onClientRequest(op: ClientOp, reply: (r: ClientResult) => void): void {
+    const serveRead = op.f === 'read' && (this.ready || this.eagerReads); // the bug: reads before the snapshot
+    if (this.leaving || (!this.ready && !serveRead)) return reply({ type: 'fail', error: 'not serving' });
+    if (serveRead) return reply({ type: 'ok', value: [...this.items] });
+    this.keep([op.value as number]);
+    const rid = this.nextRid++;
+    this.pending.set(rid, { v: op.value as number, acks: new Set(), reply, tries: 0 });
+    this.onTimer('retry', rid);
+  }
+  onLeave(graceMs: number): void {
+    this.leaving = graceMs > 0;
+    this.ctx.broadcast({ t: 'snap', items: [...this.items] }); // hand off what it holds
+  }
+}
+
+/** Every read sees each add acknowledged before the read was invoked. */
+function readsSeeAckedAdds(history: History): true | string {
+  const acked: Array<{ v: number; atMs: number }> = [];
+  const open = new Map<number, { f: string; value: unknown; time: number }>();
+  for (const op of history) {
+    if (op.type === 'invoke') { open.set(op.process, op); continue; }
+    const inv = open.get(op.process);
+    open.delete(op.process);
+    if (inv === undefined || op.type !== 'ok') continue;
+    if (inv.f === 'add') acked.push({ v: inv.value as number, atMs: op.time });
+    const seen = new Set(inv.f === 'read' ? (op.value as number[]) : []);
+    const missed = inv.f === 'read' ? acked.find((a) => a.atMs < inv.time && !seen.has(a.v)) : undefined;
+    if (missed !== undefined) return 'a read on ' + String(op.node) + ' misses acknowledged add ' + String(missed.v);
+  }
+  return true;
+}
+
+export default defineProtocol({
+  name: 'gset',
+  description: 'a grow-only set on every node; fresh nodes fetch a snapshot',
+  variants: {
+    correct: { kind: 'correct', description: 'a joining node serves nothing before its snapshot' },
+    'eager-read': { kind: 'bug', description: 'a joining node serves reads before its snapshot arrived' },
+  },
+  defaultVariant: 'correct',
+  create: (ctx, variant) => new SetNode(ctx as NodeCtx<Msg>, variant === 'eager-read'),
+  workload: (rng, info) => (rng() < 0.5 ? { f: 'read', value: null } : { f: 'add', value: info.client * 10000 + info.opIndex }),
+  checkers: () => [{ name: 'reads-see-acked-adds', check: readsSeeAckedAdds }],
+  churn: { maxAway: 1, settleMs: 1000 },
+  defaults: { nodes: 3, nemesis: ['churn', 'pause', 'loss-spike'] },
+});
+`,
+    );
+    const correct = faultline('run', './gset.ts', '--seeds', '0..19');
+    expect(correct.status, shown(correct)).toBe(0);
+    const bug = faultline('run', './gset.ts', '--variant', 'eager-read', '--seeds', '0..99', '--stop-on-fail', '--save', '--workers', '1');
+    expect(bug.status, shown(bug)).toBe(1);
+    const saved = /saved {2}(corpus\/\S+)/.exec(bug.stdout)?.[1];
+    expect(saved, bug.stdout).toBeDefined();
+    expect(JSON.parse(readFileSync(join(project, saved!), 'utf8')).faults.map((f: { kind: string }) => f.kind)).toContain('churn');
+    const replay = faultline('replay', saved!);
+    expect(replay.status, shown(replay)).toBe(1);
+    expect(replay.stdout).toMatch(/FAULT: n\d leaves/);
+    expect(replay.stdout).toMatch(/a fresh n\d starts \(empty disk\)/);
+    const report = faultline('report', saved!, '-o', 'gset.html');
+    expect(report.status, shown(report)).toBe(0);
+    // A protocol that did not opt in: one line, exit 2.
+    const refused = faultline('run', './echo.ts#echo', '--nemesis', 'churn', '--seed', '0');
+    expect(refused.status, shown(refused)).toBe(2);
+    expect(refused.stderr.trim()).toMatch(/^faultline: \S+ does not opt in to churn .*$/);
+  });
+
   it('vitest runs the test init wrote, with faultline/vitest', () => {
     const r = run(join(project, 'node_modules', '.bin', 'vitest'), ['run'], project);
     expect(r.status, shown(r)).toBe(0);
