@@ -10,7 +10,8 @@ export { CallTimeoutError } from './node/api.ts';
 // Describing a protocol and a project.
 export { defineProtocol, defineConfig, type ProtocolSpec } from './run/define.ts';
 export type { ProtocolDef, VariantDef, CheckingObserver, ByzantineSpec, ChurnSpec } from './run/protocol.ts';
-export { byzantineFOf } from './run/protocol.ts';
+export { byzantineFOf, churnBoundsOf } from './run/protocol.ts';
+export type { ChurnBounds } from './faults/churn.ts';
 export type { FaultlineConfig } from './run/load.ts';
 export type { PlannedOp, Workload, OpRequest } from './workload/workload.ts';
 export type { Rng } from './kernel/rng.ts';
@@ -23,6 +24,8 @@ export { getModel, modelNames, type Model } from '../models/index.ts';
 export type { History, HistoryOp, OpType } from './history/types.ts';
 // Running it.
 export { runScenario, checkDeterminism, type RunResult, type RunSettings, type Status } from './run/run.ts';
+// The README's fast-check recipe hands a counterexample's RunInput to shrink.
+export { shrink, type ShrinkResult, type ShrinkSettings } from './shrink/shrink.ts';
 export { resolveOptions, defaultScenario, ScenarioError, type RunInput, type ScenarioOptions } from './run/scenario.ts';
 export type { SimResult, SimStats, RunOutcome } from './sim/simulator.ts';
 export type { TraceEvent, TraceKind, Envelope } from './sim/trace.ts';

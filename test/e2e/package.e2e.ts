@@ -280,7 +280,7 @@ console.log(JSON.stringify({ status: r.status, fns, matchers: Object.keys(faultl
     writeFileSync(
       join(project, 'types.ts'),
       `import type { ProtocolDef, HistoryCheckerSpec, CheckerResult, CheckingObserver, WorldView, NodeView, Observer, Model, ScenarioOptions, RunResult, Workload, FaultlineConfig } from 'faultline';
-import { defineConfig } from 'faultline';
+import { defineConfig, shrink, churnBoundsOf, type RunInput, type ShrinkResult, type ChurnBounds } from 'faultline';
 import type { ExploreSeedsOptions } from 'faultline/vitest';
 import { checkLinearizability } from 'faultline/checkers';
 import { registerModel } from 'faultline/models';
@@ -290,6 +290,9 @@ export const spec: HistoryCheckerSpec = { kind: 'linearizable', model: registerM
 export const config: FaultlineConfig = defineConfig({ protocols: ['./echo.ts'] });
 export type Used = [CheckerResult, CheckingObserver, WorldView, NodeView, Observer, Model, ScenarioOptions, RunResult, Workload, ExploreSeedsOptions];
 export const check = checkLinearizability;
+// Named by the README (the fast-check recipe's shrink) and beside ChurnSpec (its bounds with defaults).
+export const shrinkIt: (p: ProtocolDef, input: RunInput) => Promise<ShrinkResult> = shrink;
+export const bounds: ChurnBounds | undefined = churnBoundsOf({ churn: { maxAway: 1 } });
 `,
     );
     const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
