@@ -5,7 +5,7 @@
  * The simulator's internals are not API.
  */
 // Writing a node.
-export type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId, Storage, TimerId } from './node/api.ts';
+export type { ClientOp, ClientResult, NodeCtx, NodeHandlers, NodeId, StartKind, Storage, TimerId } from './node/api.ts';
 export { CallTimeoutError } from './node/api.ts';
 // Describing a protocol and a project.
 export { defineProtocol, defineConfig, type ProtocolSpec } from './run/define.ts';

@@ -39,6 +39,9 @@ export interface Storage {
   sync(): void;
 }
 
+/** Why a node is starting (see `NodeCtx.start`). */
+export type StartKind = 'boot' | 'restart' | 'join';
+
 /** Everything protocol code may touch: the only door to time, randomness, storage and network. */
 export interface NodeCtx<Msg = unknown> {
   readonly id: NodeId;
@@ -46,6 +49,18 @@ export interface NodeCtx<Msg = unknown> {
   readonly nodes: readonly NodeId[];
   /** Every other node. */
   readonly peers: readonly NodeId[];
+  /**
+   * Why this node is starting: `'boot'` with the cluster at the run's start; `'restart'` after a
+   * crash (synced storage kept); `'join'` as a fresh node in place of one that left for good (the
+   * `churn` fault: empty storage, the cluster already running, so it must join through a peer).
+   * A first boot and a fresh join both see empty storage; this is how a node tells them apart.
+   *
+   * @example
+   * onStart() {
+   *   if (ctx.start === 'join') ctx.send(ctx.peers[0], { t: 'snapshot-please' });
+   * }
+   */
+  readonly start: StartKind;
   /** Sends `msg` (plain data, copied) to `to` over the faulty network. */
   send(to: NodeId, msg: Msg): void;
   /** Sends `msg` to every peer. */

@@ -1,4 +1,4 @@
-import { CallTimeoutError, type NodeCtx, type NodeHandlers, type NodeId, type TimerId } from '../node/api.ts';
+import { CallTimeoutError, type NodeCtx, type NodeHandlers, type NodeId, type StartKind, type TimerId } from '../node/api.ts';
 import { SimStorage } from '../node/storage.ts';
 import type { ByzantineState } from './byzantine.ts';
 import { EventKind, MessageType } from './events.ts';
@@ -28,6 +28,8 @@ export class NodeRuntime {
   paused = false;
   /** Bumped by every crash: timers, sleeps, calls and replies of an older incarnation are stale. */
   incarnation = 0;
+  /** Its disk was wiped when it left for good (churn): its next start is a fresh join. */
+  wiped = false;
   handlers: NodeHandlers | undefined;
   ctx!: NodeCtx;
   readonly storage = new SimStorage();
@@ -119,6 +121,7 @@ export class Ctx implements NodeCtx {
     private readonly host: NodeHost,
     private readonly rt: NodeRuntime,
     private readonly incarnation: number,
+    readonly start: StartKind,
   ) {
     this.id = rt.id;
     this.nodes = host.nodeIds;

@@ -364,7 +364,8 @@ export class Simulator implements NodeHost, ByzantineHost {
 
   /** Boots the second copy of an equivocating node: its own ctx, handlers and timers, one id. */
   bootTwin(twin: NodeRuntime): void {
-    twin.ctx = new Ctx(this, twin, twin.incarnation);
+    // A second copy boots from a copy of the node's disk, mid-run: a restart as far as it can tell.
+    twin.ctx = new Ctx(this, twin, twin.incarnation, 'restart');
     const handlers = this.invoke(twin, 'create (second copy)', () => this.config.create(twin.ctx));
     twin.handlers = handlers;
     if (handlers?.onStart) this.invoke(twin, 'onStart (second copy)', () => handlers.onStart!());
@@ -373,7 +374,9 @@ export class Simulator implements NodeHost, ByzantineHost {
   private boot(n: NodeRuntime): void {
     n.up = true;
     n.view.up = true;
-    n.ctx = new Ctx(this, n, n.incarnation);
+    const start = n.wiped ? 'join' : n.incarnation === 0 ? 'boot' : 'restart';
+    n.wiped = false;
+    n.ctx = new Ctx(this, n, n.incarnation, start);
     const handlers = this.invoke(n, 'create', () => this.config.create(n.ctx));
     n.handlers = handlers;
     n.view.state = handlers;
@@ -647,6 +650,7 @@ export class Simulator implements NodeHost, ByzantineHost {
       n.crash();
     }
     n.storage.wipe();
+    n.wiped = true;
   }
 
   pauseNode(n: NodeRuntime): void {

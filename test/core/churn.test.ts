@@ -73,6 +73,10 @@ describe('churn in the simulator', () => {
     expect(r.trace.find((e) => e.kind === 'crash' && e.node === 'n2')?.timeMs).toBe(150);
     expect(of('n2').map((c) => c.bootsOnDisk)).toEqual([1, 1]);
     expect(of('n3').map((c) => c.bootsOnDisk)).toEqual([1, 2]);
+    // Both see an empty disk at a first boot and at a fresh join: ctx.start tells them apart.
+    expect(of('n2').map((c) => c.ctx.start)).toEqual(['boot', 'join']);
+    expect(of('n3').map((c) => c.ctx.start)).toEqual(['boot', 'restart']);
+    expect(of('n1').map((c) => c.ctx.start)).toEqual(['boot']);
   });
 
   it('the story says a churned node leaves and a fresh one starts (not a crash and a restart)', async () => {
