@@ -26,6 +26,8 @@ export type { History, HistoryOp, OpType } from './history/types.ts';
 export { runScenario, checkDeterminism, type RunResult, type RunSettings, type Status } from './run/run.ts';
 // The README's fast-check recipe hands a counterexample's RunInput to shrink.
 export { shrink, type ShrinkResult, type ShrinkSettings } from './shrink/shrink.ts';
+export { shrinkAndSave, type Counterexample, type CounterexampleSettings } from './shrink/counterexample.ts';
+export type { EntryModule } from './corpus/corpus.ts';
 export { resolveOptions, defaultScenario, ScenarioError, type RunInput, type ScenarioOptions } from './run/scenario.ts';
 export type { SimResult, SimStats, RunOutcome } from './sim/simulator.ts';
 export type { TraceEvent, TraceKind, Envelope } from './sim/trace.ts';

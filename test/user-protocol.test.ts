@@ -113,6 +113,26 @@ describe('your own protocol, by path and by config name', () => {
     expect(readFileSync(join(copy, 'entry.html'), 'utf8')).toContain('cached-read');
   });
 
+  it('shrinkAndSave from code writes an entry of the user\'s protocol that faultline replay finds by its module', async () => {
+    const { resolveOptions, runScenario, shrinkAndSave } = await import('../src/index.ts');
+    const { reg } = (await import(join(project, 'src', 'reg.mjs'))) as { reg: Parameters<typeof runScenario>[0] };
+    let options: ReturnType<typeof resolveOptions> | undefined;
+    for (let seed = 0; seed <= 20 && options === undefined; seed++) {
+      const o = resolveOptions(reg, { nodes: 3, clients: 3, ops: 60, variant: 'cached-read', seed });
+      if ((await runScenario(reg, { options: o })).status === 'fail') options = o;
+    }
+    expect(options, 'cached-read fails within seeds 0..20').toBeDefined();
+    const corpusDir = join(project, 'corpus-from-code');
+    const cx = await shrinkAndSave(reg, { options: options! }, { corpusDir, createdBy: 'a user test', module: { path: './src/reg.mjs' } });
+    expect(cx.saved).toBeDefined();
+    expect(cx.story.text).toContain('cached-read');
+    const entry = JSON.parse(readFileSync(cx.saved!, 'utf8'));
+    expect(entry.module).toEqual({ path: './src/reg.mjs' });
+    const replay = cli(tmpdir(), 'replay', cx.saved!);
+    expect(replay.code, replay.err).toBe(1);
+    expect(replay.out).toContain(`fingerprint ${entry.fingerprint} matches the recorded one`);
+  });
+
   it('replay <dir>: a line per entry and a summary; planted bugs that still fail are ok; --json and JUnit agree', () => {
     const dir = cli(project, 'replay', 'corpus');
     expect(dir.code, dir.err).toBe(0);
