@@ -121,7 +121,7 @@ export function churnPlanProblem(faults: ReadonlyArray<{ kind: string; atMs: num
   const byStart = churns.slice().sort((a, b) => a.f.atMs - b.f.atMs || a.i - b.i);
   for (let k = 0; k < byStart.length; k++) {
     const at = byStart[k].f.atMs;
-    const away = byStart.slice(0, k).filter((x) => x.f.atMs + x.f.durationMs + bounds.settleMs > at);
+    const away = byStart.slice(0, k).filter((x) => stillAway(x.f, at, bounds));
     if (away.length >= bounds.maxAway) {
       const names = [...away, byStart[k]].map((x) => x.i);
       return `churn faults ${names.join(' and ')} have ${names.length} nodes away at ${at} ms (each counts until ${bounds.settleMs} ms after it is back), more than maxAway = ${bounds.maxAway}: space them out or raise the protocol's churn.maxAway`;
@@ -136,8 +136,13 @@ export function churnPlanProblem(faults: ReadonlyArray<{ kind: string; atMs: num
  */
 export function churnFits(accepted: ReadonlyArray<{ atMs: number; durationMs: number }>, atMs: number, bounds: ChurnBounds): boolean {
   let away = 0;
-  for (const c of accepted) if (c.atMs + c.durationMs + bounds.settleMs > atMs) away++;
+  for (const c of accepted) if (stillAway(c, atMs, bounds)) away++;
   return away < bounds.maxAway;
+}
+
+/** Whether a churn still counts as away at `atMs`: until `settleMs` after its node is back. */
+function stillAway(c: { atMs: number; durationMs: number }, atMs: number, bounds: ChurnBounds): boolean {
+  return c.atMs + c.durationMs + bounds.settleMs > atMs;
 }
 
 /**

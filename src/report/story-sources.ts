@@ -56,8 +56,9 @@ export function valueSources(trace: readonly TraceEvent[], ops: ReadonlyMap<numb
     for (const w of writersOf(read, ops)) {
       out.clientSteps.push(w.invoke.index);
       if (w.complete !== undefined && w.complete.index < read.complete!.index) out.clientSteps.push(w.complete.index);
+      const byNode = handled.get(w.invoke.clientOp!);
       for (const [node, before] of readNodes) {
-        const list = handled.get(keyOf(w.invoke.clientOp!, node));
+        const list = byNode?.get(node);
         const last = list === undefined ? undefined : lastBelow(list, before);
         if (last !== undefined) out.handlers.push(last);
       }
@@ -100,12 +101,10 @@ function holds(arg: unknown, seen: unknown): boolean {
 }
 
 /** For each node that handled the read before it completed, the trace index of the last such handler. */
-function lastHandlerPerNode(handled: ReadonlyMap<string, number[]>, read: OpEvents): Map<string, number> {
+function lastHandlerPerNode(handled: ReadonlyMap<number, ReadonlyMap<string, number[]>>, read: OpEvents): Map<string, number> {
   const out = new Map<string, number>();
   const end = read.complete!.index;
-  for (const [key, list] of handled) {
-    const [op, node] = splitKey(key);
-    if (op !== read.invoke.clientOp) continue;
+  for (const [node, list] of handled.get(read.invoke.clientOp!) ?? []) {
     const last = lastBelow(list, end);
     if (last !== undefined && last > read.invoke.index) out.set(node, last);
   }
@@ -113,26 +112,18 @@ function lastHandlerPerNode(handled: ReadonlyMap<string, number[]>, read: OpEven
   return new Map([...out].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** Handler events by (client op, node), each list in trace order. One pass over the trace. */
-function handlersByOpAndNode(trace: readonly TraceEvent[]): Map<string, number[]> {
-  const out = new Map<string, number[]>();
+/** Handler events by client op, then node, each list in trace order. One pass over the trace. */
+function handlersByOpAndNode(trace: readonly TraceEvent[]): Map<number, Map<string, number[]>> {
+  const out = new Map<number, Map<string, number[]>>();
   for (const ev of trace) {
     if (ev.clientOp === undefined || ev.node === undefined || !HANDLER.has(ev.kind)) continue;
-    const key = keyOf(ev.clientOp, ev.node);
-    let list = out.get(key);
-    if (list === undefined) out.set(key, (list = []));
+    let byNode = out.get(ev.clientOp);
+    if (byNode === undefined) out.set(ev.clientOp, (byNode = new Map()));
+    let list = byNode.get(ev.node);
+    if (list === undefined) byNode.set(ev.node, (list = []));
     list.push(ev.index);
   }
   return out;
-}
-
-function keyOf(clientOp: number, node: string): string {
-  return `${clientOp} ${node}`;
-}
-
-function splitKey(key: string): [number, string] {
-  const space = key.indexOf(' ');
-  return [Number(key.slice(0, space)), key.slice(space + 1)];
 }
 
 /** The largest element of an ascending list below `bound`, by binary search. */

@@ -187,6 +187,7 @@ export function simConfigOf(
 ): SimConfig & { ops: PlannedOp[]; faults: Fault[] } {
   const o = input.options;
   const f = byzantineFOf(protocol, o.nodes);
+  const churn = churnBoundsOf(protocol);
   return {
     seed: o.seed,
     nodeCount: o.nodes,
@@ -194,7 +195,7 @@ export function simConfigOf(
     net: netConfigOf(o),
     clients: o.clients,
     ops: input.ops ?? planFor(protocol, o),
-    faults: input.faults ?? faultsFor(o, f, churnBoundsOf(protocol)),
+    faults: input.faults ?? faultsFor(o, f, churn),
     healAtMs: o.healAtMs,
     quietMs: o.quietMs,
     opTimeoutMs: o.opTimeoutMs,
@@ -202,7 +203,7 @@ export function simConfigOf(
     ...(o.pctDepth === undefined ? {} : { pctDepth: o.pctDepth }),
     tape: input.tape,
     ...(f === undefined ? {} : { byzantine: { f, mutate: protocol.byzantine?.mutate } }),
-    ...(protocol.churn === undefined ? {} : { churn: churnBoundsOf(protocol) }),
+    ...(churn === undefined ? {} : { churn }),
     ...extra,
   };
 }
